@@ -1,0 +1,85 @@
+import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes, TextareaHTMLAttributes } from "react";
+import { useId } from "react";
+
+export type FieldErrors = Record<string, string[] | undefined>;
+
+type Common = { label: string; name: string; errors?: FieldErrors; hint?: ReactNode };
+
+function describedBy(id: string, hint: unknown, error: unknown) {
+  return [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
+}
+
+function FieldShell({ id, label, hint, error, children }: { id: string; label: string; hint?: ReactNode; error?: string; children: ReactNode }) {
+  return (
+    <div className={`field${error ? " has-error" : ""}`}>
+      <label htmlFor={id}>{label}</label>
+      {children}
+      {hint ? (
+        <p id={`${id}-hint`} className="hint">
+          {hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p id={`${id}-error`} className="field-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+export function TextField({ label, name, errors, hint, ...input }: Common & InputHTMLAttributes<HTMLInputElement>) {
+  const id = useId();
+  const error = errors?.[name]?.[0];
+  return (
+    <FieldShell id={id} label={label} hint={hint} error={error}>
+      <input id={id} name={name} aria-invalid={error ? true : undefined} aria-describedby={describedBy(id, hint, error)} {...input} />
+    </FieldShell>
+  );
+}
+
+export function TextArea({ label, name, errors, hint, ...input }: Common & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+  const id = useId();
+  const error = errors?.[name]?.[0];
+  return (
+    <FieldShell id={id} label={label} hint={hint} error={error}>
+      <textarea id={id} name={name} aria-invalid={error ? true : undefined} aria-describedby={describedBy(id, hint, error)} {...input} />
+    </FieldShell>
+  );
+}
+
+export function SelectField({
+  label,
+  name,
+  errors,
+  hint,
+  options,
+  placeholder,
+  ...select
+}: Common & SelectHTMLAttributes<HTMLSelectElement> & { options: readonly { value: string; label: string }[]; placeholder?: string }) {
+  const id = useId();
+  const error = errors?.[name]?.[0];
+  return (
+    <FieldShell id={id} label={label} hint={hint} error={error}>
+      <select id={id} name={name} aria-invalid={error ? true : undefined} aria-describedby={describedBy(id, hint, error)} {...select}>
+        {placeholder !== undefined ? <option value="">{placeholder}</option> : null}
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </FieldShell>
+  );
+}
+
+/** A summary at the top of a form that failed, linking nothing but saying plainly what to fix. */
+export function FormErrors({ errors, formError }: { errors?: FieldErrors; formError?: string | null }) {
+  const count = errors ? Object.values(errors).filter((v) => v && v.length).length : 0;
+  if (!formError && count === 0) return null;
+  return (
+    <div className="alert error" role="alert">
+      {formError ?? `Please correct ${count === 1 ? "the field" : `the ${count} fields`} marked below.`}
+    </div>
+  );
+}

@@ -1,0 +1,45 @@
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import { getEnv } from "../app/env.server";
+import * as schema from "./schema";
+
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+
+const MIGRATIONS = path.resolve(process.cwd(), "db/migrations");
+
+export function openDatabase(file: string): Db {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const sqlite = new Database(file);
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 5000");
+  sqlite.pragma("synchronous = NORMAL");
+  return drizzle(sqlite, { schema }) as Db;
+}
+
+export function migrateDatabase(db: Db) {
+  migrate(db, { migrationsFolder: MIGRATIONS });
+}
+
+declare global {
+  // One connection per process, kept across dev-server rebuilds.
+  var __keywardDb: Db | undefined;
+}
+
+/** The process's database: opened and migrated on first use. */
+export function getDb(): Db {
+  if (!globalThis.__keywardDb) {
+    const db = openDatabase(getEnv().KEYWARD_DB);
+    migrateDatabase(db);
+    globalThis.__keywardDb = db;
+  }
+  return globalThis.__keywardDb;
+}
+
+export function closeDb() {
+  globalThis.__keywardDb?.$client.close();
+  globalThis.__keywardDb = undefined;
+}
