@@ -63,6 +63,10 @@ app.all("*", async (req, res, next) => {
 
 app.listen(env.PORT, async () => {
   console.log(`Keyward listening on http://localhost:${env.PORT}`);
+  if (process.env.KEYWARD_DEMO === "1") {
+    const { demoLoginLines } = await import("./cli/seed-demo");
+    console.log(["", ...demoLoginLines(), ""].join("\n"));
+  }
   if (env.NODE_ENV === "development") broadcastDevReady(build);
 });
 

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { defineConfig } from "vitest/config";
 
-const root = path.resolve(__dirname, "..");
+const root = path.resolve(import.meta.dirname, "..");
 const alias = { "~": path.join(root, "app") };
 
 // Four layers (STYLE.md): unit (pure domain), db (models on a temporary SQLite file per test file),
@@ -10,6 +10,7 @@ export default defineConfig({
   root,
   resolve: { alias },
   test: {
+    reporters: ["default", ["json", { outputFile: path.join(root, "test-results/vitest.json") }]],
     globalSetup: [path.join(root, "tests/support/global-setup.ts")],
     projects: [
       { resolve: { alias }, test: { name: "unit", include: ["tests/unit/**/*.test.ts"], setupFiles: ["tests/support/fail-on-console-error.ts"] } },

@@ -32,11 +32,17 @@ export function auditHash(id: number, content: AuditContent, prevHash: string): 
   return createHash("sha256").update(canonical).digest("hex");
 }
 
-/** JSON with keys sorted, so the same details always hash the same. */
+/**
+ * JSON with object keys sorted by code unit (locale-independent), at every depth, so the same details
+ * always produce the same text. Array order is kept; undefined values are dropped as JSON does.
+ */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v) =>
-    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+  const text = JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
   );
+  return text ?? "null";
 }
 
 export type AuditRow = AuditContent & { id: number; prevHash: string; hash: string };

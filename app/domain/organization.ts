@@ -40,8 +40,8 @@ export const OrganizationCreateSchema = z
     ...baseFields,
     slug: SlugSchema,
     kind: z.enum(ORG_KINDS, { message: "Choose partner or contractor" }),
-    parentSlug: z.string().trim().optional().or(z.literal("").transform(() => undefined)),
-    ownerId: z.string().trim().optional().or(z.literal("").transform(() => undefined)),
+    parentSlug: z.string().trim().transform((v) => v || undefined).optional(),
+    ownerId: z.string().trim().transform((v) => v || undefined).optional(),
   })
   .superRefine((v, ctx) => {
     if (v.kind === "contractor" && !v.parentSlug) ctx.addIssue({ code: "custom", path: ["parentSlug"], message: "A contractor needs a sponsoring partner" });
@@ -53,7 +53,7 @@ export type OrganizationCreate = z.infer<typeof OrganizationCreateSchema>;
 export const OrganizationUpdateSchema = z
   .object({
     ...baseFields,
-    ownerId: z.string().trim().optional().or(z.literal("").transform(() => undefined)),
+    ownerId: z.string().trim().transform((v) => v || undefined).optional(),
   })
   .superRefine(agreementOrder);
 export type OrganizationUpdate = z.infer<typeof OrganizationUpdateSchema>;

@@ -20,7 +20,7 @@ export const InviteSchema = z
     email: EmailSchema,
     name: z.string().trim().min(1, "Give the person's name").max(120),
     role: z.enum(ROLES, { message: "Choose a role" }),
-    orgSlug: z.string().trim().optional().or(z.literal("").transform(() => undefined)),
+    orgSlug: z.string().trim().transform((v) => v || undefined).optional(),
   })
   .superRefine((v, ctx) => {
     if (isInternalRole(v.role) && v.orgSlug) ctx.addIssue({ code: "custom", path: ["orgSlug"], message: "Internal roles belong to no organisation" });

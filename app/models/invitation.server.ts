@@ -1,4 +1,4 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, gt, isNull } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { invitations, organizations, users } from "../../db/schema";
 import type { ActionContext, Actor } from "~/domain/actor";
@@ -6,12 +6,13 @@ import { isInternalRole } from "~/domain/roles";
 import { assignableRoles, type Invite } from "~/domain/user";
 import { writeAudit } from "./audit.server";
 import { scopeFor } from "./scope.server";
+import { getUser, manageProblem } from "./user.server";
 
 export const INVITATION_HOURS = 72;
 export const INVITATION_AUDIENCE = "keyward:invitation";
 
 export type InvitationResult =
-  | { ok: true; invitationId: string; userId: string; expiresAt: Date }
+  | { ok: true; invitationId: string; userId: string; email: string; name: string; expiresAt: Date; reinvited: boolean }
   | { ok: false; field: "email" | "orgSlug" | "role"; message: string };
 
 /**
@@ -59,7 +60,7 @@ export function createInvitation(ctx: ActionContext, input: Invite): InvitationR
       orgId,
       details: { email: input.email, role: input.role, expiresAt: expiresAt.toISOString() },
     });
-    return { ok: true as const, invitationId, userId, expiresAt };
+    return { ok: true as const, invitationId, userId, email: input.email, name: input.name, expiresAt, reinvited: existing != null };
   });
 }
 
@@ -78,7 +79,7 @@ export function getUsableInvitation(invitationId: string, userId: string, now = 
 
 /**
  * Sets the password and activates the user; the conditional update makes the link single-use even
- * when two requests race. Returns false when the invitation was already used.
+ * when two requests race. Returns false when the invitation was already used, replaced or has expired.
  */
 export function acceptInvitation(ctx: ActionContext, invitationId: string, userId: string, passwordHash: string): boolean {
   const db = getDb();
@@ -89,7 +90,7 @@ export function acceptInvitation(ctx: ActionContext, invitationId: string, userI
     const used = tx
       .update(invitations)
       .set({ usedAt: now })
-      .where(and(eq(invitations.id, invitationId), eq(invitations.userId, userId), isNull(invitations.usedAt)))
+      .where(and(eq(invitations.id, invitationId), eq(invitations.userId, userId), isNull(invitations.usedAt), gt(invitations.expiresAt, now)))
       .run();
     if (used.changes !== 1) return false;
     tx.update(users).set({ passwordHash, status: "active", updatedAt: now }).where(eq(users.id, userId)).run();
@@ -97,6 +98,22 @@ export function acceptInvitation(ctx: ActionContext, invitationId: string, userI
     writeAudit(tx, ctx, { action: "user.invitation_accepted", targetType: "user", targetId: userId, orgId });
     return true;
   });
+}
+
+export type ResendResult = InvitationResult | { ok: false; field: "_form"; message: string } | null;
+
+/**
+ * A fresh invitation for a user who has not yet accepted one (the old link stops working). Null when
+ * the user is not in the actor's scope; a refusal when the actor may not manage them or they are not
+ * in status "invited".
+ */
+export function resendInvitation(ctx: ActionContext & { actor: Actor }, userId: string): ResendResult {
+  const target = getUser(ctx.actor, userId);
+  if (!target) return null;
+  const problem = manageProblem(ctx.actor, target);
+  if (problem) return { ok: false, field: "_form", message: problem };
+  if (target.status !== "invited") return { ok: false, field: "_form", message: "Only invited users who have not joined yet can be sent a new invitation." };
+  return createInvitation(ctx, { email: target.email, name: target.name, role: target.role, orgSlug: target.orgSlug ?? undefined });
 }
 
 /** For the CLI: set a password directly (bootstrap of the first administrator, automation). */

@@ -1,10 +1,14 @@
-import { and, asc, count, eq, like, or, type SQL } from "drizzle-orm";
+import { and, asc, count, eq, ne, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { getDb } from "../../db/client";
 import { organizations, users } from "../../db/schema";
+import { z } from "zod";
 import type { ActionContext, Actor } from "~/domain/actor";
 import {
   allowedStatusChanges,
+  ORG_KINDS,
+  ORG_STATUSES,
+  ORG_TIERS,
   type OrganizationCreate,
   type OrganizationUpdate,
   type OrgKind,
@@ -36,21 +40,36 @@ const listColumns = {
 
 export type OrgListFilter = { q?: string; kind?: OrgKind; tier?: OrgTier; status?: OrgStatus; page?: number };
 
-/** Organisations in the actor's scope, searchable and paginated on the server. */
+/** The /orgs query string. Unknown or malformed values are dropped rather than failing the page. */
+export const OrgListQuerySchema = z.object({
+  q: z.string().trim().max(120).optional().catch(undefined),
+  kind: z.enum(ORG_KINDS).optional().catch(undefined),
+  tier: z.enum(ORG_TIERS).optional().catch(undefined),
+  status: z.enum(ORG_STATUSES).optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(100_000).optional().catch(undefined),
+});
+
+function escapeLike(s: string) {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** Organisations in the actor's scope, searchable (name or slug) and paginated on the server. */
 export function listOrganizations(actor: Actor, filter: OrgListFilter, pageSize = 25) {
   const db = getDb();
   const scope = scopeFor(actor);
   const conds: (SQL | undefined)[] = [scopeWhere(scope, organizations.id)];
   if (filter.q) {
-    const q = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    conds.push(or(like(organizations.name, q), like(organizations.slug, q)));
+    // SQLite's LIKE has no default escape character: name it, so "%" and "_" in a search are literal.
+    const q = `%${escapeLike(filter.q)}%`;
+    conds.push(or(sql`${organizations.name} like ${q} escape '\\'`, sql`${organizations.slug} like ${q} escape '\\'`));
   }
   if (filter.kind) conds.push(eq(organizations.kind, filter.kind));
   if (filter.tier) conds.push(eq(organizations.tier, filter.tier));
   if (filter.status) conds.push(eq(organizations.status, filter.status));
   const where = and(...conds);
-  const page = Math.max(1, filter.page ?? 1);
   const total = db.select({ n: count() }).from(organizations).where(where).get()?.n ?? 0;
+  const pageCount = Math.max(1, Math.ceil(total / pageSize));
+  const page = Math.min(Math.max(1, filter.page ?? 1), pageCount);
   const rows = db
     .select({ ...listColumns, userCount: db.$count(users, eq(users.orgId, organizations.id)) })
     .from(organizations)
@@ -61,7 +80,7 @@ export function listOrganizations(actor: Actor, filter: OrgListFilter, pageSize 
     .limit(pageSize)
     .offset((page - 1) * pageSize)
     .all();
-  return { rows, total, page, pageCount: Math.max(1, Math.ceil(total / pageSize)) };
+  return { rows, total, page, pageCount };
 }
 
 /** One organisation by slug within the actor's scope, or null: another tenant's org is not found. */
@@ -87,20 +106,27 @@ export function getOrganization(actor: Actor, slug: string) {
   );
 }
 
-export function listContractors(partnerId: string) {
+/** A partner's contractors, within the actor's scope (a contractor's users see none of its siblings). */
+export function listContractors(actor: Actor, partnerId: string) {
   const db = getDb();
+  const scope = scopeFor(actor);
   return db
     .select({ id: organizations.id, slug: organizations.slug, name: organizations.name, status: organizations.status, tier: organizations.tier })
     .from(organizations)
-    .where(eq(organizations.parentId, partnerId))
+    .where(and(eq(organizations.parentId, partnerId), scopeWhere(scope, organizations.id)))
     .orderBy(asc(organizations.name))
     .all();
 }
 
-/** Partners, for the "sponsor" picker of a new contractor. */
+/** Partners that can sponsor a new contractor (not offboarded), for the vendor manager's picker. */
 export function listPartnerOptions() {
   const db = getDb();
-  return db.select({ slug: organizations.slug, name: organizations.name }).from(organizations).where(eq(organizations.kind, "partner")).orderBy(asc(organizations.name)).all();
+  return db
+    .select({ slug: organizations.slug, name: organizations.name })
+    .from(organizations)
+    .where(and(eq(organizations.kind, "partner"), ne(organizations.status, "offboarded")))
+    .orderBy(asc(organizations.name))
+    .all();
 }
 
 /** Organisations the actor may invite into (for the invite form). */
@@ -124,45 +150,63 @@ function slugTaken(slug: string) {
 function ownerIsVendorManager(ownerId: string | undefined) {
   const db = getDb();
   if (!ownerId) return true;
-  const u = db.select({ role: users.role, orgId: users.orgId }).from(users).where(eq(users.id, ownerId)).get();
-  return u?.role === "vendor_manager" && u.orgId === null;
+  const u = db.select({ role: users.role, orgId: users.orgId, status: users.status }).from(users).where(eq(users.id, ownerId)).get();
+  return u?.role === "vendor_manager" && u.orgId === null && u.status === "active";
 }
 
+/** An empty select ("" for "none" / "keep") means absent, never an id: "" would break the foreign keys. */
+function withoutBlankIds<T extends { ownerId?: string; parentSlug?: string }>(input: T): T {
+  return { ...input, ownerId: input.ownerId || undefined, parentSlug: input.parentSlug || undefined };
+}
+
+/** The unique index is the last word on slugs: a concurrent insert that won the race becomes a field error. */
+function isSlugConflict(err: unknown) {
+  return err instanceof Error && /UNIQUE constraint failed: organizations\.slug/.test(err.message);
+}
+const SLUG_TAKEN = { ok: false, field: "slug", message: "That slug is taken; choose another." } as const;
+
 /** Vendor managers create partners and contractors; a contractor needs an existing partner as sponsor. */
-export function createOrganization(ctx: ActionContext & { actor: Actor }, input: OrganizationCreate): FieldResult<{ slug: string }> {
+export function createOrganization(ctx: ActionContext & { actor: Actor }, raw: OrganizationCreate): FieldResult<{ slug: string }> {
   const db = getDb();
-  if (slugTaken(input.slug)) return { ok: false, field: "slug", message: "That slug is taken; choose another." };
+  const input = withoutBlankIds(raw);
+  if (slugTaken(input.slug)) return SLUG_TAKEN;
   if (!ownerIsVendorManager(input.ownerId)) return { ok: false, field: "ownerId", message: "The owner must be a vendor manager." };
   let parentId: string | null = null;
   if (input.kind === "contractor") {
-    const p = db.select({ id: organizations.id, kind: organizations.kind }).from(organizations).where(eq(organizations.slug, input.parentSlug!)).get();
-    if (!p || p.kind !== "partner") return { ok: false, field: "parentSlug", message: "The sponsor must be an existing partner." };
+    const p = db.select({ id: organizations.id, kind: organizations.kind, status: organizations.status }).from(organizations).where(eq(organizations.slug, input.parentSlug ?? "")).get();
+    if (!p || p.kind !== "partner" || p.status === "offboarded") return { ok: false, field: "parentSlug", message: "The sponsor must be an existing partner." };
     parentId = p.id;
   }
   const id = crypto.randomUUID();
-  db.transaction((tx) => {
-    tx.insert(organizations)
-      .values({
-        id,
-        slug: input.slug,
-        name: input.name,
-        kind: input.kind,
-        parentId,
-        tier: input.tier,
-        status: "onboarding",
-        agreementStart: input.agreementStart ?? null,
-        agreementEnd: input.agreementEnd ?? null,
-        contactEmail: input.contactEmail ?? null,
-        ownerId: input.ownerId ?? ctx.actor.id,
-      })
-      .run();
-    writeAudit(tx, ctx, { action: "org.created", targetType: "org", targetId: id, orgId: id, details: { slug: input.slug, kind: input.kind, tier: input.tier, parent: input.parentSlug ?? null } });
-  });
+  try {
+    db.transaction((tx) => {
+      tx.insert(organizations)
+        .values({
+          id,
+          slug: input.slug,
+          name: input.name,
+          kind: input.kind,
+          parentId,
+          tier: input.tier,
+          status: "onboarding",
+          agreementStart: input.agreementStart ?? null,
+          agreementEnd: input.agreementEnd ?? null,
+          contactEmail: input.contactEmail ?? null,
+          ownerId: input.ownerId ?? ctx.actor.id,
+        })
+        .run();
+      writeAudit(tx, ctx, { action: "org.created", targetType: "org", targetId: id, orgId: id, details: { slug: input.slug, kind: input.kind, tier: input.tier, parent: input.parentSlug ?? null } });
+    });
+  } catch (err) {
+    if (isSlugConflict(err)) return SLUG_TAKEN;
+    throw err;
+  }
   return { ok: true, value: { slug: input.slug } };
 }
 
-export function updateOrganization(ctx: ActionContext & { actor: Actor }, org: { id: string; slug: string }, input: OrganizationUpdate): FieldResult<null> {
+export function updateOrganization(ctx: ActionContext & { actor: Actor }, org: { id: string; slug: string }, raw: OrganizationUpdate): FieldResult<null> {
   const db = getDb();
+  const input = withoutBlankIds(raw);
   if (!ownerIsVendorManager(input.ownerId)) return { ok: false, field: "ownerId", message: "The owner must be a vendor manager." };
   const before = db.select().from(organizations).where(eq(organizations.id, org.id)).get()!;
   const next = {
@@ -195,11 +239,19 @@ export function setOrganizationStatus(
 ): FieldResult<null> {
   const db = getDb();
   if (!allowedStatusChanges(org.status).includes(status)) return { ok: false, field: "status", message: `An organisation cannot go from ${org.status} to ${status}.` };
-  db.transaction((tx) => {
-    tx.update(organizations).set({ status, updatedAt: new Date() }).where(eq(organizations.id, org.id)).run();
+  const changed = db.transaction((tx) => {
+    // Conditional on the status the caller saw: two managers acting at once cannot skip a transition.
+    const res = tx
+      .update(organizations)
+      .set({ status, updatedAt: new Date() })
+      .where(and(eq(organizations.id, org.id), eq(organizations.status, org.status)))
+      .run();
+    if (res.changes !== 1) return false;
     const action = org.status === "onboarding" && status === "active" ? "org.approved" : `org.${status}`;
-    writeAudit(tx, ctx, { action, targetType: "org", targetId: org.id, orgId: org.id, details: { slug: org.slug, from: org.status, to: status, reason: reason ?? null } });
+    writeAudit(tx, ctx, { action, targetType: "org", targetId: org.id, orgId: org.id, details: { slug: org.slug, from: org.status, to: status, reason: reason || null } });
+    return true;
   });
+  if (!changed) return { ok: false, field: "status", message: "The organisation's status changed meanwhile; reload and try again." };
   return { ok: true, value: null };
 }
 
@@ -208,15 +260,21 @@ export function sponsorContractor(ctx: ActionContext & { actor: Actor }, input: 
   const db = getDb();
   const actor = ctx.actor;
   if (actor.role !== "partner_admin" || actor.orgKind !== "partner" || !actor.orgId) return { ok: false, field: "slug", message: "Only a partner's admin can sponsor a contractor." };
-  if (slugTaken(input.slug)) return { ok: false, field: "slug", message: "That slug is taken; choose another." };
-  const partner = db.select().from(organizations).where(eq(organizations.id, actor.orgId)).get()!;
+  if (slugTaken(input.slug)) return SLUG_TAKEN;
+  const partner = db.select().from(organizations).where(eq(organizations.id, actor.orgId)).get();
+  if (!partner || partner.kind !== "partner" || partner.status === "offboarded") return { ok: false, field: "slug", message: "Only a partner's admin can sponsor a contractor." };
   const id = crypto.randomUUID();
-  db.transaction((tx) => {
-    tx.insert(organizations)
-      .values({ id, slug: input.slug, name: input.name, kind: "contractor", parentId: partner.id, tier: partner.tier, status: "onboarding", contactEmail: input.contactEmail ?? null, ownerId: partner.ownerId })
-      .run();
-    writeAudit(tx, ctx, { action: "org.sponsored", targetType: "org", targetId: id, orgId: id, details: { slug: input.slug, parent: partner.slug } });
-  });
+  try {
+    db.transaction((tx) => {
+      tx.insert(organizations)
+        .values({ id, slug: input.slug, name: input.name, kind: "contractor", parentId: partner.id, tier: partner.tier, status: "onboarding", contactEmail: input.contactEmail ?? null, ownerId: partner.ownerId })
+        .run();
+      writeAudit(tx, ctx, { action: "org.sponsored", targetType: "org", targetId: id, orgId: id, details: { slug: input.slug, parent: partner.slug, tier: partner.tier } });
+    });
+  } catch (err) {
+    if (isSlugConflict(err)) return SLUG_TAKEN;
+    throw err;
+  }
   return { ok: true, value: { slug: input.slug } };
 }
 

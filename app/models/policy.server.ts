@@ -1,39 +1,48 @@
 import { asc } from "drizzle-orm";
-import type { z } from "zod";
 import { getDb } from "../../db/client";
 import { policies } from "../../db/schema";
 import type { ActionContext } from "~/domain/actor";
-import { DEFAULT_POLICIES, type Policy, type PolicySchema } from "~/domain/policy";
+import { ORG_TIERS } from "~/domain/organization";
+import { DEFAULT_POLICIES, policyChanges, type Policy, type PolicyInput } from "~/domain/policy";
 import { writeAudit } from "./audit.server";
 
 /** Both tiers' policies; a tier never saved falls back to the defaults. */
 export function listPolicies(): Policy[] {
   const db = getDb();
   const rows = db.select().from(policies).orderBy(asc(policies.tier)).all();
-  return (["restricted", "standard"] as const).map((tier) => {
+  return ORG_TIERS.map((tier) => {
     const row = rows.find((r) => r.tier === tier);
     return row
-      ? { tier, maxCredentialAgeDays: row.maxCredentialAgeDays, unusedThresholdDays: row.unusedThresholdDays, attestationCadenceDays: row.attestationCadenceDays, reviewCadenceDays: row.reviewCadenceDays, rotationGraceHours: row.rotationGraceHours }
+      ? {
+          tier,
+          maxCredentialAgeDays: row.maxCredentialAgeDays,
+          unusedThresholdDays: row.unusedThresholdDays,
+          attestationCadenceDays: row.attestationCadenceDays,
+          reviewCadenceDays: row.reviewCadenceDays,
+          rotationGraceHours: row.rotationGraceHours,
+        }
       : DEFAULT_POLICIES[tier];
   });
 }
 
 export function getPolicy(tier: Policy["tier"]): Policy {
-  const db = getDb();
   return listPolicies().find((p) => p.tier === tier)!;
 }
 
-export function updatePolicy(ctx: ActionContext, input: z.infer<typeof PolicySchema>) {
+/**
+ * Saves a tier's policy. The audit entry lists each changed field (from/to); saving the same values
+ * writes nothing. Returns the changes made.
+ */
+export function updatePolicy(ctx: ActionContext, input: PolicyInput) {
   const db = getDb();
-  const before = getPolicy(input.tier);
-  const changes = Object.fromEntries(
-    (Object.keys(input) as (keyof Policy)[]).filter((k) => k !== "tier" && before[k] !== input[k]).map((k) => [k, { from: before[k], to: input[k] }]),
-  );
-  if (Object.keys(changes).length === 0) return;
-  db.transaction((tx) => {
-    const values = { ...input, updatedAt: new Date(), updatedById: ctx.actor?.id ?? null };
+  return db.transaction((tx) => {
+    const before = getPolicy(input.tier);
+    const changes = policyChanges(before, input);
+    if (Object.keys(changes).length === 0) return { changed: false, changes };
+    const values = { ...input, updatedAt: ctx.now ?? new Date(), updatedById: ctx.actor?.id ?? null };
     tx.insert(policies).values(values).onConflictDoUpdate({ target: policies.tier, set: values }).run();
     writeAudit(tx, ctx, { action: "policy.updated", targetType: "policy", targetId: input.tier, details: { changes } });
+    return { changed: true, changes };
   });
 }
 
@@ -44,4 +53,3 @@ export function ensureDefaultPolicies() {
     db.insert(policies).values(p).onConflictDoNothing().run();
   }
 }
-

@@ -1,8 +1,10 @@
-import { and, asc, count, eq, isNull, like, or, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, isNull, or, sql, type SQL } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { getDb } from "../../db/client";
-import { organizations, sessions, users } from "../../db/schema";
+import { invitations, organizations, sessions, users } from "../../db/schema";
 import type { ActionContext, Actor } from "~/domain/actor";
-import type { Role } from "~/domain/roles";
+import { can } from "~/domain/permissions";
+import { isInternalRole, type Role } from "~/domain/roles";
 import { assignableRoles } from "~/domain/user";
 import { scopeFor, scopeWhere } from "./scope.server";
 import { writeAudit } from "./audit.server";
@@ -52,6 +54,11 @@ export function recordLogin(ctx: ActionContext, userId: string) {
 
 export type UserListFilter = { q?: string; role?: Role; status?: "invited" | "active" | "deactivated"; orgSlug?: string; page?: number };
 
+/** LIKE with an explicit escape character, so a search for "a_b" or "50%" matches literally. */
+function likeEscaped(column: SQLiteColumn, pattern: string): SQL {
+  return sql`${column} like ${pattern} escape '\\'`;
+}
+
 const userListColumns = {
   id: users.id,
   email: users.email,
@@ -71,7 +78,7 @@ export function listUsers(actor: Actor, filter: UserListFilter, pageSize = 25) {
   const conds: (SQL | undefined)[] = [scopeWhere(scope, users.orgId)];
   if (filter.q) {
     const q = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    conds.push(or(like(users.email, q), like(users.name, q)));
+    conds.push(or(likeEscaped(users.email, q), likeEscaped(users.name, q)));
   }
   if (filter.role) conds.push(eq(users.role, filter.role));
   if (filter.status) conds.push(eq(users.status, filter.status));
@@ -121,48 +128,121 @@ export function listInternalUsers(role?: Role) {
     .all();
 }
 
-
-
+/** A business rule refused the change; the message is for the user (the route answers 400). */
 export class UserRuleError extends Error {}
 
+type ManageTarget = { id: string; orgId: string | null };
+
 /**
- * May `actor` manage `target`? Vendor managers manage everyone but themselves; partner admins manage
- * users of their own organisation only. The target must already be in scope (getUser).
+ * Why `actor` may not manage `target`, or null when it may. Vendor managers manage everyone but
+ * themselves; partner admins manage users of their own organisation only (not its contractors');
+ * other roles manage no one. The target must already be in scope (getUser).
  */
-function assertManageable(actor: Actor, target: { id: string; orgId: string | null }) {
-  if (target.id === actor.id) throw new UserRuleError("You cannot change your own account here.");
-  if (actor.role === "partner_admin" && target.orgId !== actor.orgId) throw new UserRuleError("Partner admins manage users of their own organisation only.");
+export function manageProblem(actor: Actor, target: ManageTarget): string | null {
+  if (!can(actor, "update:user")) return "Your role does not manage users.";
+  if (target.id === actor.id) return "You cannot change your own account here.";
+  if (actor.role === "partner_admin" && (actor.orgId === null || target.orgId !== actor.orgId)) return "Partner admins manage users of their own organisation only.";
+  return null;
 }
 
-export function changeUserRole(ctx: ActionContext & { actor: Actor }, target: { id: string; orgId: string | null; role: Role }, role: Role) {
+/** The in-scope target of a management action: null when another tenant's (not found); throws on a rule. */
+function manageableTarget(actor: Actor, userId: string) {
+  const target = getUser(actor, userId);
+  if (!target) return null;
+  const problem = manageProblem(actor, target);
+  if (problem) throw new UserRuleError(problem);
+  return target;
+}
+
+/** One user with what the detail page shows, within the actor's scope; null for another tenant's user. */
+export function getUserDetail(actor: Actor, userId: string, now = new Date()) {
   const db = getDb();
-  assertManageable(ctx.actor, target);
+  const user = getUser(actor, userId);
+  if (!user) return null;
+  const extra = db.select({ createdAt: users.createdAt, updatedAt: users.updatedAt }).from(users).where(eq(users.id, userId)).get();
+  const pending = db
+    .select({ expiresAt: invitations.expiresAt, createdAt: invitations.createdAt })
+    .from(invitations)
+    .where(and(eq(invitations.userId, userId), isNull(invitations.usedAt)))
+    .orderBy(desc(invitations.createdAt))
+    .get();
+  return {
+    ...user,
+    createdAt: extra?.createdAt ?? null,
+    updatedAt: extra?.updatedAt ?? null,
+    activeSessions: countActiveSessions(userId, now),
+    invitation: user.status === "invited" && pending ? { expiresAt: pending.expiresAt, sentAt: pending.createdAt, expired: pending.expiresAt <= now } : null,
+  };
+}
+
+/** Unexpired sessions of a user (lucia stores expires_at in seconds). */
+export function countActiveSessions(userId: string, now = new Date()) {
+  const db = getDb();
+  return (
+    db
+      .select({ n: count() })
+      .from(sessions)
+      .where(and(eq(sessions.userId, userId), gt(sessions.expiresAt, Math.floor(now.getTime() / 1000))))
+      .get()?.n ?? 0
+  );
+}
+
+/** Organisations that appear in the actor's scope, for the Users page's organisation filter. */
+export function listUserOrgOptions(actor: Actor) {
+  const db = getDb();
+  const scope = scopeFor(actor);
+  return db
+    .select({ slug: organizations.slug, name: organizations.name })
+    .from(organizations)
+    .where(scopeWhere(scope, organizations.id))
+    .orderBy(asc(organizations.name))
+    .all();
+}
+
+/**
+ * Changes a user's role. Internal users keep internal roles and partner users partner roles; the role
+ * must be one the actor may hand out. Ends the user's sessions. Returns null when the user is not in
+ * the actor's scope; throws UserRuleError when a rule refuses.
+ */
+export function changeUserRole(ctx: ActionContext & { actor: Actor }, userId: string, role: Role) {
+  const db = getDb();
+  const target = manageableTarget(ctx.actor, userId);
+  if (!target) return null;
   if (!assignableRoles(ctx.actor.role).includes(role)) throw new UserRuleError("You cannot grant that role.");
   const internalTarget = target.orgId === null;
-  const internalRole = role === "vendor_manager" || role === "security" || role === "auditor";
-  if (internalTarget !== internalRole) throw new UserRuleError(internalTarget ? "Internal users keep an internal role." : "Partner users keep a partner role.");
-  if (role === target.role) return;
+  if (internalTarget !== isInternalRole(role)) throw new UserRuleError(internalTarget ? "Internal users keep an internal role." : "Partner users keep a partner role.");
+  if (role === target.role) return { changed: false as const };
   db.transaction((tx) => {
-    tx.update(users).set({ role, updatedAt: new Date() }).where(eq(users.id, target.id)).run();
+    tx.update(users).set({ role, updatedAt: ctx.now ?? new Date() }).where(eq(users.id, target.id)).run();
     // A change of privilege ends the user's sessions: the next sign-in gets a fresh one with the new role.
     tx.delete(sessions).where(eq(sessions.userId, target.id)).run();
     writeAudit(tx, ctx, { action: "user.role_changed", targetType: "user", targetId: target.id, orgId: target.orgId, details: { from: target.role, to: role } });
   });
+  return { changed: true as const };
 }
 
-export function setUserActive(ctx: ActionContext & { actor: Actor }, target: { id: string; orgId: string | null; status: string }, active: boolean) {
+/**
+ * Deactivates (ending every session at once and voiding outstanding invitations) or reactivates a
+ * user; a reactivated user who never set a password is "invited" again and needs a new invitation.
+ * Returns null when the user is not in the actor's scope; throws UserRuleError when a rule refuses.
+ */
+export function setUserActive(ctx: ActionContext & { actor: Actor }, userId: string, active: boolean) {
   const db = getDb();
-  assertManageable(ctx.actor, target);
-  if (active && target.status !== "deactivated") return;
-  if (!active && target.status === "deactivated") return;
+  const target = manageableTarget(ctx.actor, userId);
+  if (!target) return null;
+  if (active === (target.status !== "deactivated")) return { changed: false as const };
+  const now = ctx.now ?? new Date();
   db.transaction((tx) => {
-    // Reactivated users go back to "invited" when they never set a password.
     const hasPassword = tx.select({ h: users.passwordHash }).from(users).where(eq(users.id, target.id)).get()?.h != null;
     const status = active ? (hasPassword ? "active" : "invited") : "deactivated";
-    tx.update(users).set({ status, updatedAt: new Date() }).where(eq(users.id, target.id)).run();
-    if (!active) tx.delete(sessions).where(eq(sessions.userId, target.id)).run();
-    writeAudit(tx, ctx, { action: active ? "user.reactivated" : "user.deactivated", targetType: "user", targetId: target.id, orgId: target.orgId });
+    tx.update(users).set({ status, updatedAt: now }).where(eq(users.id, target.id)).run();
+    if (!active) {
+      tx.delete(sessions).where(eq(sessions.userId, target.id)).run();
+      tx.update(invitations).set({ usedAt: now }).where(and(eq(invitations.userId, target.id), isNull(invitations.usedAt))).run();
+    }
+    writeAudit(tx, ctx, { action: active ? "user.reactivated" : "user.deactivated", targetType: "user", targetId: target.id, orgId: target.orgId, details: { status } });
   });
+  return { changed: true as const };
 }
 
 export function countUsersByStatus(actor: Actor) {

@@ -1,0 +1,93 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+
+// e2e: the real server (scripts/serve.ts over the built app) on a free port with its own database,
+// driven by Debian's Chromium through playwright-core. Never downloads a browser.
+
+export const CHROMIUM = process.env.KEYWARD_CHROMIUM ?? "/usr/bin/chromium";
+const ROOT = path.resolve(__dirname, "../..");
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on("error", reject);
+  });
+}
+
+export type Portal = { baseUrl: string; dir: string; env: NodeJS.ProcessEnv; stop: () => Promise<void>; logs: () => string };
+
+/** Starts the portal on a fresh database; `prepare` runs first (e.g. CLI commands creating users). */
+export async function startPortal(prepare?: (env: NodeJS.ProcessEnv) => Promise<void> | void): Promise<Portal> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keyward-e2e-"));
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production" as const, PORT: String(port), KEYWARD_DB: path.join(dir, "keyward.db"), KEYWARD_DATA: path.join(dir, "data"), KEYWARD_BASE_URL: `http://localhost:${port}` };
+  if (prepare) await prepare(env);
+  let output = "";
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout!.on("data", (d) => (output += d));
+  child.stderr!.on("data", (d) => (output += d));
+  const baseUrl = `http://localhost:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`portal exited early:\n${output}`);
+    try {
+      const res = await fetch(`${baseUrl}/healthz`);
+      if (res.ok) break;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) throw new Error(`portal did not start in 30 s:\n${output}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    baseUrl,
+    dir,
+    env,
+    logs: () => output,
+    stop: async () => {
+      child.kill("SIGTERM");
+      await new Promise((r) => (child.exitCode !== null ? r(null) : child.once("exit", r)));
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium (apt-get install chromium). e2e tests do not skip.`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+  });
+}
+
+/** A page that records console errors and CSP violations, so a test can assert there were none. */
+export async function newPage(context: BrowserContext): Promise<{ page: Page; problems: string[] }> {
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on("console", (msg) => {
+    // Expected 4xx answers (a refused form, a 404 page) are not problems; CSP violations and script errors are.
+    if (msg.type() === "error" && !/^Failed to load resource: the server responded with a status of 4\d\d/.test(msg.text())) problems.push(msg.text());
+  });
+  page.on("pageerror", (err) => problems.push(String(err)));
+  return { page, problems };
+}
+
+export async function signIn(page: Page, baseUrl: string, email: string, password: string) {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await Promise.all([page.waitForURL(/\/dashboard/), page.getByRole("button", { name: "Sign in" }).click()]);
+}
+
+export async function signOut(page: Page) {
+  await Promise.all([page.waitForURL(/\/login/), page.getByRole("button", { name: "Sign out" }).click()]);
+}
