@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { type AnySQLiteColumn, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { type AnySQLiteColumn, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 // Every table of Keyward. Times are integer milliseconds (Date in TypeScript) unless noted.
 // Dialect-specific lines stay in db/ so that the PostgreSQL port touches only this folder and app/models.
@@ -160,4 +160,141 @@ export const auditHead = sqliteTable("audit_head", {
   id: integer("id").primaryKey(),
   lastId: integer("last_id").notNull(),
   lastHash: text("last_hash").notNull(),
+});
+
+// ---- Credential inventory (issue 3) ----
+
+/** What an organisation may use: model names or "@ga" (every GA model), endpoint names or "*". */
+export const orgEntitlements = sqliteTable(
+  "org_entitlements",
+  {
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: ["model", "endpoint"] }).notNull(),
+    name: text("name").notNull(),
+    grantedById: text("granted_by_id").references(() => users.id),
+    grantedAt: integer("granted_at", { mode: "timestamp_ms" }).notNull().$defaultFn(() => new Date()),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.kind, t.name] })],
+);
+
+/** A credential held outside the company. Never the secret: the key id the gateway logs, and optionally the SHA-256 of the secret. */
+export const credentials = sqliteTable(
+  "credentials",
+  {
+    id: id(),
+    keyId: text("key_id").notNull(),
+    fingerprint: text("fingerprint"),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organizations.id),
+    label: text("label").notNull(),
+    holderUserId: text("holder_user_id").references(() => users.id),
+    holderService: text("holder_service"),
+    grantModels: text("grant_models", { mode: "json" }).$type<string[]>().notNull(),
+    grantEndpoints: text("grant_endpoints", { mode: "json" }).$type<string[]>().notNull(),
+    environment: text("environment", { enum: ["production", "staging", "development", "ci", "other"] }).notNull(),
+    storage: text("storage", { enum: ["secrets_manager", "ci_secret", "local_file", "shared_drive", "other"] }).notNull(),
+    status: text("status", { enum: ["active", "suspended", "revoked", "expired"] }).notNull().default("active"),
+    statusReason: text("status_reason"),
+    issuedAt: integer("issued_at", { mode: "timestamp_ms" }).notNull(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }),
+    lastRotatedAt: integer("last_rotated_at", { mode: "timestamp_ms" }),
+    lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
+    lastUsedIp: text("last_used_ip"),
+    lastUsedUserAgent: text("last_used_user_agent"),
+    lastReviewedAt: integer("last_reviewed_at", { mode: "timestamp_ms" }),
+    revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+    revokedById: text("revoked_by_id").references(() => users.id),
+    revokedReason: text("revoked_reason"),
+    createdById: text("created_by_id").references(() => users.id),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("credentials_key_id_uq").on(t.keyId),
+    index("credentials_fingerprint_idx").on(t.fingerprint),
+    index("credentials_org_status_idx").on(t.orgId, t.status),
+    index("credentials_status_idx").on(t.status),
+    index("credentials_last_used_idx").on(t.lastUsedAt),
+    index("credentials_issued_idx").on(t.issuedAt),
+    index("credentials_holder_idx").on(t.holderUserId),
+  ],
+);
+
+/** Contractor organisations a credential is shared with. */
+export const credentialShares = sqliteTable(
+  "credential_shares",
+  {
+    credentialId: text("credential_id")
+      .notNull()
+      .references(() => credentials.id, { onDelete: "cascade" }),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organizations.id),
+  },
+  (t) => [primaryKey({ columns: [t.credentialId, t.orgId] }), index("credential_shares_org_idx").on(t.orgId)],
+);
+
+/** Rotation history: the old key id stays recognisable (misuse after its grace period). */
+export const credentialRotations = sqliteTable(
+  "credential_rotations",
+  {
+    id: id(),
+    credentialId: text("credential_id")
+      .notNull()
+      .references(() => credentials.id, { onDelete: "cascade" }),
+    oldKeyId: text("old_key_id").notNull(),
+    newKeyId: text("new_key_id").notNull(),
+    oldFingerprint: text("old_fingerprint"),
+    rotatedAt: integer("rotated_at", { mode: "timestamp_ms" }).notNull(),
+    graceEndsAt: integer("grace_ends_at", { mode: "timestamp_ms" }).notNull(),
+    rotatedById: text("rotated_by_id").references(() => users.id),
+  },
+  (t) => [index("credential_rotations_credential_idx").on(t.credentialId, t.rotatedAt), index("credential_rotations_old_key_idx").on(t.oldKeyId), index("credential_rotations_old_fp_idx").on(t.oldFingerprint)],
+);
+
+/** Webhook receivers: the gateway's admin endpoint (orgId null) or a partner's (orgId set). */
+export const webhooks = sqliteTable(
+  "webhooks",
+  {
+    id: id(),
+    name: text("name").notNull(),
+    url: text("url").notNull(),
+    events: text("events", { mode: "json" }).$type<string[]>().notNull(),
+    secret: text("secret").notNull(), // HMAC-SHA256 key for the signature header
+    orgId: text("org_id").references(() => organizations.id),
+    active: integer("active", { mode: "boolean" }).notNull().default(true),
+    createdById: text("created_by_id").references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [index("webhooks_org_idx").on(t.orgId)],
+);
+
+/** Notifications and gateway calls, written in the transaction of the change that caused them. */
+export const outbox = sqliteTable(
+  "outbox",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    webhookId: text("webhook_id")
+      .notNull()
+      .references(() => webhooks.id, { onDelete: "cascade" }),
+    event: text("event").notNull(),
+    payload: text("payload").notNull(), // JSON body, exactly as sent
+    status: text("status", { enum: ["pending", "delivered", "dead"] }).notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: integer("next_attempt_at", { mode: "timestamp_ms" }).notNull(),
+    lastError: text("last_error"),
+    lastStatus: integer("last_status"),
+    createdAt: createdAt(),
+    deliveredAt: integer("delivered_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("outbox_due_idx").on(t.status, t.nextAttemptAt), index("outbox_webhook_idx").on(t.webhookId, t.id)],
+);
+
+/** Idempotency marks for scheduled jobs: a key such as "rotation-reminder:<credential>:<stage>:<due date>" is done once. */
+export const jobMarks = sqliteTable("job_marks", {
+  key: text("key").primaryKey(),
+  at: integer("at", { mode: "timestamp_ms" }).notNull(),
 });

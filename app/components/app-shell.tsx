@@ -8,9 +8,12 @@ type ShellUser = { name: string; email: string; role: Role; orgKind: "partner" |
 const NAV: { to: string; label: string; permission: `${string}:${string}` }[] = [
   { to: "/dashboard", label: "Dashboard", permission: "read:dashboard" },
   { to: "/orgs", label: "Organisations", permission: "read:org" },
+  { to: "/credentials", label: "Credentials", permission: "read:credential" },
+  { to: "/rotations", label: "Rotations", permission: "read:rotation" },
   { to: "/users", label: "Users", permission: "read:user" },
   { to: "/catalog", label: "Catalog", permission: "read:catalog" },
   { to: "/settings", label: "Policies", permission: "read:policy" },
+  { to: "/settings/webhooks", label: "Webhooks", permission: "read:webhook" },
   { to: "/audit", label: "Audit log", permission: "read:audit" },
 ];
 

@@ -20,7 +20,15 @@ export type Permission =
   | "read:policy:any"
   | "update:policy:any"
   | "read:audit:any"
-  | "read:dashboard:any";
+  | "read:dashboard:any"
+  | `read:credential:${Access}`
+  | `create:credential:${Access}`
+  | `update:credential:${Access}`
+  | "widen:credential:any"
+  | "update:entitlement:any"
+  | `read:rotation:${Access}`
+  | "read:webhook:any"
+  | "update:webhook:any";
 
 const RULES: Record<Role, readonly Permission[]> = {
   vendor_manager: [
@@ -37,9 +45,29 @@ const RULES: Record<Role, readonly Permission[]> = {
     "update:policy:any",
     "read:audit:any",
     "read:dashboard:any",
+    "read:credential:any",
+    "create:credential:any",
+    "update:credential:any",
+    "widen:credential:any",
+    "update:entitlement:any",
+    "read:rotation:any",
+    "read:webhook:any",
+    "update:webhook:any",
   ],
-  security: ["read:org:any", "read:user:any", "read:catalog:any", "read:policy:any", "read:audit:any", "read:dashboard:any"],
-  auditor: ["read:org:any", "read:user:any", "read:catalog:any", "read:policy:any", "read:audit:any", "read:dashboard:any"],
+  security: [
+    "read:org:any",
+    "read:user:any",
+    "read:catalog:any",
+    "read:policy:any",
+    "read:audit:any",
+    "read:dashboard:any",
+    "read:credential:any",
+    "update:credential:any",
+    "read:rotation:any",
+    "read:webhook:any",
+    "update:webhook:any",
+  ],
+  auditor: ["read:org:any", "read:user:any", "read:catalog:any", "read:policy:any", "read:audit:any", "read:dashboard:any", "read:credential:any", "read:rotation:any", "read:webhook:any"],
   partner_admin: [
     "read:org:own",
     "sponsor:org:own",
@@ -48,8 +76,12 @@ const RULES: Record<Role, readonly Permission[]> = {
     "update:user:own",
     "read:catalog:any",
     "read:dashboard:any",
+    "read:credential:own",
+    "create:credential:own",
+    "update:credential:own",
+    "read:rotation:own",
   ],
-  partner_member: ["read:org:own", "read:user:own", "read:catalog:any", "read:dashboard:any"],
+  partner_member: ["read:org:own", "read:user:own", "read:catalog:any", "read:dashboard:any", "read:credential:own", "create:credential:own", "update:credential:own", "read:rotation:own"],
 };
 
 type Actor = { role: Role; orgKind?: "partner" | "contractor" | null };

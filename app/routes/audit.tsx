@@ -148,7 +148,8 @@ function Details({ json }: { json: string }) {
   return (
     <details className="audit-more">
       <summary>
-        <code className="mono audit-details">{`${json.slice(0, DETAILS_PREVIEW)}…`}</code>
+        <code className="mono audit-details audit-preview">{`${json.slice(0, DETAILS_PREVIEW)}…`}</code>
+        <span className="audit-less">Show less</span>
       </summary>
       <code className="mono audit-details">{json}</code>
     </details>

@@ -90,7 +90,8 @@ describe("keyward CLI", () => {
     const run = await keyward(["migrate", "--json"]);
     expect(run.code, run.stderr).toBe(0);
     const out = JSON.parse(run.stdout);
-    expect(out).toMatchObject({ db: DB_FILE, migrationsApplied: 1, migrationsTotal: 1 });
+    const migrations = fs.readdirSync(path.resolve(__dirname, "../../db/migrations")).filter((f) => f.endsWith(".sql")).length;
+    expect(out).toMatchObject({ db: DB_FILE, migrationsApplied: migrations, migrationsTotal: migrations });
     expect(sqlite((db) => db.prepare("select tier from policies order by tier").all())).toEqual([{ tier: "restricted" }, { tier: "standard" }]);
   });
 

@@ -213,7 +213,7 @@ describe("/audit", () => {
     expect(total).toBeGreaterThanOrEqual(52);
     expect(rowCount(html)).toBe(50);
     expect(rowCount(older)).toBe(total - 50);
-    expect(older.match(/<td class="mono">catalog\.endpoint_created<\/td>/g)?.length).toBe(2);
+    expect(older.match(/<td class="mono audit-nowrap">catalog\.endpoint_created<\/td>/g)?.length).toBe(2);
   });
 
   it("warns in red and names the row when the chain was tampered with", async () => {

@@ -62,3 +62,15 @@ describe("tenant scope", () => {
     expect(tenantScope({ role: "partner_admin", orgId: null, orgKind: null })).toEqual({ all: false, orgIds: [] });
   });
 });
+
+describe("credential permissions", () => {
+  it("lets partner users register and rotate their own, vendor managers anything, and only vendor managers widen", () => {
+    expect(can({ role: "partner_member" }, "create:credential:own")).toBe(true);
+    expect(can({ role: "partner_member" }, "update:credential:any")).toBe(false);
+    expect(can({ role: "vendor_manager" }, "widen:credential:any")).toBe(true);
+    for (const role of ["security", "auditor", "partner_admin", "partner_member"] as const) expect(can({ role }, "widen:credential:any"), role).toBe(false);
+    expect(can({ role: "security" }, "update:credential:any")).toBe(true);
+    expect(can({ role: "auditor" }, "update:credential")).toBe(false);
+    expect(can({ role: "auditor" }, "read:credential:any")).toBe(true);
+  });
+});

@@ -1,0 +1,109 @@
+import { z } from "zod";
+import type { ModelStatus } from "./catalog";
+
+// Credentials: what a partner registers (never the secret) and the grant arithmetic.
+
+export const ENVIRONMENTS = ["production", "staging", "development", "ci", "other"] as const;
+export const STORAGES = ["secrets_manager", "ci_secret", "local_file", "shared_drive", "other"] as const;
+export const CREDENTIAL_STATUSES = ["active", "suspended", "revoked", "expired"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+export type Storage = (typeof STORAGES)[number];
+
+export const STORAGE_LABELS: Record<Storage, string> = {
+  secrets_manager: "Secrets manager",
+  ci_secret: "CI secret",
+  local_file: "Local file",
+  shared_drive: "Shared drive",
+  other: "Other",
+};
+export const ENVIRONMENT_LABELS: Record<Environment, string> = { production: "Production", staging: "Staging", development: "Development", ci: "CI", other: "Other" };
+
+/** "@ga" in a grant or entitlement stands for every generally available model; "*" for every endpoint. */
+export const ALL_GA = "@ga";
+export const ALL_ENDPOINTS = "*";
+
+export const KeyIdSchema = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{5,127}$/, "A key id is 6–128 letters, digits, dots, dashes, colons or underscores (the public identifier your gateway logs, not the secret)");
+
+export const FingerprintSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-f0-9]{64}$/, "A fingerprint is the SHA-256 of the key: 64 hexadecimal characters");
+
+const isoDate = z.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date such as 2026-01-31");
+const list = z.preprocess((v) => (v == null || v === "" ? [] : Array.isArray(v) ? v : [v]), z.array(z.string().trim().min(1)));
+const optional = z.string().trim().transform((v) => v || undefined).optional();
+
+/** The registration form. The secret itself is never a field: only its browser-computed SHA-256. */
+export const CredentialRegisterSchema = z
+  .object({
+    orgSlug: optional,
+    keyId: KeyIdSchema,
+    label: z.string().trim().min(2, "Give the credential a label (at least 2 characters)").max(120),
+    holderUserId: optional,
+    holderService: z.string().trim().max(120).transform((v) => v || undefined).optional(),
+    grantModels: list.pipe(z.array(z.string()).min(1, "Grant at least one model (or every GA model)")),
+    grantEndpoints: list.transform((v) => (v.length ? v : [ALL_ENDPOINTS])),
+    environment: z.enum(ENVIRONMENTS, { message: "Choose an environment" }),
+    storage: z.enum(STORAGES, { message: "Say where the key is stored" }),
+    sharedWith: list,
+    issuedAt: isoDate,
+    expiresAt: isoDate.optional().or(z.literal("").transform(() => undefined)),
+    fingerprint: FingerprintSchema.optional().or(z.literal("").transform(() => undefined)),
+  })
+  .superRefine((v, ctx) => {
+    if (!v.holderUserId && !v.holderService) ctx.addIssue({ code: "custom", path: ["holderService"], message: "Name the holder: a user of the organisation or a service" });
+    if (v.holderUserId && v.holderService) ctx.addIssue({ code: "custom", path: ["holderService"], message: "Choose a user or a service, not both" });
+    if (v.expiresAt && v.expiresAt <= v.issuedAt) ctx.addIssue({ code: "custom", path: ["expiresAt"], message: "It must expire after it was issued" });
+  });
+export type CredentialRegister = z.infer<typeof CredentialRegisterSchema>;
+
+export type CatalogModelRef = { name: string; status: ModelStatus };
+
+/** The concrete model names a grant reaches ("@ga" expanded against the catalog). */
+export function expandModels(grant: readonly string[], catalog: readonly CatalogModelRef[]): string[] {
+  const out = new Set<string>();
+  for (const g of grant) {
+    if (g === ALL_GA) catalog.filter((m) => m.status === "ga").forEach((m) => out.add(m.name));
+    else out.add(g);
+  }
+  return [...out].sort();
+}
+
+/** Does `outer` (an entitlement or a grant) cover the model `name`? */
+function coversModel(outer: readonly string[], name: string, catalog: readonly CatalogModelRef[]): boolean {
+  if (outer.includes(name)) return true;
+  if (name === ALL_GA) return outer.includes(ALL_GA);
+  return outer.includes(ALL_GA) && catalog.some((m) => m.name === name && m.status === "ga");
+}
+
+/**
+ * The parts of `inner` that `outer` does not cover: models first, then endpoints. Used for
+ * grant ⊆ organisation entitlements, contractor entitlements ⊆ sponsor's, and "is this a narrowing?".
+ */
+export function uncovered(
+  inner: { models: readonly string[]; endpoints: readonly string[] },
+  outer: { models: readonly string[]; endpoints: readonly string[] },
+  catalog: readonly CatalogModelRef[],
+): { models: string[]; endpoints: string[] } {
+  const models = inner.models.filter((m) => !coversModel(outer.models, m, catalog));
+  const endpoints = outer.endpoints.includes(ALL_ENDPOINTS) ? [] : inner.endpoints.filter((e) => !outer.endpoints.includes(e));
+  return { models, endpoints };
+}
+
+export function isWithin(
+  inner: { models: readonly string[]; endpoints: readonly string[] },
+  outer: { models: readonly string[]; endpoints: readonly string[] },
+  catalog: readonly CatalogModelRef[],
+): boolean {
+  const u = uncovered(inner, outer, catalog);
+  return u.models.length === 0 && u.endpoints.length === 0;
+}
+
+export function describeUncovered(u: { models: string[]; endpoints: string[] }): string {
+  const parts = [...u.models.map((m) => (m === ALL_GA ? "every GA model" : m)), ...u.endpoints.map((e) => (e === ALL_ENDPOINTS ? "every endpoint" : `endpoint ${e}`))];
+  return parts.join(", ");
+}
