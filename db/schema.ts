@@ -298,3 +298,112 @@ export const jobMarks = sqliteTable("job_marks", {
   key: text("key").primaryKey(),
   at: integer("at", { mode: "timestamp_ms" }).notNull(),
 });
+
+// ---- Gateway log import (issue 6) ----
+
+export const logImports = sqliteTable(
+  "log_imports",
+  {
+    id: id(),
+    source: text("source").notNull(),
+    format: text("format").notNull(),
+    via: text("via", { enum: ["upload", "cli", "push"] }).notNull(),
+    fileName: text("file_name"),
+    sha256: text("sha256"), // of the file's bytes, when the input is a file (resume key)
+    sizeBytes: integer("size_bytes"),
+    status: text("status", { enum: ["queued", "running", "completed", "failed", "interrupted"] }).notNull().default("queued"),
+    bytesDone: integer("bytes_done").notNull().default(0), // decompressed offset committed with each batch: where a resumed import continues
+    progress: integer("progress").notNull().default(0), // per mille of the input read, for the progress bar
+    heartbeatAt: integer("heartbeat_at", { mode: "timestamp_ms" }), // a running import older than a minute has died
+    lines: integer("lines").notNull().default(0),
+    parsed: integer("parsed").notNull().default(0),
+    rejected: integer("rejected").notNull().default(0),
+    duplicates: integer("duplicates").notNull().default(0),
+    matched: integer("matched").notNull().default(0),
+    unmatched: integer("unmatched").notNull().default(0),
+    secretsStripped: integer("secrets_stripped").notNull().default(0),
+    flagsRaised: integer("flags_raised").notNull().default(0),
+    rejectedSamples: text("rejected_samples", { mode: "json" }).$type<{ line: number; reason: string }[]>().notNull().default(sql`'[]'`),
+    secretFields: text("secret_fields", { mode: "json" }).$type<Record<string, number>>().notNull().default(sql`'{}'`),
+    firstEventAt: integer("first_event_at", { mode: "timestamp_ms" }),
+    lastEventAt: integer("last_event_at", { mode: "timestamp_ms" }),
+    error: text("error"),
+    createdById: text("created_by_id").references(() => users.id),
+    startedAt: integer("started_at", { mode: "timestamp_ms" }).notNull().$defaultFn(() => new Date()),
+    finishedAt: integer("finished_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("log_imports_started_idx").on(t.startedAt), index("log_imports_sha_idx").on(t.sha256, t.source)],
+);
+
+/** One gateway request. `eventKey` (64-bit hash of the canonical event) makes every import idempotent. */
+export const logEvents = sqliteTable(
+  "log_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    eventKey: integer("event_key").notNull(),
+    importId: text("import_id").notNull(),
+    ts: integer("ts").notNull(), // epoch ms
+    requestId: text("request_id"),
+    keyRef: text("key_ref"),
+    credentialId: text("credential_id"),
+    srcIp: text("src_ip"),
+    asn: integer("asn"),
+    country: text("country"),
+    userAgent: text("user_agent"),
+    method: text("method").notNull(),
+    path: text("path").notNull(),
+    endpoint: text("endpoint"),
+    model: text("model"),
+    status: integer("status").notNull(),
+    gatewayError: text("gateway_error"),
+    bytes: integer("bytes"),
+    latencyMs: integer("latency_ms"),
+    tokensIn: integer("tokens_in"),
+    tokensOut: integer("tokens_out"),
+  },
+  (t) => [
+    uniqueIndex("log_events_key_uq").on(t.eventKey),
+    index("log_events_credential_ts_idx").on(t.credentialId, t.ts),
+    index("log_events_ip_ts_idx").on(t.srcIp, t.ts),
+    index("log_events_ts_idx").on(t.ts),
+  ],
+);
+
+/** Key references seen at the gateway per import, registered or not (unregistered ones are listed in the report). */
+export const logImportKeys = sqliteTable(
+  "log_import_keys",
+  {
+    importId: text("import_id")
+      .notNull()
+      .references(() => logImports.id, { onDelete: "cascade" }),
+    keyRef: text("key_ref").notNull(),
+    credentialId: text("credential_id"),
+    events: integer("events").notNull(),
+    successes: integer("successes").notNull(),
+    firstSeen: integer("first_seen").notNull(),
+    lastSeen: integer("last_seen").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.importId, t.keyRef] })],
+);
+
+/** Per-credential daily usage, kept after raw events are purged (timelines, baselines). */
+export const credentialUsageDaily = sqliteTable(
+  "credential_usage_daily",
+  {
+    credentialId: text("credential_id").notNull(),
+    day: text("day").notNull(), // YYYY-MM-DD (UTC)
+    requests: integer("requests").notNull(),
+    errors: integer("errors").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.credentialId, t.day] })],
+);
+
+export const credentialDailyIps = sqliteTable(
+  "credential_daily_ips",
+  {
+    credentialId: text("credential_id").notNull(),
+    day: text("day").notNull(),
+    ip: text("ip").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.credentialId, t.day, t.ip] })],
+);

@@ -107,3 +107,73 @@ export function describeUncovered(u: { models: string[]; endpoints: string[] }):
   const parts = [...u.models.map((m) => (m === ALL_GA ? "every GA model" : m)), ...u.endpoints.map((e) => (e === ALL_ENDPOINTS ? "every endpoint" : `endpoint ${e}`))];
   return parts.join(", ");
 }
+
+// ---- Entitlements and the inventory list (additive: entitlements page, /credentials, /credentials.csv) ----
+
+/** The entitlements form: model names or "@ga", endpoint names or "*"; both may be empty (no access). */
+export const EntitlementsSchema = z.object({
+  models: list.transform((v) => [...new Set(v)].sort()),
+  endpoints: list.transform((v) => [...new Set(v)].sort()),
+});
+export type EntitlementsInput = z.infer<typeof EntitlementsSchema>;
+
+/** "every GA model, atlas-2" — a grant or an entitlement in words. */
+export function describeModels(models: readonly string[]): string {
+  if (models.length === 0) return "none";
+  return models.map((m) => (m === ALL_GA ? "every GA model" : m)).join(", ");
+}
+export function describeEndpoints(endpoints: readonly string[]): string {
+  if (endpoints.length === 0) return "none";
+  return endpoints.map((e) => (e === ALL_ENDPOINTS ? "every endpoint" : e)).join(", ");
+}
+
+/** Inventory flags (all must hold when several are chosen). Evaluated in SQL for the list and CSV. */
+export const CREDENTIAL_FLAGS = ["overdue", "due_soon", "never_used", "unused", "expiring", "shared", "outside_vault"] as const;
+export type CredentialFlag = (typeof CREDENTIAL_FLAGS)[number];
+export const FLAG_LABELS: Record<CredentialFlag, string> = {
+  overdue: "Rotation overdue",
+  due_soon: "Rotation due soon",
+  never_used: "Never used",
+  unused: "Unused past policy",
+  expiring: "Expiring in 14 days",
+  shared: "Shared with a contractor",
+  outside_vault: "Stored outside a secrets manager",
+};
+
+export const INVENTORY_SORTS = ["keyId", "org", "age", "lastUsed", "rotationDue", "status"] as const;
+export type InventorySort = (typeof INVENTORY_SORTS)[number];
+export const SORT_LABELS: Record<InventorySort, string> = { keyId: "Key id", org: "Organisation", age: "Age", lastUsed: "Last used", rotationDue: "Rotation due", status: "Status" };
+
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) => z.enum(values).optional().catch(undefined);
+
+/**
+ * The inventory's query string (list and CSV alike). Malformed or unknown values are ignored, never
+ * refused (as on the other list pages): a stale bookmark still opens, just less filtered.
+ * `flag` may repeat; pass URLSearchParams through inventoryQueryInput() first.
+ */
+export const InventoryQuerySchema = z.object({
+  org: z.string().trim().max(120).optional().catch(undefined).transform((v) => v || undefined),
+  tier: oneOf(["restricted", "standard"] as const),
+  status: oneOf(CREDENTIAL_STATUSES),
+  model: z.string().trim().max(80).optional().catch(undefined).transform((v) => v || undefined),
+  flag: z
+    .array(z.string())
+    .optional()
+    .catch(undefined)
+    .transform((v) => [...new Set((v ?? []).filter((f): f is CredentialFlag => (CREDENTIAL_FLAGS as readonly string[]).includes(f)))]),
+  sort: oneOf(INVENTORY_SORTS).transform((v) => v ?? "keyId"),
+  dir: oneOf(["asc", "desc"] as const).transform((v) => v ?? "asc"),
+  page: z.coerce.number().int().min(1).max(100_000).optional().catch(undefined),
+});
+export type InventoryQuery = z.infer<typeof InventoryQuerySchema>;
+
+/** URLSearchParams → the object InventoryQuerySchema parses (the repeated `flag` kept as a list). */
+export function inventoryQueryInput(params: URLSearchParams): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of ["org", "tier", "status", "model", "sort", "dir", "page"]) {
+    const v = params.get(key);
+    if (v != null) out[key] = v;
+  }
+  out.flag = params.getAll("flag");
+  return out;
+}

@@ -161,3 +161,18 @@ export function verifyAuditChain(): ChainResult {
   }
   return { ok: true, checked };
 }
+
+/**
+ * One object's history, newest first (e.g. a credential's timeline: targetType "credential", its id).
+ * No tenant filter here: the caller has already found the target within the actor's scope.
+ */
+export function listAuditForTarget(targetType: string, targetId: string, limit = 200) {
+  const db = getDb();
+  return db
+    .select({ id: auditLog.id, at: auditLog.at, actorEmail: auditLog.actorEmail, action: auditLog.action, details: auditLog.details, ip: auditLog.ip })
+    .from(auditLog)
+    .where(and(eq(auditLog.targetType, targetType), eq(auditLog.targetId, targetId)))
+    .orderBy(desc(auditLog.id))
+    .limit(limit)
+    .all();
+}

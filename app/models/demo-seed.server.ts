@@ -1,8 +1,11 @@
+import { createHash } from "node:crypto";
 import { asc, count, eq } from "drizzle-orm";
 import { getDb, type Db } from "../../db/client";
-import { auditLog, catalogEndpoints, catalogModels, organizations, policies, users } from "../../db/schema";
+import { auditLog, catalogEndpoints, catalogModels, credentialRotations, credentials, credentialShares, orgEntitlements, organizations, policies, users } from "../../db/schema";
 import type { ActionContext } from "~/domain/actor";
 import { EndpointSchema, ModelSchema, namesModel, type ModelStatus } from "~/domain/catalog";
+import { ALL_ENDPOINTS, ALL_GA, CredentialRegisterSchema, describeUncovered, uncovered, type CatalogModelRef, type Environment, type Storage } from "~/domain/credential";
+import { DAY_MS, type CredentialStatus } from "~/domain/credential-policy";
 import { OrganizationCreateSchema, type OrgStatus, type OrgTier } from "~/domain/organization";
 import { DEFAULT_POLICIES } from "~/domain/policy";
 import type { Role } from "~/domain/roles";
@@ -11,7 +14,9 @@ import { hashPassword } from "~/password.server";
 import { writeAudit } from "./audit.server";
 
 // Demo data for `keyward seed-demo` and `npm run demo`: a small but realistic world (internal staff,
-// four partners, three contractors, a catalog with a restricted model and an unreleased codename).
+// four partners, three contractors, a catalog with a restricted model and an unreleased codename,
+// entitlements per organisation and about 60 credentials with a realistic spread of ages, rotation
+// states, last use, storage and sharing relative to the seed time).
 // Everything is written in ONE transaction with one audit entry, so a seed either happens whole or not.
 
 /** The one password every demo account shares (documented in the README; never use it elsewhere). */
@@ -78,7 +83,7 @@ export const DEMO_LOGINS: readonly DemoLogin[] = [
 ];
 
 export type DemoSeedResult =
-  | { seeded: true; organizations: number; users: number; models: number; endpoints: number; policies: number }
+  | { seeded: true; organizations: number; users: number; models: number; endpoints: number; policies: number; credentials: number }
   | { seeded: false; reason: string };
 
 /** Demo data goes only into a database with no organisations and no users. */
@@ -118,9 +123,10 @@ export async function seedDemo(ctx: ActionContext): Promise<DemoSeedResult> {
   }));
   const models = DEMO_MODELS.map((m) => ModelSchema.parse({ ...m, aliases: m.aliases.join(", ") }));
   const endpoints = DEMO_ENDPOINTS.map((e) => EndpointSchema.parse(e));
+  const now = ctx.now ?? new Date();
+  const demoCredentials = buildDemoCredentials(now);
 
   const db = getDb();
-  const now = ctx.now ?? new Date();
   // "immediate" takes the write lock before the emptiness check, so two seeders cannot both see an empty database.
   return db.transaction(
     (tx): DemoSeedResult => {
@@ -153,7 +159,65 @@ export async function seedDemo(ctx: ActionContext): Promise<DemoSeedResult> {
       for (const e of endpoints) tx.insert(catalogEndpoints).values({ name: e.name, methods: e.methods, pathTemplate: e.pathTemplate, namesModel: namesModel(e.pathTemplate), createdAt: now, updatedAt: now }).run();
       for (const p of Object.values(DEFAULT_POLICIES)) tx.insert(policies).values({ ...p, updatedAt: now }).onConflictDoNothing().run();
 
-      const result = { seeded: true as const, organizations: orgs.length, users: DEMO_LOGINS.length, models: models.length, endpoints: endpoints.length, policies: Object.keys(DEFAULT_POLICIES).length };
+      for (const [slug, ent] of Object.entries(DEMO_ENTITLEMENTS)) {
+        const orgId = orgIds.get(slug)!;
+        tx.insert(orgEntitlements)
+          .values([
+            ...ent.models.map((name) => ({ orgId, kind: "model" as const, name, grantedById: ownerId, grantedAt: now })),
+            ...ent.endpoints.map((name) => ({ orgId, kind: "endpoint" as const, name, grantedById: ownerId, grantedAt: now })),
+          ])
+          .run();
+      }
+      const userIds = new Map(tx.select({ id: users.id, email: users.email }).from(users).all().map((u) => [u.email, u.id]));
+      for (const c of demoCredentials) {
+        const id = crypto.randomUUID();
+        const orgId = orgIds.get(c.org)!;
+        tx.insert(credentials)
+          .values({
+            id,
+            keyId: c.keyId,
+            fingerprint: c.fingerprint,
+            orgId,
+            label: c.label,
+            holderUserId: c.holderEmail ? userIds.get(c.holderEmail)! : null,
+            holderService: c.holderService,
+            grantModels: c.grantModels,
+            grantEndpoints: c.grantEndpoints,
+            environment: c.environment,
+            storage: c.storage,
+            status: c.status,
+            statusReason: c.statusReason,
+            issuedAt: c.issuedAt,
+            expiresAt: c.expiresAt,
+            lastRotatedAt: c.lastRotatedAt,
+            lastUsedAt: c.lastUsedAt,
+            lastUsedIp: c.lastUsedIp,
+            lastUsedUserAgent: c.lastUsedUserAgent,
+            revokedAt: c.revokedAt,
+            revokedById: c.status === "revoked" ? internalIds.get("security")! : null,
+            revokedReason: c.revokedReason,
+            createdById: userIds.get(`admin@${c.org}.demo`)!,
+            createdAt: c.issuedAt,
+            updatedAt: now,
+          })
+          .run();
+        for (const slug of c.sharedWith) tx.insert(credentialShares).values({ credentialId: id, orgId: orgIds.get(slug)! }).run();
+        if (c.rotatedFrom && c.lastRotatedAt) {
+          tx.insert(credentialRotations)
+            .values({ credentialId: id, oldKeyId: c.rotatedFrom, newKeyId: c.keyId, rotatedAt: c.lastRotatedAt, graceEndsAt: new Date(c.lastRotatedAt.getTime() + 24 * 3600_000), rotatedById: userIds.get(`admin@${c.org}.demo`)! })
+            .run();
+        }
+      }
+
+      const result = {
+        seeded: true as const,
+        organizations: orgs.length,
+        users: DEMO_LOGINS.length,
+        models: models.length,
+        endpoints: endpoints.length,
+        policies: Object.keys(DEFAULT_POLICIES).length,
+        credentials: demoCredentials.length,
+      };
       writeAudit(tx, ctx, {
         action: DEMO_SEEDED_ACTION,
         targetType: "system",
@@ -164,4 +228,261 @@ export async function seedDemo(ctx: ActionContext): Promise<DemoSeedResult> {
     },
     { behavior: "immediate" },
   );
+}
+
+// ---- Entitlements and credentials (issue 3) ---------------------------------------------------------
+
+/** What each demo organisation may use: partners every GA model (Helix Bio also mythos-preview); contractors within their sponsor's. */
+export const DEMO_ENTITLEMENTS: Readonly<Record<string, { models: string[]; endpoints: string[] }>> = {
+  northwind: { models: [ALL_GA], endpoints: [ALL_ENDPOINTS] },
+  "helix-bio": { models: [ALL_GA, "mythos-preview"], endpoints: [ALL_ENDPOINTS] },
+  "contoso-research": { models: [ALL_GA], endpoints: [ALL_ENDPOINTS] },
+  "fabrikam-labs": { models: [ALL_GA], endpoints: [ALL_ENDPOINTS] },
+  "bluefin-data": { models: ["atlas-2", "atlas-2-mini", "mythos-preview"], endpoints: ["completions", "messages", "model-info", "models-list"] },
+  "quarry-labeling": { models: ["atlas-2-mini", "atlas-embed-1"], endpoints: ["embeddings", "messages", "models-list"] },
+  "tidewater-consulting": { models: [ALL_GA], endpoints: [ALL_ENDPOINTS] },
+};
+
+export type DemoCredential = {
+  keyId: string;
+  org: string;
+  label: string;
+  holderEmail: string | null;
+  holderService: string | null;
+  grantModels: string[];
+  grantEndpoints: string[];
+  environment: Environment;
+  storage: Storage;
+  status: CredentialStatus;
+  statusReason: string | null;
+  issuedAt: Date;
+  expiresAt: Date | null;
+  lastRotatedAt: Date | null;
+  rotatedFrom: string | null;
+  lastUsedAt: Date | null;
+  lastUsedIp: string | null;
+  lastUsedUserAgent: string | null;
+  revokedAt: Date | null;
+  revokedReason: string | null;
+  sharedWith: string[];
+  fingerprint: string | null;
+};
+
+/** mulberry32: a small seeded PRNG, so that the demo world is the same on every machine. */
+function prng(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
+    pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)],
+    hex: (n: number) => Array.from({ length: n }, () => Math.floor(next() * 16).toString(16)).join(""),
+  };
+}
+
+// How many credentials each organisation holds (60 in all), its key prefix and the network it calls from
+// (documentation address ranges only: 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24).
+const CREDENTIAL_PLAN: readonly { org: string; count: number; prefix: string; net: string; hosts: [number, number] }[] = [
+  { org: "northwind", count: 13, prefix: "nw", net: "198.51.100", hosts: [10, 60] },
+  { org: "helix-bio", count: 12, prefix: "hx", net: "203.0.113", hosts: [10, 60] },
+  { org: "contoso-research", count: 10, prefix: "cr", net: "192.0.2", hosts: [10, 60] },
+  { org: "fabrikam-labs", count: 10, prefix: "fl", net: "198.51.100", hosts: [120, 180] },
+  { org: "bluefin-data", count: 7, prefix: "bf", net: "203.0.113", hosts: [120, 180] },
+  { org: "quarry-labeling", count: 6, prefix: "ql", net: "192.0.2", hosts: [120, 180] },
+  { org: "tidewater-consulting", count: 2, prefix: "tw", net: "192.0.2", hosts: [200, 250] },
+];
+
+// Hand-placed states, by (organisation, index): the spread a vendor manager expects to find.
+const REVOKED: Record<string, string> = { "northwind:12": "Employee left Northwind; key was on their laptop", "contoso-research:9": "Project ended; partner asked for revocation" };
+const EXPIRED = new Set(["fabrikam-labs:9"]);
+const SUSPENDED: Record<string, string> = {
+  "helix-bio:11": "Used from an unexpected network; suspended pending review",
+  "quarry-labeling:5": "Stored on a shared drive; suspended until moved to a secrets manager",
+  "contoso-research:8": "Partner reported a possible leak in a public repository",
+};
+const EXPIRING_SOON: Record<string, number> = { "northwind:3": 3, "helix-bio:4": 6, "fabrikam-labs:2": 9, "bluefin-data:1": 12 };
+const NEVER_USED = new Set(["tidewater-consulting:0", "tidewater-consulting:1", "northwind:10", "helix-bio:9", "contoso-research:6", "fabrikam-labs:7", "bluefin-data:5", "quarry-labeling:4"]);
+const SHARED: Record<string, string> = { "northwind:1": "quarry-labeling", "northwind:5": "quarry-labeling", "helix-bio:0": "bluefin-data", "helix-bio:2": "bluefin-data", "helix-bio:7": "bluefin-data", "contoso-research:2": "tidewater-consulting" };
+
+const LABELS = [
+  "Production chat assistant",
+  "Nightly batch summaries",
+  "Research notebook",
+  "Evaluation harness",
+  "Support triage bot",
+  "Document search indexer",
+  "Customer pilot",
+  "Partner API integration",
+  "Analyst sandbox",
+  "Report generator",
+  "Data labelling assistant",
+  "Internal Q&A bot",
+  "Load test",
+];
+const HELIX_LABELS = ["Protein annotation pipeline", "Literature review agent", "Assay design assistant", "Mythos red-team sandbox"];
+const ENV_TAGS: Record<Environment, string> = { production: "live", staging: "stg", development: "dev", ci: "ci", other: "misc" };
+const SERVICES = ["chat-backend", "batch-summariser", "eval-harness", "support-bot", "search-indexer", "ci-runner", "notebook-gateway", "report-worker"];
+const USER_AGENTS = ["python-requests/2.32.3", "model-sdk-python/1.4.2", "model-sdk-python/1.3.9", "curl/8.5.0", "node-fetch/3.3.2", "model-sdk-node/0.9.1", "Go-http-client/2.0"];
+
+/** A grant within the organisation's entitlements, chosen to look like real use. */
+function demoGrant(org: string, rng: ReturnType<typeof prng>): { models: string[]; endpoints: string[] } {
+  switch (org) {
+    case "helix-bio":
+      return rng.pick([
+        { models: ["mythos-preview"], endpoints: ["messages"] },
+        { models: ["atlas-2", "mythos-preview"], endpoints: [ALL_ENDPOINTS] },
+        { models: [ALL_GA, "mythos-preview"], endpoints: [ALL_ENDPOINTS] },
+        { models: ["atlas-2"], endpoints: ["messages", "models-list"] },
+      ]);
+    case "bluefin-data":
+      return rng.pick([
+        { models: ["mythos-preview"], endpoints: ["messages"] },
+        { models: ["atlas-2", "atlas-2-mini"], endpoints: ["messages", "models-list"] },
+        { models: ["atlas-2"], endpoints: ["completions", "messages"] },
+      ]);
+    case "quarry-labeling":
+      return rng.pick([
+        { models: ["atlas-2-mini"], endpoints: ["messages"] },
+        { models: ["atlas-embed-1"], endpoints: ["embeddings"] },
+        { models: ["atlas-2-mini", "atlas-embed-1"], endpoints: ["embeddings", "messages", "models-list"] },
+      ]);
+    default:
+      return rng.pick([
+        { models: [ALL_GA], endpoints: [ALL_ENDPOINTS] },
+        { models: ["atlas-2"], endpoints: ["messages", "models-list"] },
+        { models: ["atlas-2", "atlas-2-mini"], endpoints: [ALL_ENDPOINTS] },
+        { models: ["atlas-2-mini"], endpoints: ["messages"] },
+        { models: ["atlas-embed-1"], endpoints: ["embeddings"] },
+      ]);
+  }
+}
+
+/**
+ * About 60 credentials relative to `now`: issued 1–200 days ago; roughly a fifth overdue for rotation
+ * (restricted tier: 30 days, standard: 90) and some due within 14 days; 8 never used and several unused
+ * for more than 30 days; some shared with the partner's contractor; mostly in a secrets manager; three
+ * suspended, two revoked, one expired, four expiring within 14 days. Deterministic for a given `now`.
+ * Every one passes the registration form's schema and lies within its organisation's entitlements.
+ */
+export function buildDemoCredentials(now: Date): DemoCredential[] {
+  const rng = prng(20260424);
+  const tiers = new Map(DEMO_ORGS.map((o) => [o.slug, o.tier]));
+  const catalog: CatalogModelRef[] = DEMO_MODELS.map((m) => ({ name: m.name, status: m.status }));
+  const ago = (days: number, extraMinutes = rng.int(0, 23 * 60)) => new Date(now.getTime() - days * DAY_MS - extraMinutes * 60_000);
+  const keyIds = new Set<string>();
+  const newKeyId = (prefix: string, env: Environment) => {
+    for (;;) {
+      const id = `${prefix}_${ENV_TAGS[env]}_${rng.hex(8)}`;
+      if (!keyIds.has(id)) {
+        keyIds.add(id);
+        return id;
+      }
+    }
+  };
+
+  const out: DemoCredential[] = [];
+  for (const plan of CREDENTIAL_PLAN) {
+    const maxAge = DEFAULT_POLICIES[tiers.get(plan.org)!].maxCredentialAgeDays;
+    for (let i = 0; i < plan.count; i++) {
+      const tag = `${plan.org}:${i}`;
+      const environment: Environment = rng.pick(["production", "production", "production", "staging", "development", "ci"] as const);
+      const storage: Storage =
+        environment === "ci" ? "ci_secret" : rng.next() < 0.72 ? "secrets_manager" : environment === "development" ? rng.pick(["local_file", "local_file", "other"] as const) : rng.pick(["shared_drive", "local_file", "ci_secret"] as const);
+
+      // Age against policy: since the last rotation, or since issue when never rotated.
+      const bucket = rng.next();
+      const policyAge =
+        bucket < 0.22 ? rng.int(maxAge, Math.min(200, maxAge + (maxAge === 30 ? 45 : 110))) : bucket < 0.34 ? rng.int(maxAge - 13, maxAge - 1) : rng.int(1, maxAge - 15);
+      const rotated = policyAge < 200 && rng.next() < (maxAge === 30 ? 0.7 : 0.3);
+      const issuedDays = rotated ? Math.min(200, policyAge + rng.int(10, 150)) : policyAge;
+      const issuedAt = ago(issuedDays);
+      const lastRotatedAt = rotated && issuedDays > policyAge ? ago(policyAge) : null;
+      const sinceDays = lastRotatedAt ? policyAge : issuedDays;
+
+      let status: CredentialStatus = "active";
+      let statusReason: string | null = null;
+      let revokedAt: Date | null = null;
+      let revokedReason: string | null = null;
+      let expiresAt: Date | null = rng.next() < 0.4 ? new Date(issuedAt.getTime() + 365 * DAY_MS) : null;
+      if (REVOKED[tag]) {
+        status = "revoked";
+        revokedReason = REVOKED[tag];
+        revokedAt = ago(Math.max(0, Math.min(sinceDays - 1, rng.int(3, 40))));
+      } else if (EXPIRED.has(tag)) {
+        status = "expired";
+        expiresAt = ago(6, 0);
+      } else if (SUSPENDED[tag]) {
+        status = "suspended";
+        statusReason = SUSPENDED[tag];
+      }
+      if (EXPIRING_SOON[tag]) expiresAt = new Date(now.getTime() + EXPIRING_SOON[tag] * DAY_MS);
+      if (expiresAt && expiresAt.getTime() <= issuedAt.getTime()) expiresAt = new Date(issuedAt.getTime() + 30 * DAY_MS);
+
+      // Last use: never, long ago (unused past the 30-day threshold), or recently; always after issue
+      // (and after the last rotation: the old key stopped being used), and before a revocation.
+      const end = revokedAt ?? (status === "expired" ? expiresAt! : now);
+      const endDays = Math.max(0, (now.getTime() - end.getTime()) / DAY_MS);
+      let lastUsedAt: Date | null = null;
+      if (!NEVER_USED.has(tag)) {
+        const stale = sinceDays > 35 && rng.next() < 0.2;
+        const days = stale ? rng.int(31, sinceDays - 2) : Math.min(sinceDays - 0.5, endDays + rng.int(0, 12) + rng.next());
+        lastUsedAt = ago(Math.max(days, endDays + 0.01), 0);
+      }
+      const holderIsUser = rng.next() < 0.5;
+      const grant = demoGrant(plan.org, rng);
+      const keyId = newKeyId(plan.prefix, environment);
+      const labels = plan.org === "helix-bio" || plan.org === "bluefin-data" ? [...HELIX_LABELS, ...LABELS] : LABELS;
+      const c: DemoCredential = {
+        keyId,
+        org: plan.org,
+        label: labels[(i + plan.prefix.charCodeAt(0)) % labels.length],
+        holderEmail: holderIsUser ? `${rng.next() < 0.5 ? "admin" : "member"}@${plan.org}.demo` : null,
+        holderService: holderIsUser ? null : rng.pick(SERVICES),
+        grantModels: grant.models,
+        grantEndpoints: grant.endpoints,
+        environment,
+        storage,
+        status,
+        statusReason,
+        issuedAt,
+        expiresAt,
+        lastRotatedAt,
+        rotatedFrom: lastRotatedAt ? newKeyId(plan.prefix, environment) : null,
+        lastUsedAt,
+        lastUsedIp: lastUsedAt ? `${plan.net}.${rng.int(plan.hosts[0], plan.hosts[1])}` : null,
+        lastUsedUserAgent: lastUsedAt ? rng.pick(USER_AGENTS) : null,
+        revokedAt,
+        revokedReason,
+        sharedWith: SHARED[tag] ? [SHARED[tag]] : [],
+        fingerprint: rng.next() < 0.4 ? createHash("sha256").update(`demo-secret:${keyId}`).digest("hex") : null,
+      };
+
+      // The same rules as the registration form and the entitlements: demo data cannot drift from them.
+      CredentialRegisterSchema.parse({
+        keyId: c.keyId,
+        label: c.label,
+        holderUserId: c.holderEmail ?? undefined,
+        holderService: c.holderService ?? undefined,
+        grantModels: c.grantModels,
+        grantEndpoints: c.grantEndpoints,
+        environment: c.environment,
+        storage: c.storage,
+        sharedWith: c.sharedWith,
+        issuedAt: c.issuedAt.toISOString().slice(0, 10),
+        expiresAt: c.expiresAt && c.expiresAt.toISOString().slice(0, 10) > c.issuedAt.toISOString().slice(0, 10) ? c.expiresAt.toISOString().slice(0, 10) : undefined,
+        fingerprint: c.fingerprint ?? undefined,
+      });
+      const outside = uncovered({ models: c.grantModels, endpoints: c.grantEndpoints }, DEMO_ENTITLEMENTS[c.org], catalog);
+      if (outside.models.length || outside.endpoints.length) throw new Error(`demo credential ${c.keyId} is outside ${c.org}'s entitlements: ${describeUncovered(outside)}`);
+      for (const s of c.sharedWith) if (DEMO_ORGS.find((o) => o.slug === s)?.parent !== c.org) throw new Error(`demo credential ${c.keyId} is shared with ${s}, not a contractor of ${c.org}`);
+      out.push(c);
+    }
+  }
+  return out;
 }

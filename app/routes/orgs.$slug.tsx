@@ -11,6 +11,8 @@ import { can, type Permission } from "~/domain/permissions";
 import { ROLE_LABELS } from "~/domain/roles";
 import { getOrganization, listContractors, setOrganizationStatus } from "~/models/organization.server";
 import { listOrgUsers } from "~/models/user.server";
+import { describeEndpoints, describeModels } from "~/domain/credential";
+import { getEntitlements } from "~/models/entitlement.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.org.name ?? "Organisation"} · Keyward` }];
 
@@ -33,6 +35,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     canSponsor: can(user, "sponsor:org:own") && user.orgId === org.id,
     // A contractor's users cannot open their sponsor's page, so its name is shown without a link.
     linkSponsor: user.orgKind !== "contractor",
+    entitlements: getEntitlements(org.id),
+    canEditEntitlements: can(user, "update:entitlement:any"),
+    canReadCredentials: can(user, "read:credential"),
   });
 }
 
@@ -78,7 +83,8 @@ function Flash() {
 }
 
 export default function OrganisationDetail() {
-  const { org, users, contractors, statusChanges, canManageStatus, canEdit, canSponsor, linkSponsor } = useLoaderData<typeof loader>();
+  const { org, users, contractors, statusChanges, canManageStatus, canEdit, canSponsor, linkSponsor, entitlements, canEditEntitlements, canReadCredentials } =
+    useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   return (
     <main>
@@ -145,6 +151,20 @@ export default function OrganisationDetail() {
               <dt>Created</dt>
               <dd>{date(org.createdAt)}</dd>
             </dl>
+          </section>
+
+          <section className="panel" aria-labelledby="entitlements">
+            <h2 id="entitlements">Entitlements</h2>
+            <dl className="facts">
+              <dt>Models</dt>
+              <dd>{describeModels(entitlements.models)}</dd>
+              <dt>Endpoints</dt>
+              <dd>{describeEndpoints(entitlements.endpoints)}</dd>
+            </dl>
+            <p className="actions entitlements-links">
+              {canEditEntitlements ? <Link to={`/orgs/${org.slug}/entitlements`}>Edit entitlements</Link> : null}
+              {canReadCredentials ? <Link to={`/credentials?org=${encodeURIComponent(org.slug)}`}>Credentials of {org.name}</Link> : null}
+            </p>
           </section>
 
           <section className="panel" aria-labelledby="users">

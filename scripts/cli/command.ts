@@ -16,7 +16,7 @@ export type Command = {
   run(argv: string[]): Promise<number | void>;
 };
 
-type OptionSpec = Record<string, { type: "string" | "boolean"; short?: string }>;
+type OptionSpec = Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }>;
 
 /**
  * Splits argv with node:util parseArgs (strict: unknown options are errors), then validates the values

@@ -1,20 +1,25 @@
 import { and, count, eq, isNull } from "drizzle-orm";
 import { describe, expect, test } from "vitest";
 import { getDb } from "../../db/client";
-import { auditLog, catalogEndpoints, catalogModels, organizations, policies, users } from "../../db/schema";
+import { auditLog, catalogEndpoints, catalogModels, credentialRotations, credentials, credentialShares, organizations, outbox, policies, users } from "../../db/schema";
 import { DEFAULT_POLICIES } from "../../app/domain/policy";
+import { isWithin } from "../../app/domain/credential";
+import { credentialHygiene, DAY_MS } from "../../app/domain/credential-policy";
+import { catalogRefs, getEntitlements } from "../../app/models/entitlement.server";
 import { verifyAuditChain } from "../../app/models/audit.server";
-import { DEMO_LOGINS, DEMO_PASSWORD, demoSeededAt, isDatabaseEmpty, seedDemo } from "../../app/models/demo-seed.server";
+import { buildDemoCredentials, DEMO_LOGINS, DEMO_PASSWORD, demoSeededAt, isDatabaseEmpty, seedDemo } from "../../app/models/demo-seed.server";
 import { listOrganizations } from "../../app/models/organization.server";
 import { signIn } from "../../app/models/sign-in.server";
 import { actorFor } from "../support/factories";
 
 // One database for the whole file: the tests run in order on the world the first one seeds.
+const SEEDED_AT = new Date("2026-11-24T10:00:00.000Z");
+
 describe("demo seed", () => {
   test("seeds the demo world into an empty database", async () => {
     expect(isDatabaseEmpty()).toBe(true);
-    const result = await seedDemo({ actor: null, ip: null });
-    expect(result).toMatchObject({ seeded: true, organizations: 7, users: 17 });
+    const result = await seedDemo({ actor: null, ip: null, now: SEEDED_AT });
+    expect(result).toMatchObject({ seeded: true, organizations: 7, users: 17, credentials: 60 });
     expect(isDatabaseEmpty()).toBe(false);
   });
 
@@ -87,11 +92,94 @@ describe("demo seed", () => {
     expect(rows.map(({ updatedAt: _u, updatedById: _b, ...p }) => p).sort((a, b) => a.tier.localeCompare(b.tier))).toEqual([DEFAULT_POLICIES.restricted, DEFAULT_POLICIES.standard]);
   });
 
+  test("entitlements: partners every GA model, Helix Bio also mythos-preview, contractors within their sponsor's", () => {
+    const db = getDb();
+    const catalog = catalogRefs();
+    const orgs = db.select().from(organizations).all();
+    const bySlug = (slug: string) => getEntitlements(orgs.find((o) => o.slug === slug)!.id);
+    for (const p of orgs.filter((o) => o.kind === "partner")) {
+      expect(bySlug(p.slug).models, p.slug).toEqual(p.slug === "helix-bio" ? ["@ga", "mythos-preview"] : ["@ga"]);
+      expect(bySlug(p.slug).endpoints).toEqual(["*"]);
+    }
+    for (const c of orgs.filter((o) => o.kind === "contractor")) {
+      const own = getEntitlements(c.id);
+      expect(own.models.length, c.slug).toBeGreaterThan(0);
+      expect(isWithin(own, getEntitlements(c.parentId!), catalog), `${c.slug} within its sponsor's`).toBe(true);
+    }
+    expect(bySlug("bluefin-data").models).toContain("mythos-preview");
+    expect(bySlug("quarry-labeling").models).not.toContain("mythos-preview");
+  });
+
+  test("about 60 credentials with a realistic spread of ages, rotation states, use, storage and status", () => {
+    const db = getDb();
+    const rows = db.select({ c: credentials, tier: organizations.tier, slug: organizations.slug }).from(credentials).innerJoin(organizations, eq(credentials.orgId, organizations.id)).all();
+    expect(rows).toHaveLength(60);
+    expect(new Set(rows.map((r) => r.slug)).size, "every organisation holds some").toBe(7);
+    const h = rows.map((r) => ({ ...r, h: credentialHygiene(r.c, DEFAULT_POLICIES[r.tier], SEEDED_AT) }));
+    const n = (pred: (x: (typeof h)[number]) => boolean) => h.filter(pred).length;
+
+    const issueAges = rows.map((r) => (SEEDED_AT.getTime() - r.c.issuedAt.getTime()) / DAY_MS);
+    expect(Math.min(...issueAges)).toBeGreaterThanOrEqual(1);
+    expect(Math.max(...issueAges)).toBeLessThanOrEqual(201);
+    expect(Math.max(...issueAges)).toBeGreaterThan(150);
+    expect(n((x) => x.h.rotationState === "overdue")).toBeGreaterThanOrEqual(5);
+    expect(n((x) => x.h.rotationState === "overdue")).toBeLessThan(30);
+    expect(n((x) => x.h.rotationState === "overdue" && x.tier === "restricted"), "restricted keys overdue at 30 days").toBeGreaterThan(0);
+    expect(n((x) => x.h.rotationState === "due_soon")).toBeGreaterThan(0);
+    expect(n((x) => x.h.usageState === "never_used")).toBe(8);
+    expect(n((x) => x.h.usageState === "unused")).toBeGreaterThan(0);
+    expect(n((x) => x.c.status === "revoked")).toBe(2);
+    expect(n((x) => x.c.status === "expired")).toBe(1);
+    expect(n((x) => x.c.status === "suspended")).toBeGreaterThanOrEqual(2);
+    expect(n((x) => x.h.expiryState === "expiring_soon" && x.c.status === "active")).toBeGreaterThanOrEqual(3);
+    const storages = rows.map((r) => r.c.storage);
+    expect(storages.filter((s) => s === "secrets_manager").length).toBeGreaterThan(30);
+    for (const s of ["local_file", "shared_drive", "ci_secret"]) expect(storages, s).toContain(s);
+    expect(n((x) => x.c.holderUserId != null)).toBeGreaterThan(0);
+    expect(n((x) => x.c.holderService != null)).toBeGreaterThan(0);
+    expect(db.select({ n: count() }).from(credentialRotations).get()!.n).toBe(n((x) => x.c.lastRotatedAt != null));
+
+    for (const { c } of rows) {
+      if (c.lastUsedAt) {
+        expect(c.lastUsedAt.getTime(), c.keyId).toBeGreaterThanOrEqual(c.issuedAt.getTime());
+        expect(c.lastUsedAt.getTime()).toBeLessThanOrEqual(SEEDED_AT.getTime());
+        expect(c.lastUsedIp).toMatch(/^(192\.0\.2|198\.51\.100|203\.0\.113)\.\d{1,3}$/);
+        expect(c.lastUsedUserAgent).toBeTruthy();
+      } else expect(c.lastUsedIp).toBeNull();
+      if (c.revokedAt && c.lastUsedAt) expect(c.lastUsedAt.getTime()).toBeLessThanOrEqual(c.revokedAt.getTime());
+    }
+    // No webhooks in the demo: nothing queued.
+    expect(db.select({ n: count() }).from(outbox).get()!.n).toBe(0);
+  });
+
+  test("every credential is within its organisation's entitlements, and shared only with its own contractors", () => {
+    const db = getDb();
+    const catalog = catalogRefs();
+    const orgs = db.select().from(organizations).all();
+    for (const c of db.select().from(credentials).all()) {
+      expect(isWithin({ models: c.grantModels, endpoints: c.grantEndpoints }, getEntitlements(c.orgId), catalog), c.keyId).toBe(true);
+    }
+    const shares = db.select({ credentialOrg: credentials.orgId, sharedWith: credentialShares.orgId }).from(credentialShares).innerJoin(credentials, eq(credentialShares.credentialId, credentials.id)).all();
+    expect(shares.length).toBeGreaterThanOrEqual(3);
+    for (const s of shares) {
+      const target = orgs.find((o) => o.id === s.sharedWith)!;
+      expect(target.kind).toBe("contractor");
+      expect(target.parentId).toBe(s.credentialOrg);
+    }
+  });
+
+  test("the credentials are the same on every run for the same seed time (seeded, not random)", () => {
+    const strip = (cs: ReturnType<typeof buildDemoCredentials>) => cs.map((c) => ({ ...c }));
+    expect(strip(buildDemoCredentials(SEEDED_AT))).toEqual(strip(buildDemoCredentials(SEEDED_AT)));
+    const stored = getDb().select({ keyId: credentials.keyId }).from(credentials).all().map((r) => r.keyId).sort();
+    expect(buildDemoCredentials(SEEDED_AT).map((c) => c.keyId).sort()).toEqual(stored);
+  });
+
   test("one audit entry records the seed, and the chain verifies", () => {
     const db = getDb();
     const entries = db.select().from(auditLog).all();
     expect(entries.map((e) => e.action)).toEqual(["demo.seeded"]);
-    expect(JSON.parse(entries[0].details)).toMatchObject({ organizations: 7, users: 17 });
+    expect(JSON.parse(entries[0].details)).toMatchObject({ organizations: 7, users: 17, credentials: 60 });
     expect(entries[0].details).not.toContain(DEMO_PASSWORD);
     expect(demoSeededAt()).toEqual(entries[0].at);
     expect(verifyAuditChain()).toEqual({ ok: true, checked: 1 });

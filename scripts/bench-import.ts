@@ -1,0 +1,116 @@
+// Benchmark of the import's hot path (issue 6): generates N seeded lines of realistic JSONL gateway
+// traffic, imports them into a fresh database, and compares with a bare loop that reads the same file
+// and JSON.parses each line. Prints lines/s, the ratio and peak RSS.
+//   npx tsx scripts/bench-import.ts --lines 1000000 [--keep]
+// Run each size in its own process: peak RSS is per process.
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
+
+const { values } = parseArgs({ options: { lines: { type: "string", default: "1000000" }, keep: { type: "boolean", default: false } } });
+const N = Number(values.lines);
+const dir = mkdtempSync(path.join(os.tmpdir(), "keyward-bench-"));
+process.env.KEYWARD_DB = path.join(dir, "bench.db");
+process.env.KEYWARD_DATA = path.join(dir, "data");
+
+// Deterministic PRNG (mulberry32).
+function prng(seed: number) {
+  return () => {
+    seed |= 0;
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const CREDENTIALS = 400;
+const MODELS = ["atlas-2", "atlas-2-mini", "atlas-embed-1", "mythos-preview"];
+const ENDPOINTS = ["messages", "completions", "embeddings", "count-tokens", "batches", "files", "models-list", "model-info"];
+const UAS = ["model-sdk-python/1.4.2", "model-sdk-node/2.0.1", "python-requests/2.32.3", "curl/8.5.0", "node-fetch/1.0"];
+
+async function generate(file: string) {
+  const rand = prng(42);
+  const out = createWriteStream(file);
+  let ts = Date.parse("2026-11-01T00:00:00Z");
+  for (let i = 0; i < N; i++) {
+    ts += Math.floor(rand() * 90);
+    const k = Math.floor(rand() * rand() * CREDENTIALS);
+    const model = MODELS[Math.floor(rand() * (k % 7 === 0 ? 4 : 3))];
+    const ep = ENDPOINTS[Math.floor(rand() * rand() * ENDPOINTS.length)];
+    const p = ep === "models-list" ? "/v1/models" : ep === "batches" || ep === "files" ? `/v1/${ep}` : ep === "model-info" ? `/v1/models/${model}` : `/v1/models/${model}/${ep}`;
+    const r = rand();
+    const status = r < 0.01 ? 404 : r < 0.025 ? 429 : r < 0.03 ? 500 : r < 0.035 ? 401 : 200;
+    const line = JSON.stringify({
+      ts: new Date(ts).toISOString(),
+      requestId: `req_${i.toString(36)}`,
+      keyId: `kw_bench_${k.toString().padStart(4, "0")}`,
+      srcIp: `198.51.100.${k % 250}`,
+      userAgent: UAS[k % UAS.length],
+      method: ep === "models-list" || ep === "model-info" ? "GET" : "POST",
+      path: p,
+      status,
+      bytes: 200 + Math.floor(rand() * 5000),
+      latencyMs: 50 + Math.floor(rand() * 2000),
+      tokensIn: status === 200 ? Math.floor(rand() * 4000) : 0,
+      tokensOut: status === 200 ? Math.floor(rand() * 1000) : 0,
+    });
+    if (!out.write(`${line}\n`)) await new Promise((r) => out.once("drain", r));
+  }
+  await new Promise((r) => out.end(r));
+}
+
+async function bareLoop(file: string) {
+  const t = process.hrtime.bigint();
+  let n = 0;
+  const rl = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  for await (const line of rl) {
+    JSON.parse(line);
+    n++;
+  }
+  return { n, seconds: Number(process.hrtime.bigint() - t) / 1e9 };
+}
+
+async function main() {
+  const file = path.join(dir, "traffic.jsonl");
+  await generate(file);
+  const size = statSync(file).size;
+  const { getDb } = await import("../db/client");
+  const { organizations, credentials } = await import("../db/schema");
+  const { importLogs } = await import("../app/models/log-import.server");
+  const { seedDemo } = await import("../app/models/demo-seed.server");
+  await seedDemo();
+  const db = getDb();
+  const org = db.select({ id: organizations.id }).from(organizations).limit(1).get()!;
+  db.transaction((tx) => {
+    for (let k = 0; k < CREDENTIALS; k++) {
+      tx.insert(credentials)
+        .values({ keyId: `kw_bench_${k.toString().padStart(4, "0")}`, orgId: org.id, label: `bench ${k}`, holderService: "bench", grantModels: ["@ga"], grantEndpoints: ["*"], environment: "production", storage: "secrets_manager", issuedAt: new Date("2026-10-01") })
+        .run();
+    }
+  });
+
+  const bare = await bareLoop(file);
+  const t = process.hrtime.bigint();
+  const summary = await importLogs({ source: "bench", format: "jsonl", via: "cli", input: createReadStream(file, { highWaterMark: 256 * 1024 }), ctx: { actor: null, ip: null }, sizeBytes: size });
+  const seconds = Number(process.hrtime.bigint() - t) / 1e9;
+  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  const result = {
+    lines: N,
+    fileMb: Math.round(size / 1e6),
+    bareLoop: { seconds: +bare.seconds.toFixed(2), linesPerSecond: Math.round(bare.n / bare.seconds) },
+    import: { seconds: +seconds.toFixed(2), linesPerSecond: Math.round(N / seconds), parsed: summary.parsed, matched: summary.matched, duplicates: summary.duplicates },
+    ratio: +(seconds / bare.seconds).toFixed(2),
+    peakRssMb,
+    dbMb: Math.round(statSync(process.env.KEYWARD_DB!).size / 1e6),
+  };
+  console.log(JSON.stringify(result, null, 2));
+  if (!values.keep) rmSync(dir, { recursive: true, force: true });
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
