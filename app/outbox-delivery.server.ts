@@ -30,13 +30,24 @@ export async function sendDelivery(d: Delivery, opts: { fetch?: FetchLike; timeo
   const doFetch = opts.fetch ?? globalThis.fetch;
   const timeoutMs = opts.timeoutMs ?? DELIVERY_TIMEOUT_MS;
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new Error("timeout"));
+    }, timeoutMs);
+  });
   try {
-    const res = await doFetch(d.url, { method: "POST", headers: deliveryHeaders(d), body: d.body, redirect: "manual", signal: controller.signal });
-    // The answer's body is not needed: release it without reading it all.
-    await res.body?.cancel().catch(() => undefined);
+    const attempt = (async () => {
+      const res = await doFetch(d.url, { method: "POST", headers: deliveryHeaders(d), body: d.body, redirect: "manual", signal: controller.signal });
+      return { status: res.status, statusText: res.statusText, excerpt: await readExcerpt(res) };
+    })();
+    attempt.catch(() => undefined);
+    // The signal cancels the request; the race makes sure the timeout holds even if a fetch ignores it.
+    const res = await Promise.race([attempt, timedOut]);
     if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status };
-    return { ok: false, status: res.status, error: `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""}`.slice(0, 200) };
+    const reason = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""}`;
+    return { ok: false, status: res.status, error: (res.excerpt ? `${reason}: ${res.excerpt}` : reason).slice(0, 300) };
   } catch (err) {
     if (controller.signal.aborted) return { ok: false, status: null, error: `no answer within ${Math.round(timeoutMs / 100) / 10} s (timeout)` };
     const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : "";
@@ -44,4 +55,21 @@ export async function sendDelivery(d: Delivery, opts: { fetch?: FetchLike; timeo
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The first few hundred bytes of an answer's body, one line (for the delivery's last error); the rest is not read. */
+async function readExcerpt(res: Response, max = 200): Promise<string> {
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (size < max) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+  }
+  // Not awaited: some fetch implementations never settle a cancel.
+  reader.cancel().catch(() => undefined);
+  return new TextDecoder().decode(Buffer.concat(chunks).subarray(0, max)).replace(/\s+/g, " ").trim();
 }

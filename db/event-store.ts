@@ -5,7 +5,7 @@ import type Database from "better-sqlite3";
 // dialect, so it lives in db/ with the rest of what a PostgreSQL port would rewrite (COPY there).
 
 export type EventRow = {
-  eventKey: bigint;
+  eventKey: number;
   importId: string;
   ts: number;
   requestId: string | null;
@@ -30,7 +30,7 @@ export type EventRow = {
 export function prepareEventStore(client: Database.Database) {
   const insertEvent = client.prepare(
     `insert or ignore into log_events (event_key, import_id, ts, request_id, key_ref, credential_id, src_ip, asn, country, user_agent, method, path, endpoint, model, status, gateway_error, bytes, latency_ms, tokens_in, tokens_out)
-     values (@eventKey, @importId, @ts, @requestId, @keyRef, @credentialId, @srcIp, @asn, @country, @userAgent, @method, @path, @endpoint, @model, @status, @gatewayError, @bytes, @latencyMs, @tokensIn, @tokensOut)`,
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const upsertKey = client.prepare(
     `insert into log_import_keys (import_id, key_ref, credential_id, events, successes, first_seen, last_seen) values (?, ?, ?, ?, ?, ?, ?)
@@ -48,7 +48,9 @@ export function prepareEventStore(client: Database.Database) {
   );
   return {
     /** true when stored, false when the event was already there (a duplicate). */
-    insertEvent: (row: EventRow) => insertEvent.run(row).changes === 1,
+    // Positional binding: measurably cheaper than named parameters on this hot path.
+    insertEvent: (r: EventRow) =>
+      insertEvent.run(r.eventKey, r.importId, r.ts, r.requestId, r.keyRef, r.credentialId, r.srcIp, r.asn, r.country, r.userAgent, r.method, r.path, r.endpoint, r.model, r.status, r.gatewayError, r.bytes, r.latencyMs, r.tokensIn, r.tokensOut).changes === 1,
     upsertKey: (importId: string, keyRef: string, credentialId: string | null, events: number, successes: number, first: number, last: number) =>
       upsertKey.run(importId, keyRef, credentialId, events, successes, first, last),
     upsertUsage: (credentialId: string, day: string, requests: number, errors: number) => upsertUsage.run(credentialId, day, requests, errors),

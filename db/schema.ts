@@ -314,7 +314,8 @@ export const logImports = sqliteTable(
     status: text("status", { enum: ["queued", "running", "completed", "failed", "interrupted"] }).notNull().default("queued"),
     bytesDone: integer("bytes_done").notNull().default(0), // decompressed offset committed with each batch: where a resumed import continues
     progress: integer("progress").notNull().default(0), // per mille of the input read, for the progress bar
-    heartbeatAt: integer("heartbeat_at", { mode: "timestamp_ms" }), // a running import older than a minute has died
+    heartbeatAt: integer("heartbeat_at", { mode: "timestamp_ms" }),
+    runnerPid: integer("runner_pid"), // the process running it: a "running" import whose process is gone has died
     lines: integer("lines").notNull().default(0),
     parsed: integer("parsed").notNull().default(0),
     rejected: integer("rejected").notNull().default(0),
@@ -335,7 +336,11 @@ export const logImports = sqliteTable(
   (t) => [index("log_imports_started_idx").on(t.startedAt), index("log_imports_sha_idx").on(t.sha256, t.source)],
 );
 
-/** One gateway request. `eventKey` (64-bit hash of the canonical event) makes every import idempotent. */
+/**
+ * One gateway request. Unique on (ts, eventKey): a re-import stores nothing twice, and since events
+ * arrive roughly in time order, that index grows at its end (cheap) and also serves time ranges.
+ * Two indexes only: every index costs the import's hot path; per-IP questions scan a time range.
+ */
 export const logEvents = sqliteTable(
   "log_events",
   {
@@ -362,10 +367,8 @@ export const logEvents = sqliteTable(
     tokensOut: integer("tokens_out"),
   },
   (t) => [
-    uniqueIndex("log_events_key_uq").on(t.eventKey),
+    uniqueIndex("log_events_ts_key_uq").on(t.ts, t.eventKey),
     index("log_events_credential_ts_idx").on(t.credentialId, t.ts),
-    index("log_events_ip_ts_idx").on(t.srcIp, t.ts),
-    index("log_events_ts_idx").on(t.ts),
   ],
 );
 

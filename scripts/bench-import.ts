@@ -57,9 +57,9 @@ async function generate(file: string) {
       tokensIn: status === 200 ? Math.floor(rand() * 4000) : 0,
       tokensOut: status === 200 ? Math.floor(rand() * 1000) : 0,
     });
-    if (!out.write(`${line}\n`)) await new Promise((r) => out.once("drain", r));
+    if (!out.write(`${line}\n`)) await new Promise<void>((r) => out.once("drain", () => r()));
   }
-  await new Promise((r) => out.end(r));
+  await new Promise<void>((r) => out.end(() => r()));
 }
 
 async function bareLoop(file: string) {
@@ -81,7 +81,7 @@ async function main() {
   const { organizations, credentials } = await import("../db/schema");
   const { importLogs } = await import("../app/models/log-import.server");
   const { seedDemo } = await import("../app/models/demo-seed.server");
-  await seedDemo();
+  await seedDemo({ actor: null, ip: null });
   const db = getDb();
   const org = db.select({ id: organizations.id }).from(organizations).limit(1).get()!;
   db.transaction((tx) => {

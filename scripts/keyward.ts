@@ -5,6 +5,7 @@ import { backup } from "./cli/backup";
 import { UserError, type Command } from "./cli/command";
 import { credentialsCommand } from "./cli/credentials";
 import { importInventoryCommand } from "./cli/import-inventory";
+import { importLogsCommand } from "./cli/import-logs";
 import { migrate } from "./cli/migrate";
 import { scheduler } from "./cli/scheduler";
 import { seedDemoCommand } from "./cli/seed-demo";
@@ -13,7 +14,7 @@ import { userCreate } from "./cli/user-create";
 // `keyward <command>`: the operator's command line, thin over app/models (DESIGN.md "Contracts").
 // Exit codes: 0 success, 1 user error (message on stderr, no stack trace), 2 unexpected failure.
 
-const COMMANDS: readonly Command[] = [migrate, seedDemoCommand, userCreate, auditVerify, backup, scheduler, importInventoryCommand, credentialsCommand];
+const COMMANDS: readonly Command[] = [migrate, seedDemoCommand, userCreate, auditVerify, backup, scheduler, importInventoryCommand, importLogsCommand, credentialsCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -34,7 +34,7 @@ export function AppShell({ user, children }: { user: ShellUser; children: ReactN
           <ul>
             {NAV.filter((n) => can(user, n.permission)).map((n) => (
               <li key={n.to}>
-                <NavLink to={n.to} prefetch="intent">
+                <NavLink to={n.to} prefetch="intent" end={n.to === "/settings"}>
                   {n.label}
                 </NavLink>
               </li>

@@ -65,6 +65,7 @@ function guessModelSegment(parts: string[]): string | null {
 }
 
 function safeDecode(s: string) {
+  if (!s.includes("%")) return s.length > 200 ? s.slice(0, 200) : s;
   try {
     return decodeURIComponent(s).slice(0, 200);
   } catch {

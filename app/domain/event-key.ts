@@ -1,5 +1,3 @@
-import { createHash } from "node:crypto";
-
 export type KeyedEventFields = {
   ts: number;
   requestId?: string | null;
@@ -14,13 +12,28 @@ export type KeyedEventFields = {
 };
 
 /**
- * The identity of a gateway event: a 64-bit hash of its canonical fields, independent of the format
- * and of the file it came in, so a re-import (or a re-push) stores nothing twice. Two requests
- * identical in every field within the same millisecond count as one: the price of dedupe without ids.
+ * The identity of a gateway event within its millisecond: a 53-bit hash (cyrb53) of its canonical
+ * fields, independent of the format and of the file it came in. Events are unique on (ts, eventKey),
+ * so a re-import or a re-push stores nothing twice; a collision would need two different requests in
+ * the same millisecond with the same 53-bit hash. Two requests identical in every field within the same
+ * millisecond count as one: the price of dedupe without request ids.
  */
-export function eventKey(e: KeyedEventFields): bigint {
-  const h = createHash("sha256")
-    .update(`${e.ts}\u0001${e.requestId ?? ""}\u0001${e.keyRef ?? ""}\u0001${e.srcIp ?? ""}\u0001${e.method}\u0001${e.path}\u0001${e.status}\u0001${e.bytes ?? ""}\u0001${e.userAgent ?? ""}\u0001${e.latencyMs ?? ""}`)
-    .digest();
-  return h.readBigInt64BE(0);
+export function eventKey(e: KeyedEventFields): number {
+  return cyrb53(`${e.requestId ?? ""}\u0001${e.keyRef ?? ""}\u0001${e.srcIp ?? ""}\u0001${e.method}\u0001${e.path}\u0001${e.status}\u0001${e.bytes ?? ""}\u0001${e.userAgent ?? ""}\u0001${e.latencyMs ?? ""}`);
+}
+
+/** cyrb53 (public domain): a fast, well-mixed 53-bit string hash; not cryptographic, and need not be. */
+function cyrb53(str: string, seed = 0): number {
+  let h1 = 0xdeadbeef ^ seed;
+  let h2 = 0x41c6ce57 ^ seed;
+  for (let i = 0; i < str.length; i++) {
+    const ch = str.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
+  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
+  h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }

@@ -86,6 +86,8 @@ const IsoDay = z
   .refine((s) => ISO_DAY.test(s) && parseInstant(s) != null, "Use a date such as 2026-01-31");
 
 const oneOf = <T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { message: `one of ${values.join(", ")}` });
+/** A lowercase choice, forgiving how a spreadsheet writes it: "Secrets manager" → secrets_manager. */
+const choice = <T extends readonly [string, ...string[]]>(values: T) => z.preprocess((v) => (typeof v === "string" ? v.trim().toLowerCase().replace(/[\s-]+/g, "_") : v), oneOf(values));
 
 /** Drops null, undefined and blank-string values so that they read as "not given". */
 function compact(v: unknown): unknown {
@@ -101,7 +103,7 @@ const EntitlementsField = z.union([listOf("entitlements"), z.object({ models: lo
 
 export const ImportModelSchema = row({
   name: ModelSchema.shape.name,
-  status: oneOf(MODEL_STATUSES).optional(),
+  status: choice(MODEL_STATUSES).optional(),
   aliases: z
     .union([z.string(), z.array(z.string())], { message: "a list of aliases" })
     .transform((a) => parseAliases(a))
@@ -132,10 +134,10 @@ export const ImportEndpointSchema = z.preprocess(
 export const ImportOrganizationSchema = row({
   slug: SlugSchema,
   name: z.string().trim().min(2, "at least 2 characters").max(120, "At most 120 characters").optional(),
-  kind: oneOf(ORG_KINDS).optional(),
+  kind: choice(ORG_KINDS).optional(),
   parent: SlugSchema.optional(),
-  tier: oneOf(ORG_TIERS).optional(),
-  status: oneOf(ORG_STATUSES).optional(),
+  tier: choice(ORG_TIERS).optional(),
+  status: choice(ORG_STATUSES).optional(),
   agreementStart: IsoDay.optional(),
   agreementEnd: IsoDay.optional(),
   contactEmail: EmailSchema.optional(),
@@ -146,7 +148,7 @@ export const ImportUserSchema = row({
   email: EmailSchema,
   name: z.string().trim().min(1).max(120, "At most 120 characters").optional(),
   org: SlugSchema.optional(),
-  role: oneOf(ROLES).optional(),
+  role: choice(ROLES).optional(),
 });
 
 export const ImportCredentialSchema = row({
@@ -156,9 +158,9 @@ export const ImportCredentialSchema = row({
   holder: z.string().trim().max(254, "At most 254 characters").optional(),
   grant: lowerList("grant").pipe(z.array(z.string()).min(1, "grant at least one model (or @ga)")).optional(),
   endpoints: lowerList("endpoints").pipe(z.array(z.string()).min(1, "at least one endpoint (or *)")).optional(),
-  environment: oneOf(ENVIRONMENTS).optional(),
-  storage: oneOf(STORAGES).optional(),
-  status: oneOf(CREDENTIAL_STATUSES).optional(),
+  environment: choice(ENVIRONMENTS).optional(),
+  storage: choice(STORAGES).optional(),
+  status: choice(CREDENTIAL_STATUSES).optional(),
   issuedAt: Instant.optional(),
   lastRotatedAt: Instant.optional(),
   expiresAt: Instant.optional(),

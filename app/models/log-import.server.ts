@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull, lt, or } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { prepareEventStore, type EventRow } from "../../db/event-store";
 import { credentialRotations, credentials, logImportKeys, logImports } from "../../db/schema";
@@ -6,6 +6,7 @@ import type { ActionContext } from "~/domain/actor";
 import { compileCatalog } from "~/domain/catalog-match";
 import { eventKey } from "~/domain/event-key";
 import type { CanonicalEvent } from "~/domain/log-event";
+import type { JsonlMap } from "~/domain/log-formats/jsonl";
 import { detectFormat, parserFor, type LogFormat } from "~/domain/log-parse";
 import { LogInputError, readLogLines, type LogLine } from "~/log-input.server";
 import { writeAudit } from "./audit.server";
@@ -17,11 +18,11 @@ import { listEndpoints, listModels } from "./catalog.server";
 // Idempotent: events are keyed by eventKey(); resumable: a re-run of the same file continues after
 // the last committed offset of its unfinished import.
 
-export const BATCH_EVENTS = 5000;
+export const BATCH_EVENTS = 20_000;
 const DETECT_LINES = 5;
 const WRONG_FORMAT_LINES = 20;
 const MAX_SAMPLES = 50;
-const STALE_MS = 60_000;
+const STALE_MS = 10 * 60_000;
 
 export type ImportInput = {
   source: string;
@@ -32,7 +33,7 @@ export type ImportInput = {
   fileName?: string | null;
   sha256?: string | null; // of the whole input, when it is a file: enables resuming
   sizeBytes?: number | null;
-  map?: Record<string, string>;
+  map?: JsonlMap;
   importId?: string; // a queued row created by the upload page
   onProgress?: (p: { lines: number; rawBytes: number }) => void;
   /** Called inside each batch's transaction with the events stored by it (detection hooks in here). Returns flags raised. */
@@ -88,20 +89,29 @@ function loadKeyIndex(): KeyIndex {
   return { byKeyId, byFingerprint };
 }
 
-/** An unfinished import of the same file and source that no live process is running, if any. */
+function processAlive(pid: number | null) {
+  if (!pid) return false;
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * An unfinished import of the same file and source that nothing is running any more, if any: failed or
+ * interrupted, or "running" while its process is gone (killed, crashed) or silent for a long time.
+ */
 function findResumable(source: string, sha256: string, now: number) {
-  return getDb()
+  const rows = getDb()
     .select()
     .from(logImports)
-    .where(
-      and(
-        eq(logImports.source, source),
-        eq(logImports.sha256, sha256),
-        or(inArray(logImports.status, ["interrupted", "failed"]), and(eq(logImports.status, "running"), or(isNull(logImports.heartbeatAt), lt(logImports.heartbeatAt, new Date(now - STALE_MS))))),
-      ),
-    )
+    .where(and(eq(logImports.source, source), eq(logImports.sha256, sha256), inArray(logImports.status, ["interrupted", "failed", "running"])))
     .orderBy(desc(logImports.startedAt))
-    .get();
+    .all();
+  return rows.find((r) => r.status !== "running" || !processAlive(r.runnerPid) || (r.heartbeatAt?.getTime() ?? 0) < now - STALE_MS);
 }
 
 const dayCache = new Map<number, string>();
@@ -162,12 +172,12 @@ export async function importLogs(opts: ImportInput): Promise<ImportSummary> {
   let lastEventAt = resumable?.lastEventAt?.getTime() ?? -Infinity;
   db.transaction((tx) => {
     if (resumable) {
-      tx.update(logImports).set({ status: "running", heartbeatAt: new Date(now), error: null, format }).where(eq(logImports.id, importId)).run();
+      tx.update(logImports).set({ status: "running", heartbeatAt: new Date(now), runnerPid: process.pid, error: null, format }).where(eq(logImports.id, importId)).run();
     } else if (opts.importId) {
-      tx.update(logImports).set({ status: "running", heartbeatAt: new Date(now), format }).where(eq(logImports.id, importId)).run();
+      tx.update(logImports).set({ status: "running", heartbeatAt: new Date(now), runnerPid: process.pid, format }).where(eq(logImports.id, importId)).run();
     } else {
       tx.insert(logImports)
-        .values({ id: importId, source: opts.source, format, via: opts.via, fileName: opts.fileName ?? null, sha256: opts.sha256 ?? null, sizeBytes: opts.sizeBytes ?? null, status: "running", heartbeatAt: new Date(now), createdById: opts.ctx.actor?.id ?? null, startedAt: new Date(now) })
+        .values({ id: importId, source: opts.source, format, via: opts.via, fileName: opts.fileName ?? null, sha256: opts.sha256 ?? null, sizeBytes: opts.sizeBytes ?? null, status: "running", heartbeatAt: new Date(now), runnerPid: process.pid, createdById: opts.ctx.actor?.id ?? null, startedAt: new Date(now) })
         .run();
     }
     writeAudit(tx, opts.ctx, { action: resumable ? "logs.import_resumed" : "logs.import_started", targetType: "log_import", targetId: importId, details: { source: opts.source, format, fileName: opts.fileName ?? null, via: opts.via, resumeAfterBytes: resumeAfter } });

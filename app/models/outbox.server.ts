@@ -35,7 +35,7 @@ export function enqueueEvent(tx: Tx, event: string, data: Record<string, unknown
   return receivers.length;
 }
 
-/** Pending rows for one webhook, newest first (for the settings page). */
+/** Rows still waiting to be delivered, across every webhook. */
 export function countPending() {
   return getDb().$count(outbox, eq(outbox.status, "pending"));
 }

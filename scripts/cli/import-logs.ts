@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { parseMapArgs } from "../../app/domain/log-formats/jsonl";
 import { FORMATS, type LogFormat } from "../../app/domain/log-parse";
 import { importLogs, LogImportError, type ImportSummary } from "../../app/models/log-import.server";
 import { openDatabaseOrFail, parseCommandArgs, print, printJson, UserError, type Command } from "./command";
@@ -10,10 +11,7 @@ const Args = z.object({
   positionals: z.array(z.string()).length(1, "give one file to import, or - for standard input"),
   format: z.enum(["auto", ...FORMATS] as [string, ...string[]], { message: `--format is one of auto, ${FORMATS.join(", ")}` }).default("auto"),
   source: z.string().trim().min(1).max(80).optional(),
-  map: z
-    .array(z.string().regex(/^[A-Za-z]+=[\w.$@-]+$/, "--map takes canonical=path.in.json, e.g. keyRef=auth.key_id"))
-    .optional()
-    .transform((pairs) => (pairs ? Object.fromEntries(pairs.map((p) => p.split("=") as [string, string])) : undefined)),
+  map: z.array(z.string()).optional(),
   json: z.boolean().optional(),
 });
 
@@ -86,6 +84,12 @@ Options:
   async run(argv) {
     const args = parseCommandArgs(argv, { format: { type: "string" }, source: { type: "string" }, map: { type: "string", multiple: true } }, Args, true);
     const target = args.positionals[0];
+    let map;
+    if (args.map?.length) {
+      const parsed = parseMapArgs(args.map);
+      if (!parsed.ok) throw new UserError(parsed.error);
+      map = parsed.map;
+    }
     openDatabaseOrFail();
     let input: AsyncIterable<Buffer | string>;
     let digest: { sha256: string; size: number } | null = null;
@@ -107,7 +111,7 @@ Options:
         fileName: target === "-" ? null : path.basename(target),
         sha256: digest?.sha256 ?? null,
         sizeBytes: digest?.size ?? null,
-        map: args.map,
+        map,
         onProgress: bar?.update,
       });
       bar?.done();

@@ -216,7 +216,7 @@ describe("validating an inventory", () => {
     expect(same.rejected).toEqual([]);
     expect(countPlan(same.plan)).toMatchObject({ organizations: { created: 0, updated: 0, unchanged: 1 }, credentials: { created: 0, updated: 0, unchanged: 1 } });
 
-    const changed = validateInventory(doc({ credentials: [{ keyId: "north-live-0001", label: "Chat backend (EU)", storage: "shared_drive" }] }), snapshot(), NOW);
+    const changed = validateInventory(doc({ credentials: [{ keyId: "north-live-0001", label: "Chat backend (EU)", storage: "Shared drive", environment: " Production " }] }), snapshot(), NOW);
     expect(changed.plan.credentials[0].changes).toEqual({ label: { from: "Chat backend", to: "Chat backend (EU)" }, storage: { from: "secrets_manager", to: "shared_drive" } });
   });
 

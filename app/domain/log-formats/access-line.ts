@@ -52,19 +52,17 @@ export const BAD_REQUEST_LINE = "request line is not METHOD PATH PROTOCOL";
 
 /**
  * Splits an HTTP request line `METHOD TARGET PROTOCOL` held in line[from, to). The target is everything
- * between the first and the last space, so a target with a raw space survives. HTTP/0.9's `GET /path`
- * (no protocol) is accepted. Returns [method, target] or a reason string.
+ * between the first and the last space, so a target with a raw space survives. A line without a protocol
+ * (HTTP/0.9's `GET /path`) is accepted when the target has a valid form. Returns [method, target] or a reason.
  */
 export function splitRequestLine(line: string, from: number, to: number): [string, string] | string {
   if (to - from === 0 || (to - from === 1 && line.charCodeAt(from) === 45)) return "empty request line (client sent no request)";
   const sp1 = line.indexOf(" ", from);
   if (sp1 < 0 || sp1 >= to || !isMethodSpan(line, from, sp1)) return BAD_REQUEST_LINE;
   const sp2 = line.lastIndexOf(" ", to - 1);
-  let targetEnd = to;
-  if (sp2 > sp1) {
-    if (!line.startsWith("HTTP/", sp2 + 1)) return BAD_REQUEST_LINE;
-    targetEnd = sp2;
-  }
+  // Without a trailing "HTTP/x" token the whole rest is the target: HTTP/0.9 "GET /path", or a probe whose
+  // target holds a raw space ("GET /x.php?cmd=ls -al&y=z", answered 400, as scanners send).
+  const targetEnd = sp2 > sp1 && line.startsWith("HTTP/", sp2 + 1) ? sp2 : to;
   if (targetEnd <= sp1 + 1) return BAD_REQUEST_LINE;
   const t0 = line.charCodeAt(sp1 + 1);
   const method = line.slice(from, sp1);
