@@ -17,10 +17,10 @@ export function openDatabase(file: string): Db {
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
   sqlite.pragma("synchronous = NORMAL");
-  // Log imports write in large batches: checkpoint the WAL every ~40 MB rather than every 4 MB, and
-  // keep up to 64 MB of pages cached (fewer re-reads of index pages).
+  // Log imports write in large batches: checkpoint the WAL every ~40 MB rather than every 4 MB
+  // (measured: the checkpoints' fsyncs were a third of the import's time). A bigger page cache
+  // measured no faster, so it stays at SQLite's default and memory stays small.
   sqlite.pragma("wal_autocheckpoint = 10000");
-  sqlite.pragma("cache_size = -65536");
   return drizzle(sqlite, { schema }) as Db;
 }
 

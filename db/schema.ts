@@ -410,3 +410,22 @@ export const credentialDailyIps = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.credentialId, t.day, t.ip] })],
 );
+
+// ---- Push API tokens (issue 6) ----
+/** Bearer tokens for POST /api/v1/logs: JWTs (jose, ES256) whose jti is this row; revocable, listed, never stored. */
+export const apiTokens = sqliteTable(
+  "api_tokens",
+  {
+    id: id(), // the JWT's jti
+    name: text("name").notNull(),
+    scope: text("scope").notNull(), // "logs:write"
+    source: text("source").notNull(), // the import source name pushed logs are filed under
+    createdById: text("created_by_id").references(() => users.id),
+    createdAt: createdAt(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+    revokedById: text("revoked_by_id").references(() => users.id),
+    lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("api_tokens_created_idx").on(t.createdAt)],
+);

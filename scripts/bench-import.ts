@@ -97,6 +97,7 @@ async function main() {
   const summary = await importLogs({ source: "bench", format: "jsonl", via: "cli", input: createReadStream(file, { highWaterMark: 256 * 1024 }), ctx: { actor: null, ip: null }, sizeBytes: size });
   const seconds = Number(process.hrtime.bigint() - t) / 1e9;
   const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  const mem = process.memoryUsage();
   const result = {
     lines: N,
     fileMb: Math.round(size / 1e6),
@@ -104,6 +105,7 @@ async function main() {
     import: { seconds: +seconds.toFixed(2), linesPerSecond: Math.round(N / seconds), parsed: summary.parsed, matched: summary.matched, duplicates: summary.duplicates },
     ratio: +(seconds / bare.seconds).toFixed(2),
     peakRssMb,
+    afterImport: { rssMb: Math.round(mem.rss / 1e6), heapUsedMb: Math.round(mem.heapUsed / 1e6), externalMb: Math.round(mem.external / 1e6) },
     dbMb: Math.round(statSync(process.env.KEYWARD_DB!).size / 1e6),
   };
   console.log(JSON.stringify(result, null, 2));

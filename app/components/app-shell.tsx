@@ -10,10 +10,12 @@ const NAV: { to: string; label: string; permission: `${string}:${string}` }[] = 
   { to: "/orgs", label: "Organisations", permission: "read:org" },
   { to: "/credentials", label: "Credentials", permission: "read:credential" },
   { to: "/rotations", label: "Rotations", permission: "read:rotation" },
+  { to: "/imports", label: "Imports", permission: "read:import" },
   { to: "/users", label: "Users", permission: "read:user" },
   { to: "/catalog", label: "Catalog", permission: "read:catalog" },
   { to: "/settings", label: "Policies", permission: "read:policy" },
   { to: "/settings/webhooks", label: "Webhooks", permission: "read:webhook" },
+  { to: "/settings/tokens", label: "API tokens", permission: "read:token" },
   { to: "/audit", label: "Audit log", permission: "read:audit" },
 ];
 

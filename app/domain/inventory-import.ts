@@ -701,6 +701,11 @@ export function validateInventory(doc: NumberedDocument, snapshot: InventorySnap
         if (!target) {
           if (!orgBad.has(s)) problems.push(`sharedWith names an unknown organisation ${s}`);
         } else if (target.kind !== "contractor" || target.parent !== org) problems.push(`sharedWith ${s} is not a contractor sponsored by ${org}`);
+        else if (grantModels.length) {
+          // Sharing hands the contractor the grant: it must fit the contractor's own entitlements.
+          const outside = uncovered({ models: grantModels, endpoints: grantEndpoints }, target.entitlements, catalog);
+          if (outside.models.length || outside.endpoints.length) problems.push(`sharedWith ${s}: the contractor is not entitled to ${describeUncovered(outside)}`);
+        }
       }
     }
 

@@ -28,7 +28,11 @@ export type Permission =
   | "update:entitlement:any"
   | `read:rotation:${Access}`
   | "read:webhook:any"
-  | "update:webhook:any";
+  | "update:webhook:any"
+  | "read:import:any"
+  | "create:import:any"
+  | "read:token:any"
+  | "update:token:any";
 
 const RULES: Record<Role, readonly Permission[]> = {
   vendor_manager: [
@@ -53,6 +57,7 @@ const RULES: Record<Role, readonly Permission[]> = {
     "read:rotation:any",
     "read:webhook:any",
     "update:webhook:any",
+    "read:import:any",
   ],
   security: [
     "read:org:any",
@@ -66,8 +71,12 @@ const RULES: Record<Role, readonly Permission[]> = {
     "read:rotation:any",
     "read:webhook:any",
     "update:webhook:any",
+    "read:import:any",
+    "create:import:any",
+    "read:token:any",
+    "update:token:any",
   ],
-  auditor: ["read:org:any", "read:user:any", "read:catalog:any", "read:policy:any", "read:audit:any", "read:dashboard:any", "read:credential:any", "read:rotation:any", "read:webhook:any"],
+  auditor: ["read:org:any", "read:user:any", "read:catalog:any", "read:policy:any", "read:audit:any", "read:dashboard:any", "read:credential:any", "read:rotation:any", "read:webhook:any", "read:import:any", "read:token:any"],
   partner_admin: [
     "read:org:own",
     "sponsor:org:own",

@@ -16,7 +16,7 @@ import { credentialHygiene, DAY_MS, DUE_SOON_DAYS, EXPIRING_SOON_DAYS, type Cred
 import { DEFAULT_POLICIES, type Policy } from "~/domain/policy";
 import { writeAudit } from "./audit.server";
 import { credentialQuery } from "./credential.server";
-import { catalogRefs, getEntitlements } from "./entitlement.server";
+import { catalogRefs, getEntitlements, outsideEntitlements } from "./entitlement.server";
 import { getOrganization } from "./organization.server";
 import { enqueueEvent } from "./outbox.server";
 import { listPolicies } from "./policy.server";
@@ -433,6 +433,11 @@ function insertRegistration(ctx: ActionContext & { actor: Actor }, org: Registra
         : [];
       const notSponsored = shareSlugs.filter((s) => !shares.some((x) => x.slug === s));
       if (notSponsored.length) fail("sharedWith", `Share only with contractors ${org.name} sponsors (not ${notSponsored.join(", ")})`);
+      // Sharing hands the contractor the grant: it must fit the contractor's own entitlements too.
+      for (const share of shares) {
+        const outside = outsideEntitlements(share.id, { models, endpoints }, catalog);
+        if (outside) fail("sharedWith", `${share.slug} is not entitled to ${describeUncovered(outside)}: narrow the grant or do not share it`);
+      }
 
       if (Object.keys(errors).length) return { ok: false, errors };
 

@@ -35,6 +35,7 @@ export type ImportInput = {
   sizeBytes?: number | null;
   map?: JsonlMap;
   importId?: string; // a queued row created by the upload page
+  resumeId?: string; // resume exactly this failed or interrupted import of the same file (the Imports page's Resume button)
   onProgress?: (p: { lines: number; rawBytes: number }) => void;
   /** Called inside each batch's transaction with the events stored by it (detection hooks in here). Returns flags raised. */
   onBatch?: (events: StoredEvent[]) => number;
@@ -89,7 +90,7 @@ function loadKeyIndex(): KeyIndex {
   return { byKeyId, byFingerprint };
 }
 
-function processAlive(pid: number | null) {
+export function processAlive(pid: number | null) {
   if (!pid) return false;
   if (pid === process.pid) return true;
   try {
@@ -100,18 +101,61 @@ function processAlive(pid: number | null) {
   }
 }
 
+declare global {
+  // Imports this process is working on (id → nesting count). On globalThis so that a dev-server rebuild
+  // or a second copy of this module in the same process (tests) shares it.
+  var __keywardImportsHere: Map<string, number> | undefined;
+}
+const importsHere = (globalThis.__keywardImportsHere ??= new Map<string, number>());
+function track(id: string) {
+  importsHere.set(id, (importsHere.get(id) ?? 0) + 1);
+}
+function untrack(id: string) {
+  const n = (importsHere.get(id) ?? 0) - 1;
+  if (n > 0) importsHere.set(id, n);
+  else importsHere.delete(id);
+}
+
+/** Whether this process is running (or about to run) the import. */
+export function isImportRunningHere(id: string) {
+  return importsHere.has(id);
+}
+
+/** Runs `work` with the import marked as being worked on by this process (from before its row says "running"). */
+export async function runTrackedImport<T>(id: string, work: () => Promise<T>): Promise<T> {
+  track(id);
+  try {
+    return await work();
+  } finally {
+    untrack(id);
+  }
+}
+
+/**
+ * Whether a queued or running import is really being worked on: by this process (tracked in memory, so a
+ * restarted server that happens to get the dead one's pid is not fooled), or by another live process
+ * (the CLI) that committed a batch recently. Otherwise its process died: the import is interrupted.
+ */
+export function isImportLive(row: { id: string; status: string; runnerPid: number | null; heartbeatAt: Date | null }, now = Date.now()) {
+  if (row.status !== "running" && row.status !== "queued") return false;
+  if (importsHere.has(row.id)) return true;
+  if (row.runnerPid === process.pid) return false;
+  return processAlive(row.runnerPid) && (row.heartbeatAt?.getTime() ?? 0) >= now - STALE_MS;
+}
+
 /**
  * An unfinished import of the same file and source that nothing is running any more, if any: failed or
  * interrupted, or "running" while its process is gone (killed, crashed) or silent for a long time.
+ * With `only`, that import and no other.
  */
-function findResumable(source: string, sha256: string, now: number) {
+function findResumable(source: string, sha256: string, now: number, only?: string) {
   const rows = getDb()
     .select()
     .from(logImports)
-    .where(and(eq(logImports.source, source), eq(logImports.sha256, sha256), inArray(logImports.status, ["interrupted", "failed", "running"])))
+    .where(and(eq(logImports.source, source), eq(logImports.sha256, sha256), inArray(logImports.status, ["interrupted", "failed", "running"]), only ? eq(logImports.id, only) : undefined))
     .orderBy(desc(logImports.startedAt))
     .all();
-  return rows.find((r) => r.status !== "running" || !processAlive(r.runnerPid) || (r.heartbeatAt?.getTime() ?? 0) < now - STALE_MS);
+  return rows.find((r) => !isImportLive(r, now));
 }
 
 const dayCache = new Map<number, string>();
@@ -153,7 +197,8 @@ export async function importLogs(opts: ImportInput): Promise<ImportSummary> {
 
   // Create, adopt (upload) or resume the import's row.
   const now = Date.now();
-  const resumable = opts.sha256 && !opts.importId ? findResumable(opts.source, opts.sha256, now) : undefined;
+  const resumable = opts.sha256 && !opts.importId ? findResumable(opts.source, opts.sha256, now, opts.resumeId) : undefined;
+  if (opts.resumeId && !resumable) throw new LogImportError("This import cannot be resumed: it is running, finished, or not an import of this file.", opts.resumeId);
   const importId = opts.importId ?? resumable?.id ?? crypto.randomUUID();
   const resumeAfter = resumable?.bytesDone ?? 0;
   const counters = {
@@ -182,6 +227,7 @@ export async function importLogs(opts: ImportInput): Promise<ImportSummary> {
     }
     writeAudit(tx, opts.ctx, { action: resumable ? "logs.import_resumed" : "logs.import_started", targetType: "log_import", targetId: importId, details: { source: opts.source, format, fileName: opts.fileName ?? null, via: opts.via, resumeAfterBytes: resumeAfter } });
   });
+  track(importId); // until the row leaves "running" (below), so that isImportLive() knows it is not orphaned
 
   let batch: EventRow[] = [];
   let committedOffset = resumeAfter;
@@ -332,6 +378,7 @@ export async function importLogs(opts: ImportInput): Promise<ImportSummary> {
     }
     flush();
   } catch (error) {
+    untrack(importId);
     if (batch.length && !(error instanceof LogImportError)) {
       // Lines before a broken tail (e.g. truncated gzip) are good: keep them.
       try {
@@ -345,6 +392,7 @@ export async function importLogs(opts: ImportInput): Promise<ImportSummary> {
     throw error;
   }
 
+  untrack(importId);
   const finishedAt = new Date();
   db.transaction((tx) => {
     tx.update(logImports).set({ status: "completed", finishedAt, progress: 1000, heartbeatAt: finishedAt }).where(eq(logImports.id, importId)).run();

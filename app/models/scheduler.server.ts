@@ -10,6 +10,7 @@ import type { FetchLike } from "~/outbox-delivery.server";
 import { writeAudit } from "./audit.server";
 import { deliverDueOutbox, enqueueEvent, type DeliveryRunResult } from "./outbox.server";
 import { getPolicy } from "./policy.server";
+import { purgeOldEvents, type RetentionRun } from "./retention.server";
 
 // The scheduler's jobs (issue 3 point 8), run by `keyward scheduler`. Each takes `now`, returns
 // counts, and is idempotent: a second run in the same period finds nothing left to do (a status that
@@ -128,6 +129,7 @@ export type SchedulerRun = {
   rotationReminders: { sent: number };
   deliverOutbox: DeliveryRunResult;
   purgeSessions: { deleted: number };
+  purgeOldEvents: RetentionRun;
 };
 
 /** Every job once, in order: expiry and reminders first, so their events go out in the same run. */
@@ -136,5 +138,6 @@ export async function runScheduledJobs(now: Date = new Date(), opts: { fetch?: F
   const reminders = rotationReminders(now);
   const delivery = await deliverOutbox(now, { fetch: opts.fetch });
   const purged = await purgeSessions(now);
-  return { at: now.toISOString(), markExpired: expired, rotationReminders: reminders, deliverOutbox: delivery, purgeSessions: purged };
+  const retention = await purgeOldEvents(now);
+  return { at: now.toISOString(), markExpired: expired, rotationReminders: reminders, deliverOutbox: delivery, purgeSessions: purged, purgeOldEvents: retention };
 }

@@ -287,11 +287,11 @@ describe("registration", () => {
     const member = actorFor(w.partnerMember.id);
     const t = registrationTarget(member, undefined);
     if (!t.ok) throw new Error("no target");
-    const input = form({ sharedWith: [w.contractor.slug], fingerprint: "ab".repeat(32), grantModels: ["@ga", "mythos-preview"], grantEndpoints: ["messages"] });
+    const input = form({ sharedWith: [w.contractor.slug], fingerprint: "ab".repeat(32), grantModels: ["@ga"], grantEndpoints: ["messages"] });
     const r = registerCredential({ actor: member, ip: "192.0.2.9" }, t.org, input);
     expect(r).toEqual({ ok: true, keyId: input.keyId });
     const c = getCredential(member, input.keyId)!;
-    expect(c).toMatchObject({ orgSlug: w.partner.slug, holderService: "eval-cluster", grantModels: ["@ga", "mythos-preview"], grantEndpoints: ["messages"], status: "active", fingerprint: "ab".repeat(32) });
+    expect(c).toMatchObject({ orgSlug: w.partner.slug, holderService: "eval-cluster", grantModels: ["@ga"], grantEndpoints: ["messages"], status: "active", fingerprint: "ab".repeat(32) });
     expect(c.sharedWith.map((s) => s.slug)).toEqual([w.contractor.slug]);
     const audit = getDb().select().from(auditLog).where(and(eq(auditLog.action, "credential.registered"), eq(auditLog.targetId, c.id))).all();
     expect(audit).toHaveLength(1);
@@ -301,6 +301,16 @@ describe("registration", () => {
     const mine = events.map((e) => JSON.parse(e.payload)).filter((p) => p.data.keyId === input.keyId);
     expect(mine).toHaveLength(1);
     expect(mine[0].data).toEqual({ keyId: input.keyId, org: w.partner.slug, label: "Eval runner" });
+  });
+
+  it("refuses to share a grant the contractor is not entitled to (sharing hands it the grant)", async () => {
+    const w = await world();
+    const member = actorFor(w.partnerMember.id);
+    const t = registrationTarget(member, undefined);
+    if (!t.ok) throw new Error("no target");
+    const r = registerCredential({ actor: member, ip: null }, t.org, form({ sharedWith: [w.contractor.slug], grantModels: ["@ga", "mythos-preview"], grantEndpoints: ["messages"] }));
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors.sharedWith?.[0]).toMatch(/not entitled to mythos-preview/);
   });
 
   it("refuses a key id already registered, or rotated away, without writing anything", async () => {

@@ -67,7 +67,7 @@ describe("import-inventory", () => {
     expect(invited).toMatchObject({ status: "invited", passwordHash: null, role: "partner_member", orgId: kite.id, name: "max" });
 
     const vega = credential("vega-research-01");
-    expect(vega).toMatchObject({ status: "active", storage: "shared_drive", grantModels: ["atlas-2", "mythos-preview"], grantEndpoints: ["*"], lastUsedIp: "203.0.113.40" });
+    expect(vega).toMatchObject({ status: "active", storage: "shared_drive", grantModels: ["atlas-2", "mythos-preview"], grantEndpoints: ["messages"], lastUsedIp: "203.0.113.40" });
     expect(vega.fingerprint).toBe("9f86d081884c7d659a2feae0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
     expect(vega.holderUserId).toBe(db.select({ id: users.id }).from(users).where(eq(users.email, "rin@vega-bio.example")).get()!.id);
     expect(vega.issuedAt.toISOString()).toBe("2026-05-01T00:00:00.000Z");

@@ -118,7 +118,7 @@ describe("validating an inventory", () => {
       doc({
         organizations: [
           { slug: "east", name: "East Ltd", entitlements: ["@ga"] },
-          { slug: "east-sub", name: "East Sub", parent: "east", entitlements: { models: ["atlas-2"], endpoints: ["messages"] } },
+          { slug: "east-sub", name: "East Sub", parent: "east", entitlements: { models: ["atlas-2", "atlas-2-mini"], endpoints: ["*"] } },
         ],
         users: [{ email: "Bo@East.example", org: "east", role: "partner_member" }],
         credentials: [{ keyId: "east-live-0001", org: "east", grant: "atlas-2|atlas-2-mini", holder: "bo@east.example", sharedWith: ["east-sub"], unknownKey: "ignored" }],
@@ -140,6 +140,12 @@ describe("validating an inventory", () => {
       issuedAt: NOW,
       sharedWith: ["east-sub"],
     });
+  });
+
+  it("refuses to share a credential with a contractor not entitled to its grant", () => {
+    const { rejected } = validateInventory(doc({ credentials: [{ keyId: "north-share-2", org: "north", grant: ["atlas-2", "atlas-2-mini"], sharedWith: ["north-sub"] }] }), snapshot(), NOW);
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0].reason).toMatch(/north-sub: the contractor is not entitled to atlas-2-mini/);
   });
 
   it("reports every bad row with its row number and reason, and keeps checking after the first", () => {

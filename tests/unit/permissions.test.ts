@@ -74,3 +74,16 @@ describe("credential permissions", () => {
     expect(can({ role: "auditor" }, "read:credential:any")).toBe(true);
   });
 });
+
+describe("log import permissions", () => {
+  it("lets security import and manage push tokens; others read imports at most", () => {
+    expect(can({ role: "security" }, "create:import:any")).toBe(true);
+    expect(can({ role: "security" }, "update:token:any")).toBe(true);
+    for (const role of ["vendor_manager", "auditor"] as const) {
+      expect(can({ role }, "read:import:any")).toBe(true);
+      expect(can({ role }, "create:import:any")).toBe(false);
+      expect(can({ role }, "update:token:any")).toBe(false);
+    }
+    for (const role of ["partner_admin", "partner_member"] as const) expect(can({ role }, "read:import")).toBe(false);
+  });
+});
