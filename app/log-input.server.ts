@@ -61,7 +61,13 @@ function looksBinary(b: Buffer): boolean {
  * line (an import commits it with each batch so a re-run can resume there). Throws LogInputError for
  * an empty or binary input and for broken gzip.
  */
-export async function* readLogLines(source: AsyncIterable<Buffer | string>, progress: Progress = { rawBytes: 0 }, maxLineBytes = MAX_LINE_BYTES): AsyncGenerator<LogLine> {
+export async function* readLogLines(
+  source: AsyncIterable<Buffer | string>,
+  progress: Progress = { rawBytes: 0 },
+  maxLineBytes = MAX_LINE_BYTES,
+  /** A cap on the decompressed size: a small gzip body must not expand without end. */
+  maxBytes = Number.POSITIVE_INFINITY,
+): AsyncGenerator<LogLine> {
   let carry: Buffer | null = null;
   let skipping = false; // inside an over-long line
   let lineNo = 0;
@@ -98,6 +104,7 @@ export async function* readLogLines(source: AsyncIterable<Buffer | string>, prog
       start = nl + 1;
     }
     offset += chunk.length;
+    if (offset > maxBytes) throw new LogInputError(`The log is larger than ${Math.round(maxBytes / 1024 / 1024)} MB once decompressed: split it into smaller parts.`);
     if (start < buf.length) {
       if (skipping || buf.length - start > maxLineBytes) skipping = true;
       else carry = buf.subarray(start);

@@ -103,3 +103,8 @@ async function writePart(data: AsyncIterable<Uint8Array>, dest: string, clientNa
   }
   return { path: dest, fileName: path.basename(clientName).slice(0, 200), sha256: hash.digest("hex"), sizeBytes: size };
 }
+
+/** Removes a received file that will not be used (the form had errors). */
+export async function discardUpload(file: StoredUpload | null) {
+  if (file) await fs.promises.rm(file.path, { force: true });
+}

@@ -1,5 +1,5 @@
 import { useId, type ReactNode } from "react";
-import type { FieldErrors } from "~/components/form";
+import { describedBy, FieldError, FieldHint, type FieldErrors } from "~/components/form";
 
 export type CheckboxOption = { value: string; label: ReactNode };
 
@@ -11,6 +11,7 @@ export function CheckboxGroup({
   checked,
   errors,
   hint,
+  className,
 }: {
   legend: string;
   name: string;
@@ -18,12 +19,13 @@ export function CheckboxGroup({
   checked: readonly string[];
   errors?: FieldErrors;
   hint?: ReactNode;
+  /** An extra class for the fieldset, for a layout of its own. */
+  className?: string;
 }) {
   const id = useId();
   const error = errors?.[name]?.[0];
-  const described = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
   return (
-    <fieldset className={`checkbox-group${error ? " has-error" : ""}`} aria-describedby={described}>
+    <fieldset className={`checkbox-group${className ? ` ${className}` : ""}${error ? " has-error" : ""}`} aria-describedby={describedBy(id, hint, error)}>
       <legend>{legend}</legend>
       {options.length === 0 ? <p className="muted">Nothing to choose from.</p> : null}
       {options.map((o) => (
@@ -31,16 +33,8 @@ export function CheckboxGroup({
           <input type="checkbox" name={name} value={o.value} defaultChecked={checked.includes(o.value)} /> {o.label}
         </label>
       ))}
-      {hint ? (
-        <p id={`${id}-hint`} className="hint">
-          {hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p id={`${id}-error`} className="field-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FieldHint id={id} hint={hint} />
+      <FieldError id={id} error={error} />
     </fieldset>
   );
 }

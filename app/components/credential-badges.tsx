@@ -1,5 +1,6 @@
 import { Badge, type Tone } from "~/components/badge";
 import type { CredentialStatus, ExpiryState, RotationState, UsageState } from "~/domain/credential-policy";
+import { capitalise } from "~/domain/labels";
 
 // Presentational badges for a credential's hygiene (computed by domain/credential-policy).
 
@@ -18,7 +19,7 @@ export function RotationBadge({ state }: { state: RotationState }) {
 const STATUS: Record<CredentialStatus, Tone> = { active: "good", suspended: "warn", revoked: "bad", expired: "neutral" };
 
 export function CredentialStatusBadge({ status }: { status: CredentialStatus }) {
-  return <Badge tone={STATUS[status]}>{status.charAt(0).toUpperCase() + status.slice(1)}</Badge>;
+  return <Badge tone={STATUS[status]}>{capitalise(status)}</Badge>;
 }
 
 export function UsageBadge({ state, thresholdDays }: { state: UsageState; thresholdDays?: number }) {

@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState, type ChangeEvent } from "react";
-import type { FieldErrors } from "~/components/form";
+import { describedBy, FieldError, FieldHint, type FieldErrors } from "~/components/form";
 
 /** Lowercase hex SHA-256 of a string, computed in the browser (Web Crypto). */
 async function sha256Hex(text: string): Promise<string> {
@@ -41,15 +41,18 @@ export function FingerprintField({ defaultValue, errors }: { defaultValue?: stri
         spellCheck={false}
         disabled={!ready}
         onChange={onChange}
-        aria-describedby={`${id}-hint${error ? ` ${id}-error` : ""}`}
+        aria-describedby={describedBy(id, true, error)}
         aria-invalid={error ? true : undefined}
       />
       <input type="hidden" name="fingerprint" value={fingerprint} />
-      <p id={`${id}-hint`} className="hint">
-        {ready
-          ? "Your browser hashes the key (SHA-256); only the hash is sent, never the key. Leave empty to skip."
-          : "Needs JavaScript. Without it, nothing is read from this field."}
-      </p>
+      <FieldHint
+        id={id}
+        hint={
+          ready
+            ? "Your browser hashes the key (SHA-256); only the hash is sent, never the key. Leave empty to skip."
+            : "Needs JavaScript. Without it, nothing is read from this field."
+        }
+      />
       {fingerprint ? (
         <p className="fingerprint-digest" aria-live="polite">
           SHA-256 <span className="mono">{fingerprint.slice(0, 12)}…</span>{" "}
@@ -61,11 +64,7 @@ export function FingerprintField({ defaultValue, errors }: { defaultValue?: stri
           </button>
         </p>
       ) : null}
-      {error ? (
-        <p id={`${id}-error`} className="field-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FieldError id={id} error={error} />
     </div>
   );
 }

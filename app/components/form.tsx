@@ -5,8 +5,27 @@ export type FieldErrors = Record<string, string[] | undefined>;
 
 type Common = { label: string; name: string; errors?: FieldErrors; hint?: ReactNode };
 
-function describedBy(id: string, hint: unknown, error: unknown) {
+/** The aria-describedby of a field: the ids of its hint and its error, when they are shown. */
+export function describedBy(id: string, hint: unknown, error: unknown) {
   return [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
+}
+
+/** A field's hint, with the id describedBy() points at. */
+export function FieldHint({ id, hint }: { id: string; hint?: ReactNode }) {
+  return hint ? (
+    <p id={`${id}-hint`} className="hint">
+      {hint}
+    </p>
+  ) : null;
+}
+
+/** A field's error message, announced, with the id describedBy() points at. */
+export function FieldError({ id, error }: { id: string; error?: string }) {
+  return error ? (
+    <p id={`${id}-error`} className="field-error" role="alert">
+      {error}
+    </p>
+  ) : null;
 }
 
 function FieldShell({ id, label, hint, error, children }: { id: string; label: string; hint?: ReactNode; error?: string; children: ReactNode }) {
@@ -14,16 +33,8 @@ function FieldShell({ id, label, hint, error, children }: { id: string; label: s
     <div className={`field${error ? " has-error" : ""}`}>
       <label htmlFor={id}>{label}</label>
       {children}
-      {hint ? (
-        <p id={`${id}-hint`} className="hint">
-          {hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p id={`${id}-error`} className="field-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FieldHint id={id} hint={hint} />
+      <FieldError id={id} error={error} />
     </div>
   );
 }
@@ -70,6 +81,21 @@ export function SelectField({
         ))}
       </select>
     </FieldShell>
+  );
+}
+
+/** The "Yes, do it" tick a dangerous action asks for: checkbox name="confirm" value="yes", with its error. */
+export function ConfirmCheckbox({ className, errors, children }: { className: string; errors?: FieldErrors; children: ReactNode }) {
+  const id = useId();
+  const error = errors?.confirm?.[0];
+  return (
+    <div className={`field ${className}${error ? " has-error" : ""}`}>
+      <label htmlFor={id}>
+        <input id={id} type="checkbox" name="confirm" value="yes" aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-error` : undefined} />{" "}
+        {children}
+      </label>
+      <FieldError id={id} error={error} />
+    </div>
   );
 }
 

@@ -2,7 +2,7 @@ import { Form } from "@remix-run/react";
 import { useId } from "react";
 import type { OrgStatus } from "~/domain/organization";
 import type { FieldErrors } from "./form";
-import { TextField } from "./form";
+import { ConfirmCheckbox, TextField } from "./form";
 
 /** What a status change is called on its button, and whether it needs an explicit confirmation. */
 export function statusChangeLabel(from: OrgStatus, to: OrgStatus) {
@@ -45,7 +45,6 @@ function StatusForm({ from, to, orgName, errors, reason }: { from: OrgStatus; to
   const label = statusChangeLabel(from, to);
   const confirm = needsConfirmation(to);
   const statusError = errors?.status?.[0];
-  const confirmError = errors?.confirm?.[0];
   return (
     <Form method="post" className={`org-status-form${confirm ? " org-status-danger" : ""}`} aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>{label}</h3>
@@ -54,17 +53,9 @@ function StatusForm({ from, to, orgName, errors, reason }: { from: OrgStatus; to
       <input type="hidden" name="status" value={to} />
       <TextField label="Reason (optional)" name="reason" maxLength={500} defaultValue={reason} errors={errors} />
       {confirm ? (
-        <div className={`field org-confirm${confirmError ? " has-error" : ""}`}>
-          <label htmlFor={`${id}-confirm`}>
-            <input id={`${id}-confirm`} type="checkbox" name="confirm" value="yes" aria-invalid={confirmError ? true : undefined} aria-describedby={confirmError ? `${id}-confirm-error` : undefined} />{" "}
-            Yes, {label.toLowerCase()} {orgName}
-          </label>
-          {confirmError ? (
-            <p id={`${id}-confirm-error`} className="field-error" role="alert">
-              {confirmError}
-            </p>
-          ) : null}
-        </div>
+        <ConfirmCheckbox className="org-confirm" errors={errors}>
+          Yes, {label.toLowerCase()} {orgName}
+        </ConfirmCheckbox>
       ) : null}
       {statusError ? (
         <p className="field-error" role="alert">

@@ -16,6 +16,8 @@ export const API_TOKEN_AUDIENCE = "keyward:api";
 export const API_TOKEN_SCOPES = ["logs:write"] as const;
 export type ApiTokenScope = (typeof API_TOKEN_SCOPES)[number];
 export const DEFAULT_TOKEN_DAYS = 90;
+/** The push API's limit per request (raw body bytes, counted as they stream in); shown on the tokens page. */
+export const PUSH_MAX_BYTES = 50 * 1024 * 1024;
 export const MAX_TOKEN_DAYS = 365;
 const DAY_MS = 86_400_000;
 

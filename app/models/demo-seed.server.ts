@@ -7,11 +7,13 @@ import { EndpointSchema, ModelSchema, namesModel, type ModelStatus } from "~/dom
 import { ALL_ENDPOINTS, ALL_GA, CredentialRegisterSchema, describeUncovered, uncovered, type CatalogModelRef, type Environment, type Storage } from "~/domain/credential";
 import { DAY_MS, type CredentialStatus } from "~/domain/credential-policy";
 import { OrganizationCreateSchema, type OrgStatus, type OrgTier } from "~/domain/organization";
+import type { CredentialState } from "~/domain/inventory-import";
 import { DEFAULT_POLICIES } from "~/domain/policy";
 import type { Role } from "~/domain/roles";
 import { PasswordSchema } from "~/domain/user";
 import { hashPassword } from "~/password.server";
 import { writeAudit } from "./audit.server";
+import { credentialValues } from "./inventory-import.server";
 
 // Demo data for `keyward seed-demo` and `npm run demo`: a small but realistic world (internal staff,
 // four partners, three contractors, a catalog with a restricted model and an unreleased codename,
@@ -174,28 +176,12 @@ export async function seedDemo(ctx: ActionContext): Promise<DemoSeedResult> {
         const orgId = orgIds.get(c.org)!;
         tx.insert(credentials)
           .values({
+            ...credentialValues(c, { userIdByEmail: userIds }),
             id,
             keyId: c.keyId,
-            fingerprint: c.fingerprint,
             orgId,
-            label: c.label,
-            holderUserId: c.holderEmail ? userIds.get(c.holderEmail)! : null,
-            holderService: c.holderService,
-            grantModels: c.grantModels,
-            grantEndpoints: c.grantEndpoints,
-            environment: c.environment,
-            storage: c.storage,
-            status: c.status,
             statusReason: c.statusReason,
-            issuedAt: c.issuedAt,
-            expiresAt: c.expiresAt,
-            lastRotatedAt: c.lastRotatedAt,
-            lastUsedAt: c.lastUsedAt,
-            lastUsedIp: c.lastUsedIp,
-            lastUsedUserAgent: c.lastUsedUserAgent,
-            revokedAt: c.revokedAt,
             revokedById: c.status === "revoked" ? internalIds.get("security")! : null,
-            revokedReason: c.revokedReason,
             createdById: userIds.get(`admin@${c.org}.demo`)!,
             createdAt: c.issuedAt,
             updatedAt: now,
@@ -243,30 +229,8 @@ export const DEMO_ENTITLEMENTS: Readonly<Record<string, { models: string[]; endp
   "tidewater-consulting": { models: [ALL_GA], endpoints: [ALL_ENDPOINTS] },
 };
 
-export type DemoCredential = {
-  keyId: string;
-  org: string;
-  label: string;
-  holderEmail: string | null;
-  holderService: string | null;
-  grantModels: string[];
-  grantEndpoints: string[];
-  environment: Environment;
-  storage: Storage;
-  status: CredentialStatus;
-  statusReason: string | null;
-  issuedAt: Date;
-  expiresAt: Date | null;
-  lastRotatedAt: Date | null;
-  rotatedFrom: string | null;
-  lastUsedAt: Date | null;
-  lastUsedIp: string | null;
-  lastUsedUserAgent: string | null;
-  revokedAt: Date | null;
-  revokedReason: string | null;
-  sharedWith: string[];
-  fingerprint: string | null;
-};
+/** A demo credential: what an inventory import would hold for it, plus the reason for its status and the key it replaced. */
+export type DemoCredential = CredentialState & { statusReason: string | null; rotatedFrom: string | null };
 
 /** mulberry32: a small seeded PRNG, so that the demo world is the same on every machine. */
 function prng(seed: number) {

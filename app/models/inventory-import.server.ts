@@ -242,7 +242,8 @@ export function importInventory(ctx: ActionContext, doc: NumberedDocument, opts:
   );
 }
 
-function credentialValues(c: CredentialState, ids: { orgIdBySlug: Map<string, string>; userIdByEmail: Map<string, string> }) {
+/** The stored columns of a credential that follow from its state (not its id, key id, organisation or who made it). */
+export function credentialValues(c: CredentialState, ids: { userIdByEmail: Map<string, string> }) {
   return {
     label: c.label,
     holderUserId: c.holderEmail ? ids.userIdByEmail.get(c.holderEmail)! : null,

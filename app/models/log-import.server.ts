@@ -33,6 +33,8 @@ export type ImportInput = {
   fileName?: string | null;
   sha256?: string | null; // of the whole input, when it is a file: enables resuming
   sizeBytes?: number | null;
+  /** Refuse input larger than this once decompressed (the push API's guard against gzip bombs). */
+  maxDecompressedBytes?: number;
   map?: JsonlMap;
   importId?: string; // a queued row created by the upload page
   resumeId?: string; // resume exactly this failed or interrupted import of the same file (the Imports page's Resume button)
@@ -175,7 +177,7 @@ export async function importLogs(opts: ImportInput): Promise<ImportSummary> {
   const db = getDb();
   const store = prepareEventStore(db.$client);
   const progress = { rawBytes: 0 };
-  const lines = readLogLines(opts.input, progress)[Symbol.asyncIterator]();
+  const lines = readLogLines(opts.input, progress, undefined, opts.maxDecompressedBytes)[Symbol.asyncIterator]();
 
   // Detection needs the first lines before anything is written.
   const head: LogLine[] = [];

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { requireApiToken } from "~/api-auth.server";
 import { FORMATS } from "~/domain/log-parse";
 import { LogInputError } from "~/log-input.server";
-import { recordApiTokenUse, SourceNameSchema } from "~/models/api-token.server";
+import { PUSH_MAX_BYTES, recordApiTokenUse, SourceNameSchema } from "~/models/api-token.server";
 import { importLogs, LogImportError } from "~/models/log-import.server";
 
 // POST /api/v1/logs (issue 6 point 3c): gateways and log shippers (Vector, Fluent Bit) push access logs
@@ -13,8 +13,10 @@ import { importLogs, LogImportError } from "~/models/log-import.server";
 // MAX_PUSH_BYTES per request, counted as it streams in. The import runs synchronously and answers with
 // its summary, so a shipper that gets anything but 200 can simply retry: events are stored once.
 
-export const MAX_PUSH_BYTES = 50 * 1024 * 1024;
+const MAX_PUSH_BYTES = PUSH_MAX_BYTES;
 const MAX_PUSH_MB = MAX_PUSH_BYTES / 1024 / 1024;
+/** A gzip body expands: cap what it may expand to (a 50 MB request of logs compresses ~10×). */
+const MAX_PUSH_DECOMPRESSED_BYTES = 20 * MAX_PUSH_BYTES;
 
 const PushQuerySchema = z.object({
   format: z.enum(["auto", ...FORMATS], { error: `format must be auto or one of ${FORMATS.join(", ")}` }).default("auto"),
@@ -75,7 +77,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const seen = { bytes: 0, tooLarge: false };
   try {
     // Content-Encoding: gzip needs nothing special: the body is gzip bytes, recognised by their magic.
-    const summary = await importLogs({ via: "push", input: limited(request.body, MAX_PUSH_BYTES, seen), source, format: query.data.format, ctx, sizeBytes: null });
+    const summary = await importLogs({ via: "push", input: limited(request.body, MAX_PUSH_BYTES, seen), source, format: query.data.format, ctx, sizeBytes: null, maxDecompressedBytes: MAX_PUSH_DECOMPRESSED_BYTES });
     recordApiTokenUse(ctx, token, { importId: summary.importId, source, outcome: "imported", status: 200, parsed: summary.parsed, duplicates: summary.duplicates });
     return json(summary, { status: 200 });
   } catch (error) {
@@ -86,7 +88,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
       recordApiTokenUse(ctx, token, { importId, source, outcome: "too_large", status: 413, error: `over ${MAX_PUSH_BYTES} bytes` });
       return json({ error: message, importId, limitBytes: MAX_PUSH_BYTES }, { status: 413 });
     }
-    if (error instanceof LogImportError) {
+    // LogImportError, or the input's own errors (empty, binary, broken gzip) met before the import started.
+    if (error instanceof LogInputError) {
       recordApiTokenUse(ctx, token, { importId, source, outcome: "rejected", status: 400, error: error.message });
       return json({ error: error.message, importId }, { status: 400 });
     }

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { requireUser } from "~/auth.server";
+import { DataTable } from "~/components/data-table";
 import { TextField } from "~/components/form";
 import { fieldErrors } from "~/domain/form-errors";
 import { AuditFilterSchema, listAudit, listAuditActions, verifyAuditChain } from "~/models/audit.server";
@@ -91,46 +92,27 @@ export default function Audit() {
         </div>
       </Form>
 
-      <div className="table-wrap">
-        <table className="audit-table">
-          <thead>
-            <tr>
-              <th scope="col">#</th>
-              <th scope="col">Time (UTC)</th>
-              <th scope="col">Actor</th>
-              <th scope="col">Action</th>
-              <th scope="col">Target</th>
-              <th scope="col">Org</th>
-              <th scope="col">Details</th>
-              <th scope="col">IP</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.length === 0 ? (
-              <tr>
-                <td colSpan={8} className="empty">
-                  {errors ? "Correct the filters above." : "No entries match."}
-                </td>
-              </tr>
-            ) : (
-              rows.map((r) => (
-                <tr key={r.id}>
-                  <td className="num">{r.id}</td>
-                  <td className="mono audit-time">{r.at}</td>
-                  <td>{r.actorEmail ?? <span className="muted">system</span>}</td>
-                  <td className="mono audit-nowrap">{r.action}</td>
-                  <td className="mono audit-wrap">{r.target}</td>
-                  <td className="mono audit-wrap">{r.org ?? <span className="muted">—</span>}</td>
-                  <td>
-                    <Details json={r.details} />
-                  </td>
-                  <td className="mono audit-nowrap">{r.ip ?? <span className="muted">—</span>}</td>
-                </tr>
-              ))
-            )}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        label="Audit entries"
+        className="audit-table"
+        columns={["#", "Time (UTC)", "Actor", "Action", "Target", "Org", "Details", "IP"]}
+        rows={rows}
+        empty={errors ? "Correct the filters above." : "No entries match."}
+        row={(r) => (
+          <tr key={r.id}>
+            <td className="num">{r.id}</td>
+            <td className="mono audit-time">{r.at}</td>
+            <td>{r.actorEmail ?? <span className="muted">system</span>}</td>
+            <td className="mono audit-nowrap">{r.action}</td>
+            <td className="mono audit-wrap">{r.target}</td>
+            <td className="mono audit-wrap">{r.org ?? <span className="muted">—</span>}</td>
+            <td>
+              <Details json={r.details} />
+            </td>
+            <td className="mono audit-nowrap">{r.ip ?? <span className="muted">—</span>}</td>
+          </tr>
+        )}
+      />
       <nav className="pagination" aria-label="Pagination">
         {before !== null ? <Link to={pageHref(null)}>Newest entries</Link> : null}
         {nextBefore !== null ? <Link to={pageHref(nextBefore)}>Older entries →</Link> : null}

@@ -3,6 +3,8 @@ import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { requireUser } from "~/auth.server";
 import { Badge, StatusBadge } from "~/components/badge";
+import { asList, CheckboxGroup } from "~/components/checkbox-group";
+import { DataTable } from "~/components/data-table";
 import { FormErrors, SelectField, TextArea, TextField, type FieldErrors } from "~/components/form";
 import { EndpointSchema, HTTP_METHODS, MODEL_STATUS_LABELS, MODEL_STATUSES, ModelSchema } from "~/domain/catalog";
 import { fieldErrors, formValues } from "~/domain/form-errors";
@@ -102,113 +104,71 @@ export default function Catalog() {
 
       <section aria-labelledby="models-heading">
         <h2 id="models-heading">Models</h2>
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Status</th>
-                <th scope="col">Aliases and codenames</th>
-                <th scope="col">Description</th>
-                {canEdit ? (
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                ) : null}
-              </tr>
-            </thead>
-            <tbody>
-              {models.length === 0 ? (
-                <tr>
-                  <td colSpan={canEdit ? 5 : 4} className="empty">
-                    No models in the catalog yet.
-                  </td>
-                </tr>
-              ) : (
-                models.map((m) => (
-                  <tr key={m.name}>
-                    <td className="mono">{m.name}</td>
-                    <td>
-                      <StatusBadge status={m.status} label={MODEL_STATUS_LABELS[m.status]} />
-                    </td>
-                    <td>{m.aliases.length ? <span className="mono">{m.aliases.join(", ")}</span> : <span className="muted">none</span>}</td>
-                    <td>{m.description ?? <span className="muted">—</span>}</td>
-                    {canEdit ? (
-                      <td>
-                        <Link to={`/catalog?model=${encodeURIComponent(m.name)}#model-form`} aria-label={`Edit model ${m.name}`}>
-                          Edit
-                        </Link>
-                      </td>
-                    ) : null}
-                  </tr>
-                ))
-              )}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          labelledBy="models-heading"
+          columns={["Name", "Status", "Aliases and codenames", "Description", canEdit && { label: "Actions", visuallyHidden: true }]}
+          rows={models}
+          empty="No models in the catalog yet."
+          row={(m) => (
+            <tr key={m.name}>
+              <td className="mono">{m.name}</td>
+              <td>
+                <StatusBadge status={m.status} label={MODEL_STATUS_LABELS[m.status]} />
+              </td>
+              <td>{m.aliases.length ? <span className="mono">{m.aliases.join(", ")}</span> : <span className="muted">none</span>}</td>
+              <td>{m.description ?? <span className="muted">—</span>}</td>
+              {canEdit ? (
+                <td>
+                  <Link to={`/catalog?model=${encodeURIComponent(m.name)}#model-form`} aria-label={`Edit model ${m.name}`}>
+                    Edit
+                  </Link>
+                </td>
+              ) : null}
+            </tr>
+          )}
+        />
       </section>
 
       <section aria-labelledby="endpoints-heading">
         <h2 id="endpoints-heading">Endpoints</h2>
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Methods</th>
-                <th scope="col">Path template</th>
-                <th scope="col">Names a model</th>
-                {canEdit ? (
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                ) : null}
-              </tr>
-            </thead>
-            <tbody>
-              {endpoints.length === 0 ? (
-                <tr>
-                  <td colSpan={canEdit ? 5 : 4} className="empty">
-                    No endpoints in the catalog yet.
-                  </td>
-                </tr>
-              ) : (
-                endpoints.map((e) => (
-                  <tr key={e.name}>
-                    <td className="mono">{e.name}</td>
-                    <td>
-                      <span className="catalog-methods">
-                        {e.methods.map((m) => (
-                          <Badge key={m} tone="info">
-                            {m}
-                          </Badge>
-                        ))}
-                      </span>
-                    </td>
-                    <td className="mono">{e.pathTemplate}</td>
-                    <td>{e.namesModel ? "Yes" : "No"}</td>
-                    {canEdit ? (
-                      <td>
-                        <div className="actions catalog-row-actions">
-                          <Link to={`/catalog?endpoint=${encodeURIComponent(e.name)}#endpoint-form`} aria-label={`Edit endpoint ${e.name}`}>
-                            Edit
-                          </Link>
-                          <Form method="post" className="inline-form">
-                            <input type="hidden" name="intent" value="delete-endpoint" />
-                            <input type="hidden" name="name" value={e.name} />
-                            <button type="submit" className="danger" aria-label={`Delete endpoint ${e.name}`}>
-                              Delete
-                            </button>
-                          </Form>
-                        </div>
-                      </td>
-                    ) : null}
-                  </tr>
-                ))
-              )}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          labelledBy="endpoints-heading"
+          columns={["Name", "Methods", "Path template", "Names a model", canEdit && { label: "Actions", visuallyHidden: true }]}
+          rows={endpoints}
+          empty="No endpoints in the catalog yet."
+          row={(e) => (
+            <tr key={e.name}>
+              <td className="mono">{e.name}</td>
+              <td>
+                <span className="catalog-methods">
+                  {e.methods.map((m) => (
+                    <Badge key={m} tone="info">
+                      {m}
+                    </Badge>
+                  ))}
+                </span>
+              </td>
+              <td className="mono">{e.pathTemplate}</td>
+              <td>{e.namesModel ? "Yes" : "No"}</td>
+              {canEdit ? (
+                <td>
+                  <div className="actions catalog-row-actions">
+                    <Link to={`/catalog?endpoint=${encodeURIComponent(e.name)}#endpoint-form`} aria-label={`Edit endpoint ${e.name}`}>
+                      Edit
+                    </Link>
+                    <Form method="post" className="inline-form">
+                      <input type="hidden" name="intent" value="delete-endpoint" />
+                      <input type="hidden" name="name" value={e.name} />
+                      <button type="submit" className="danger" aria-label={`Delete endpoint ${e.name}`}>
+                        Delete
+                      </button>
+                    </Form>
+                  </div>
+                </td>
+              ) : null}
+            </tr>
+          )}
+        />
       </section>
 
       {canEdit ? (
@@ -274,9 +234,6 @@ function ModelForm({ edit, data }: { edit: { name: string; status: string; alias
 function EndpointForm({ edit, data }: { edit: { name: string; methods: string[]; pathTemplate: string } | null; data?: ActionData }) {
   const busy = useNavigation().state === "submitting";
   const v = data?.values;
-  const typedMethods = v ? ([] as string[]).concat(v.methods ?? []) : null;
-  const checked = new Set(typedMethods ?? edit?.methods ?? []);
-  const methodsError = data?.errors.methods?.[0];
   return (
     <section className="panel" id="endpoint-form" aria-labelledby="endpoint-form-heading">
       <h2 id="endpoint-form-heading">{edit ? `Edit endpoint ${edit.name}` : "Add an endpoint"}</h2>
@@ -284,19 +241,14 @@ function EndpointForm({ edit, data }: { edit: { name: string; methods: string[];
       <Form method="post" className="stack" noValidate>
         <input type="hidden" name="intent" value={edit ? "update-endpoint" : "create-endpoint"} />
         <TextField label="Name" name="name" required readOnly={Boolean(edit)} defaultValue={str(v?.name) ?? edit?.name ?? ""} hint="e.g. messages" errors={data?.errors} />
-        <fieldset className={`catalog-methods-field${methodsError ? " has-error" : ""}`} aria-describedby={methodsError ? "endpoint-methods-error" : undefined}>
-          <legend>Methods</legend>
-          {HTTP_METHODS.map((m) => (
-            <label key={m} className="catalog-check">
-              <input type="checkbox" name="methods" value={m} defaultChecked={checked.has(m)} /> {m}
-            </label>
-          ))}
-          {methodsError ? (
-            <p id="endpoint-methods-error" className="field-error" role="alert">
-              {methodsError}
-            </p>
-          ) : null}
-        </fieldset>
+        <CheckboxGroup
+          className="catalog-methods-field"
+          legend="Methods"
+          name="methods"
+          options={HTTP_METHODS.map((m) => ({ value: m, label: m }))}
+          checked={v ? asList(v.methods) : (edit?.methods ?? [])}
+          errors={data?.errors}
+        />
         <TextField
           label="Path template"
           name="pathTemplate"

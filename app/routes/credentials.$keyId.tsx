@@ -8,7 +8,7 @@ import { asList, CheckboxGroup } from "~/components/checkbox-group";
 import { CredentialStatusBadge, ExpiryBadge, RotationBadge, UsageBadge } from "~/components/credential-badges";
 import { CredentialTimeline } from "~/components/credential-timeline";
 import { FingerprintField } from "~/components/fingerprint-field";
-import { FormErrors, TextField, type FieldErrors } from "~/components/form";
+import { ConfirmCheckbox, FormErrors, TextField, type FieldErrors } from "~/components/form";
 import { UtcTime } from "~/components/utc-time";
 import { ALL_ENDPOINTS, ALL_GA, ENVIRONMENT_LABELS, STORAGE_LABELS, expandModels } from "~/domain/credential";
 import { allowedActions, buildTimeline, grantLabel, LifecycleFormSchema, refusal, roleActions, type LifecycleAction } from "~/domain/credential-lifecycle";
@@ -415,7 +415,6 @@ function ReasonForm({ intent, title, explain, data, optional }: { intent: "suspe
 
 function RevokeForm({ data, keyId }: { data: ActionData; keyId: string }) {
   const id = useId();
-  const confirmError = data?.errors?.confirm?.[0];
   return (
     <Form method="post" className="cred-detail-form cred-detail-danger" aria-labelledby={id}>
       <h3 id={id}>Revoke</h3>
@@ -423,24 +422,9 @@ function RevokeForm({ data, keyId }: { data: ActionData; keyId: string }) {
       <FormErrors errors={data?.errors} formError={data?.formError} />
       <input type="hidden" name="intent" value="revoke" />
       <TextField label="Reason" name="reason" required maxLength={500} defaultValue={str(data?.values.reason)} errors={data?.errors} />
-      <div className={`field cred-detail-confirm${confirmError ? " has-error" : ""}`}>
-        <label htmlFor={`${id}-confirm`}>
-          <input
-            id={`${id}-confirm`}
-            type="checkbox"
-            name="confirm"
-            value="yes"
-            aria-invalid={confirmError ? true : undefined}
-            aria-describedby={confirmError ? `${id}-confirm-error` : undefined}
-          />{" "}
-          Yes, revoke <span className="mono">{keyId}</span>
-        </label>
-        {confirmError ? (
-          <p id={`${id}-confirm-error`} className="field-error" role="alert">
-            {confirmError}
-          </p>
-        ) : null}
-      </div>
+      <ConfirmCheckbox className="cred-detail-confirm" errors={data?.errors}>
+        Yes, revoke <span className="mono">{keyId}</span>
+      </ConfirmCheckbox>
       <Submit danger>Revoke</Submit>
     </Form>
   );

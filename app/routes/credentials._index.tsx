@@ -2,11 +2,13 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation, useSearchParams } from "@remix-run/react";
 import { requireUser } from "~/auth.server";
+import { DataTable } from "~/components/data-table";
 import { CredentialBadges, CredentialStatusBadge, RotationBadge } from "~/components/credential-badges";
 import { SelectField } from "~/components/form";
 import { Pagination } from "~/components/pagination";
 import { UtcTime } from "~/components/utc-time";
 import { CREDENTIAL_FLAGS, CREDENTIAL_STATUSES, describeEndpoints, describeModels, FLAG_LABELS, INVENTORY_SORTS, inventoryQueryInput, InventoryQuerySchema, SORT_LABELS } from "~/domain/credential";
+import { capitalise } from "~/domain/labels";
 import { can } from "~/domain/permissions";
 import { listModels } from "~/models/catalog.server";
 import { listCredentialOrgOptions, listCredentials } from "~/models/credential-inventory.server";
@@ -94,7 +96,7 @@ export default function Credentials() {
             defaultValue={params.get("tier") ?? ""}
           />
         ) : null}
-        <SelectField label="Status" name="status" placeholder="Any status" options={CREDENTIAL_STATUSES.map((s) => ({ value: s, label: s[0].toUpperCase() + s.slice(1) }))} defaultValue={params.get("status") ?? ""} />
+        <SelectField label="Status" name="status" placeholder="Any status" options={CREDENTIAL_STATUSES.map((s) => ({ value: s, label: capitalise(s) }))} defaultValue={params.get("status") ?? ""} />
         <SelectField label="Model" name="model" placeholder="Any model" options={models} defaultValue={params.get("model") ?? ""} />
         <SelectField label="Sort by" name="sort" options={INVENTORY_SORTS.map((s) => ({ value: s, label: SORT_LABELS[s] }))} defaultValue={params.get("sort") ?? "keyId"} />
         <SelectField
@@ -119,80 +121,59 @@ export default function Credentials() {
           {filtered ? <Link to="/credentials">Clear</Link> : null}
         </div>
       </Form>
-      <div className="table-wrap">
-        <table aria-label="Credentials" className="credential-table">
-          <thead>
-            <tr>
-              <th scope="col">Key id</th>
-              <th scope="col">Label</th>
-              <th scope="col">Organisation</th>
-              <th scope="col">Holder</th>
-              <th scope="col">Grant</th>
-              <th scope="col">Age / policy</th>
-              <th scope="col">Rotation</th>
-              <th scope="col">Last use</th>
-              <th scope="col">Status</th>
-              <th scope="col">Badges</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.rows.length === 0 ? (
-              <tr>
-                <td colSpan={10} className="empty">
-                  {filtered ? "No credentials match these filters." : "No credentials registered yet."}
-                </td>
-              </tr>
-            ) : (
-              list.rows.map((c) => (
-                <tr key={c.keyId}>
-                  <td className="mono">
-                    <Link to={`/credentials/${encodeURIComponent(c.keyId)}`}>{c.keyId}</Link>
-                  </td>
-                  <td>{c.label}</td>
-                  <td>{c.orgName}</td>
-                  <td>{c.holder ? <>{c.holder}{c.holderIsService ? <span className="muted"> (service)</span> : null}</> : <span className="muted">—</span>}</td>
-                  <td className="credential-grant">{c.grant}</td>
-                  <td className="nowrap">
-                    {c.status === "revoked" || c.status === "expired" ? <span className="muted">{c.ageDays} d</span> : `${c.ageDays} d / ${c.maxAgeDays} d`}
-                  </td>
-                  <td>
-                    <RotationBadge state={c.rotationState} />
-                    {c.rotationDueAt && c.rotationState !== "ok" ? (
-                      <div className="muted credential-due">
-                        due {c.rotationDueAt.slice(0, 10)}
-                      </div>
+      <DataTable
+        label="Credentials"
+        className="credential-table"
+        columns={["Key id", "Label", "Organisation", "Holder", "Grant", "Age / policy", "Rotation", "Last use", "Status", "Badges"]}
+        rows={list.rows}
+        empty={filtered ? "No credentials match these filters." : "No credentials registered yet."}
+        row={(c) => (
+          <tr key={c.keyId}>
+            <td className="mono">
+              <Link to={`/credentials/${encodeURIComponent(c.keyId)}`}>{c.keyId}</Link>
+            </td>
+            <td>{c.label}</td>
+            <td>{c.orgName}</td>
+            <td>{c.holder ? <>{c.holder}{c.holderIsService ? <span className="muted"> (service)</span> : null}</> : <span className="muted">—</span>}</td>
+            <td className="credential-grant">{c.grant}</td>
+            <td className="nowrap">
+              {c.status === "revoked" || c.status === "expired" ? <span className="muted">{c.ageDays} d</span> : `${c.ageDays} d / ${c.maxAgeDays} d`}
+            </td>
+            <td>
+              <RotationBadge state={c.rotationState} />
+              {c.rotationDueAt && c.rotationState !== "ok" ? (
+                <div className="muted credential-due">
+                  due {c.rotationDueAt.slice(0, 10)}
+                </div>
+              ) : null}
+            </td>
+            <td className="credential-last-use">
+              {c.lastUsedAt ? (
+                <>
+                  <UtcTime iso={c.lastUsedAt} />
+                  <div className="muted">
+                    {c.lastUsedIp ? <span className="mono">{c.lastUsedIp}</span> : null}
+                    {c.lastUsedUserAgent ? (
+                      <span className="credential-ua" title={c.lastUsedUserAgent}>
+                        {" "}
+                        {c.lastUsedUserAgent.length > UA_MAX ? `${c.lastUsedUserAgent.slice(0, UA_MAX)}…` : c.lastUsedUserAgent}
+                      </span>
                     ) : null}
-                  </td>
-                  <td className="credential-last-use">
-                    {c.lastUsedAt ? (
-                      <>
-                        <UtcTime iso={c.lastUsedAt} />
-                        <div className="muted">
-                          {c.lastUsedIp ? <span className="mono">{c.lastUsedIp}</span> : null}
-                          {c.lastUsedUserAgent ? (
-                            <span className="credential-ua" title={c.lastUsedUserAgent}>
-                              {" "}
-                              {c.lastUsedUserAgent.length > UA_MAX ? `${c.lastUsedUserAgent.slice(0, UA_MAX)}…` : c.lastUsedUserAgent}
-                            </span>
-                          ) : null}
-                        </div>
-                      </>
-                    ) : (
-                      <span className="muted">Never</span>
-                    )}
-                  </td>
-                  <td>
-                    <CredentialStatusBadge status={c.status} />
-                  </td>
-                  <td>
-                    <CredentialBadges facts={{ usageState: c.usageState, expiryState: c.expiryState, shared: c.shared, storage: c.storage, unusedThresholdDays: c.unusedThresholdDays }} />
-                  </td>
-                </tr>
-              ))
-            )}
-          </tbody>
-        </table>
-      </div>
+                  </div>
+                </>
+              ) : (
+                <span className="muted">Never</span>
+              )}
+            </td>
+            <td>
+              <CredentialStatusBadge status={c.status} />
+            </td>
+            <td>
+              <CredentialBadges facts={{ usageState: c.usageState, expiryState: c.expiryState, shared: c.shared, storage: c.storage, unusedThresholdDays: c.unusedThresholdDays }} />
+            </td>
+          </tr>
+        )}
+      />
       <Pagination page={list.page} pageCount={list.pageCount} total={list.total} noun="credential" />
     </main>
   );

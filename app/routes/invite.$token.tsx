@@ -2,7 +2,8 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { createUserSession } from "~/auth.server";
-import { TextField } from "~/components/form";
+import { AuthCard } from "~/components/auth-card";
+import { FormErrors, TextField } from "~/components/form";
 import { fieldErrors } from "~/domain/form-errors";
 import { AcceptInvitationSchema, PASSWORD_MIN } from "~/domain/user";
 import { readInvitationToken } from "~/invitation-link.server";
@@ -38,34 +39,27 @@ export default function AcceptInvitation() {
   const data = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   return (
-    <main className="auth-page">
-      <div className="auth-card">
-        <h1>Welcome to Keyward</h1>
-        {!invitation ? (
-          <div className="alert error" role="alert">
-            This invitation link has expired or was already used. Ask the person who invited you for a new one.
-          </div>
-        ) : (
-          <>
-            <p className="muted">
-              Set a password for <strong>{invitation.email}</strong> to finish joining.
-            </p>
-            {data?.formError ? (
-              <div className="alert error" role="alert">
-                {data.formError}
-              </div>
-            ) : null}
-            <Form method="post" noValidate>
-              <input type="email" name="username" autoComplete="username" value={invitation.email} readOnly hidden />
-              <TextField label="New password" name="password" type="password" autoComplete="new-password" required minLength={PASSWORD_MIN} hint={`At least ${PASSWORD_MIN} characters. A passphrase is easiest.`} errors={data?.errors} />
-              <TextField label="Repeat the password" name="confirm" type="password" autoComplete="new-password" required errors={data?.errors} />
-              <button type="submit" className="primary" disabled={busy}>
-                {busy ? "Setting up…" : "Set password and sign in"}
-              </button>
-            </Form>
-          </>
-        )}
-      </div>
-    </main>
+    <AuthCard title="Welcome to Keyward">
+      {!invitation ? (
+        <div className="alert error" role="alert">
+          This invitation link has expired or was already used. Ask the person who invited you for a new one.
+        </div>
+      ) : (
+        <>
+          <p className="muted">
+            Set a password for <strong>{invitation.email}</strong> to finish joining.
+          </p>
+          <FormErrors formError={data?.formError} />
+          <Form method="post" noValidate>
+            <input type="email" name="username" autoComplete="username" value={invitation.email} readOnly hidden />
+            <TextField label="New password" name="password" type="password" autoComplete="new-password" required minLength={PASSWORD_MIN} hint={`At least ${PASSWORD_MIN} characters. A passphrase is easiest.`} errors={data?.errors} />
+            <TextField label="Repeat the password" name="confirm" type="password" autoComplete="new-password" required errors={data?.errors} />
+            <button type="submit" className="primary" disabled={busy}>
+              {busy ? "Setting up…" : "Set password and sign in"}
+            </button>
+          </Form>
+        </>
+      )}
+    </AuthCard>
   );
 }

@@ -2,7 +2,8 @@ import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunct
 import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { createUserSession, getUser } from "~/auth.server";
-import { TextField } from "~/components/form";
+import { AuthCard } from "~/components/auth-card";
+import { FormErrors, TextField } from "~/components/form";
 import { fieldErrors } from "~/domain/form-errors";
 import { LoginSchema, safeRedirect } from "~/domain/user";
 import { signIn } from "~/models/sign-in.server";
@@ -42,29 +43,26 @@ export default function Login() {
   const [params] = useSearchParams();
   const busy = useNavigation().state === "submitting";
   return (
-    <main className="auth-page">
-      <div className="auth-card">
-        <h1>
+    <AuthCard
+      title={
+        <>
           <span aria-hidden="true" className="brand-mark">
             ◆
           </span>{" "}
           Keyward
-        </h1>
-        <p className="muted">Third-party access governance. Sign in to continue.</p>
-        {data?.formError ? (
-          <div className="alert error" role="alert">
-            {data.formError}
-          </div>
-        ) : null}
-        <Form method="post" noValidate>
-          <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? ""} />
-          <TextField label="Email" name="email" type="email" autoComplete="username" required defaultValue={data?.email ?? ""} errors={data?.errors} autoFocus />
-          <TextField label="Password" name="password" type="password" autoComplete="current-password" required errors={data?.errors} />
-          <button type="submit" className="primary" disabled={busy}>
-            {busy ? "Signing in…" : "Sign in"}
-          </button>
-        </Form>
-      </div>
-    </main>
+        </>
+      }
+    >
+      <p className="muted">Third-party access governance. Sign in to continue.</p>
+      <FormErrors formError={data?.formError} />
+      <Form method="post" noValidate>
+        <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? ""} />
+        <TextField label="Email" name="email" type="email" autoComplete="username" required defaultValue={data?.email ?? ""} errors={data?.errors} autoFocus />
+        <TextField label="Password" name="password" type="password" autoComplete="current-password" required errors={data?.errors} />
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? "Signing in…" : "Sign in"}
+        </button>
+      </Form>
+    </AuthCard>
   );
 }

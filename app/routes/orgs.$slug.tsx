@@ -4,8 +4,10 @@ import { Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/
 import { z } from "zod";
 import { requireUser } from "~/auth.server";
 import { Badge, StatusBadge } from "~/components/badge";
+import { DataTable } from "~/components/data-table";
 import { OrgStatusActions, needsConfirmation, statusChangeLabel } from "~/components/org-status-actions";
 import { fieldErrors, formValues } from "~/domain/form-errors";
+import { capitalise } from "~/domain/labels";
 import { allowedStatusChanges, OrgStatusChangeSchema, STATUS_LABELS, type OrgStatus } from "~/domain/organization";
 import { can, type Permission } from "~/domain/permissions";
 import { ROLE_LABELS } from "~/domain/roles";
@@ -62,7 +64,6 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   return redirect(`/orgs/${org.slug}?changed=${status}`);
 }
 
-const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const date = (d: string | null) => (d ? new Date(d).toISOString().slice(0, 10) : null);
 
 function Flash() {
@@ -123,7 +124,7 @@ export default function OrganisationDetail() {
               <dt>Slug</dt>
               <dd className="mono">{org.slug}</dd>
               <dt>Kind</dt>
-              <dd>{cap(org.kind)}</dd>
+              <dd>{capitalise(org.kind)}</dd>
               <dt>Tier</dt>
               <dd>{org.tier === "restricted" ? <Badge tone="warn">Restricted</Badge> : "Standard"}</dd>
               <dt>Status</dt>
@@ -172,32 +173,22 @@ export default function OrganisationDetail() {
             {users.length === 0 ? (
               <p className="muted">No users yet.</p>
             ) : (
-              <div className="table-wrap">
-                <table aria-labelledby="users">
-                  <thead>
-                    <tr>
-                      <th scope="col">Name</th>
-                      <th scope="col">Email</th>
-                      <th scope="col">Role</th>
-                      <th scope="col">Status</th>
-                      <th scope="col">Last sign-in</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {users.map((u) => (
-                      <tr key={u.id}>
-                        <td>{u.name}</td>
-                        <td className="mono">{u.email}</td>
-                        <td>{ROLE_LABELS[u.role]}</td>
-                        <td>
-                          <StatusBadge status={u.status} />
-                        </td>
-                        <td>{date(u.lastLoginAt) ?? <span className="muted">Never</span>}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable
+                labelledBy="users"
+                columns={["Name", "Email", "Role", "Status", "Last sign-in"]}
+                rows={users}
+                row={(u) => (
+                  <tr key={u.id}>
+                    <td>{u.name}</td>
+                    <td className="mono">{u.email}</td>
+                    <td>{ROLE_LABELS[u.role]}</td>
+                    <td>
+                      <StatusBadge status={u.status} />
+                    </td>
+                    <td>{date(u.lastLoginAt) ?? <span className="muted">Never</span>}</td>
+                  </tr>
+                )}
+              />
             )}
           </section>
 
@@ -207,30 +198,22 @@ export default function OrganisationDetail() {
               {contractors.length === 0 ? (
                 <p className="muted">This partner sponsors no contractors.</p>
               ) : (
-                <div className="table-wrap">
-                  <table aria-labelledby="contractors">
-                    <thead>
-                      <tr>
-                        <th scope="col">Name</th>
-                        <th scope="col">Tier</th>
-                        <th scope="col">Status</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {contractors.map((c) => (
-                        <tr key={c.id}>
-                          <td>
-                            <Link to={`/orgs/${c.slug}`}>{c.name}</Link>
-                          </td>
-                          <td>{cap(c.tier)}</td>
-                          <td>
-                            <StatusBadge status={c.status} label={STATUS_LABELS[c.status]} />
-                          </td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
+                <DataTable
+                  labelledBy="contractors"
+                  columns={["Name", "Tier", "Status"]}
+                  rows={contractors}
+                  row={(c) => (
+                    <tr key={c.id}>
+                      <td>
+                        <Link to={`/orgs/${c.slug}`}>{c.name}</Link>
+                      </td>
+                      <td>{capitalise(c.tier)}</td>
+                      <td>
+                        <StatusBadge status={c.status} label={STATUS_LABELS[c.status]} />
+                      </td>
+                    </tr>
+                  )}
+                />
               )}
             </section>
           ) : null}

@@ -5,6 +5,7 @@ import { requireUser } from "~/auth.server";
 import type { Actor } from "~/domain/actor";
 import { FormErrors, SelectField, TextField } from "~/components/form";
 import { fieldErrors, formValues } from "~/domain/form-errors";
+import { capitalise } from "~/domain/labels";
 import { ORG_TIERS, OrganizationUpdateSchema } from "~/domain/organization";
 import { can } from "~/domain/permissions";
 import { getOrganization, updateOrganization } from "~/models/organization.server";
@@ -54,8 +55,6 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   return redirect(`/orgs/${org.slug}?saved=1`);
 }
 
-const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-
 export default function EditOrganisation() {
   const { org, owners } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
@@ -76,7 +75,7 @@ export default function EditOrganisation() {
         <dd className="mono">{org.slug}</dd>
         <dt>Kind</dt>
         <dd>
-          {cap(org.kind)}
+          {capitalise(org.kind)}
           {org.parentName ? `, sponsored by ${org.parentName}` : ""}
         </dd>
       </dl>
@@ -84,7 +83,7 @@ export default function EditOrganisation() {
       <FormErrors errors={errors} />
       <Form method="post" className="panel stack org-form" noValidate>
         <TextField label="Name" name="name" required maxLength={120} defaultValue={value("name", org.name)} errors={errors} />
-        <SelectField label="Tier" name="tier" required defaultValue={value("tier", org.tier)} errors={errors} options={ORG_TIERS.map((t) => ({ value: t, label: cap(t) }))} />
+        <SelectField label="Tier" name="tier" required defaultValue={value("tier", org.tier)} errors={errors} options={ORG_TIERS.map((t) => ({ value: t, label: capitalise(t) }))} />
         <div className="form-row">
           <TextField label="Agreement start" name="agreementStart" type="date" defaultValue={value("agreementStart", org.agreementStart)} errors={errors} />
           <TextField label="Agreement end" name="agreementEnd" type="date" defaultValue={value("agreementEnd", org.agreementEnd)} errors={errors} />

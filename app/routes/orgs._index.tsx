@@ -3,8 +3,10 @@ import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth.server";
 import { Badge, StatusBadge } from "~/components/badge";
+import { DataTable } from "~/components/data-table";
 import { SelectField, TextField } from "~/components/form";
 import { Pagination } from "~/components/pagination";
+import { capitalise } from "~/domain/labels";
 import { can } from "~/domain/permissions";
 import { ORG_KINDS, ORG_STATUSES, ORG_TIERS, STATUS_LABELS } from "~/domain/organization";
 import { listOrganizations, OrgListQuerySchema } from "~/models/organization.server";
@@ -24,8 +26,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
     linkSponsor: user.orgKind !== "contractor",
   });
 }
-
-const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 export default function Organisations() {
   const { filter, result, canCreate, canSponsor, linkSponsor } = useLoaderData<typeof loader>();
@@ -50,56 +50,35 @@ export default function Organisations() {
 
       <Form method="get" className="filters" role="search" aria-label="Filter organisations">
         <TextField label="Search" name="q" type="search" placeholder="Name or slug" defaultValue={filter.q ?? ""} />
-        <SelectField label="Kind" name="kind" placeholder="Any kind" defaultValue={filter.kind ?? ""} options={ORG_KINDS.map((k) => ({ value: k, label: cap(k) }))} />
-        <SelectField label="Tier" name="tier" placeholder="Any tier" defaultValue={filter.tier ?? ""} options={ORG_TIERS.map((t) => ({ value: t, label: cap(t) }))} />
+        <SelectField label="Kind" name="kind" placeholder="Any kind" defaultValue={filter.kind ?? ""} options={ORG_KINDS.map((k) => ({ value: k, label: capitalise(k) }))} />
+        <SelectField label="Tier" name="tier" placeholder="Any tier" defaultValue={filter.tier ?? ""} options={ORG_TIERS.map((t) => ({ value: t, label: capitalise(t) }))} />
         <SelectField label="Status" name="status" placeholder="Any status" defaultValue={filter.status ?? ""} options={ORG_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s] }))} />
         <button type="submit">Filter</button>
         {filtered ? <Link to="/orgs">Clear</Link> : null}
       </Form>
 
-      <div className="table-wrap">
-        <table aria-label="Organisations">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Tier</th>
-              <th scope="col">Status</th>
-              <th scope="col">Sponsor</th>
-              <th scope="col">Owner</th>
-              <th scope="col" className="num">
-                Users
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {result.rows.length === 0 ? (
-              <tr>
-                <td colSpan={7} className="empty">
-                  {filtered ? "No organisation matches these filters." : "No organisations yet."}
-                </td>
-              </tr>
-            ) : (
-              result.rows.map((o) => (
-                <tr key={o.id}>
-                  <td>
-                    <Link to={`/orgs/${o.slug}`}>{o.name}</Link>
-                    <div className="muted mono">{o.slug}</div>
-                  </td>
-                  <td>{cap(o.kind)}</td>
-                  <td>{o.tier === "restricted" ? <Badge tone="warn">Restricted</Badge> : "Standard"}</td>
-                  <td>
-                    <StatusBadge status={o.status} label={STATUS_LABELS[o.status]} />
-                  </td>
-                  <td>{o.parentSlug ? linkSponsor ? <Link to={`/orgs/${o.parentSlug}`}>{o.parentName}</Link> : o.parentName : <span className="muted">—</span>}</td>
-                  <td>{o.ownerName ?? <span className="muted">—</span>}</td>
-                  <td className="num">{o.userCount}</td>
-                </tr>
-              ))
-            )}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        label="Organisations"
+        columns={["Name", "Kind", "Tier", "Status", "Sponsor", "Owner", { label: "Users", className: "num" }]}
+        rows={result.rows}
+        empty={filtered ? "No organisation matches these filters." : "No organisations yet."}
+        row={(o) => (
+          <tr key={o.id}>
+            <td>
+              <Link to={`/orgs/${o.slug}`}>{o.name}</Link>
+              <div className="muted mono">{o.slug}</div>
+            </td>
+            <td>{capitalise(o.kind)}</td>
+            <td>{o.tier === "restricted" ? <Badge tone="warn">Restricted</Badge> : "Standard"}</td>
+            <td>
+              <StatusBadge status={o.status} label={STATUS_LABELS[o.status]} />
+            </td>
+            <td>{o.parentSlug ? linkSponsor ? <Link to={`/orgs/${o.parentSlug}`}>{o.parentName}</Link> : o.parentName : <span className="muted">—</span>}</td>
+            <td>{o.ownerName ?? <span className="muted">—</span>}</td>
+            <td className="num">{o.userCount}</td>
+          </tr>
+        )}
+      />
       <Pagination page={result.page} pageCount={result.pageCount} total={result.total} noun="organisation" />
     </main>
   );

@@ -4,6 +4,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { requireUser } from "~/auth.server";
 import { FormErrors, SelectField, TextField } from "~/components/form";
 import { fieldErrors, formValues } from "~/domain/form-errors";
+import { capitalise } from "~/domain/labels";
 import { ORG_KINDS, ORG_TIERS, OrganizationCreateSchema, slugify, SponsorContractorSchema } from "~/domain/organization";
 import { can } from "~/domain/permissions";
 import { createOrganization, getOrganization, listPartnerOptions, sponsorContractor } from "~/models/organization.server";
@@ -66,7 +67,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return redirect(`/orgs/${result.value.slug}?created=1`);
 }
 
-const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const SLUG_HINT = "Lowercase letters, digits and dashes; it appears in URLs and cannot be changed later. Leave blank to derive it from the name.";
 
 export default function NewOrganisation() {
@@ -122,7 +122,7 @@ export default function NewOrganisation() {
         <TextField label="Name" name="name" required maxLength={120} defaultValue={typed("name") ?? ""} errors={errors} autoFocus />
         <TextField label="Slug" name="slug" maxLength={48} defaultValue={typed("slug") ?? ""} errors={errors} hint={SLUG_HINT} />
         <div className="form-row">
-          <SelectField label="Kind" name="kind" required defaultValue={typed("kind") ?? "partner"} errors={errors} options={ORG_KINDS.map((k) => ({ value: k, label: cap(k) }))} />
+          <SelectField label="Kind" name="kind" required defaultValue={typed("kind") ?? "partner"} errors={errors} options={ORG_KINDS.map((k) => ({ value: k, label: capitalise(k) }))} />
           <SelectField
             label="Sponsoring partner"
             name="parentSlug"
@@ -133,7 +133,7 @@ export default function NewOrganisation() {
             options={data.partners.map((p) => ({ value: p.slug, label: p.name }))}
           />
         </div>
-        <SelectField label="Tier" name="tier" required defaultValue={typed("tier") ?? "standard"} errors={errors} options={ORG_TIERS.map((t) => ({ value: t, label: cap(t) }))} />
+        <SelectField label="Tier" name="tier" required defaultValue={typed("tier") ?? "standard"} errors={errors} options={ORG_TIERS.map((t) => ({ value: t, label: capitalise(t) }))} />
         <div className="form-row">
           <TextField label="Agreement start" name="agreementStart" type="date" defaultValue={typed("agreementStart") ?? ""} errors={errors} />
           <TextField label="Agreement end" name="agreementEnd" type="date" defaultValue={typed("agreementEnd") ?? ""} errors={errors} />

@@ -3,6 +3,7 @@ import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth.server";
 import { Badge } from "~/components/badge";
+import { DataTable } from "~/components/data-table";
 import { CredentialStatusBadge, RotationBadge } from "~/components/credential-badges";
 import { SelectField } from "~/components/form";
 import { UtcTime } from "~/components/utc-time";
@@ -68,43 +69,28 @@ export default function Rotations() {
               {g.orgTier} tier · rotate every {days(g.maxAgeDays)}
             </span>
           </h2>
-          <div className="table-wrap">
-            <table aria-labelledby={`org-${g.orgSlug}`}>
-              <thead>
-                <tr>
-                  <th scope="col">Credential</th>
-                  <th scope="col">Holder</th>
-                  <th scope="col">Status</th>
-                  <th scope="col" className="num">
-                    Age
-                  </th>
-                  <th scope="col">Due</th>
-                  <th scope="col" className="num">
-                    Days
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {g.rows.map((r) => (
-                  <tr key={r.keyId} className={r.rotationState === "overdue" ? "rotation-overdue" : undefined}>
-                    <td>
-                      <Link to={`/credentials/${encodeURIComponent(r.keyId)}`}>{r.label}</Link>
-                      <div className="mono muted">{r.keyId}</div>
-                    </td>
-                    <td>{r.holder ?? <span className="muted">Unknown</span>}</td>
-                    <td>
-                      <CredentialStatusBadge status={r.status} />
-                    </td>
-                    <td className="num">{days(r.ageDays)}</td>
-                    <td>
-                      <UtcTime iso={r.dueAt} /> <RotationBadge state={r.rotationState} />
-                    </td>
-                    <td className="num">{dueIn(r.daysUntilRotation)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            labelledBy={`org-${g.orgSlug}`}
+            columns={["Credential", "Holder", "Status", { label: "Age", className: "num" }, "Due", { label: "Days", className: "num" }]}
+            rows={g.rows}
+            row={(r) => (
+              <tr key={r.keyId} className={r.rotationState === "overdue" ? "rotation-overdue" : undefined}>
+                <td>
+                  <Link to={`/credentials/${encodeURIComponent(r.keyId)}`}>{r.label}</Link>
+                  <div className="mono muted">{r.keyId}</div>
+                </td>
+                <td>{r.holder ?? <span className="muted">Unknown</span>}</td>
+                <td>
+                  <CredentialStatusBadge status={r.status} />
+                </td>
+                <td className="num">{days(r.ageDays)}</td>
+                <td>
+                  <UtcTime iso={r.dueAt} /> <RotationBadge state={r.rotationState} />
+                </td>
+                <td className="num">{dueIn(r.daysUntilRotation)}</td>
+              </tr>
+            )}
+          />
           {g.total > g.rows.length ? (
             <p className="muted">
               Showing the {perOrg} most urgent of {g.total}. Rotate these first, or filter the <Link to={`/credentials?org=${g.orgSlug}`}>inventory</Link>.

@@ -1,10 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
-import { useId, useState } from "react";
+import { useId } from "react";
 import { z } from "zod";
 import { requireUser } from "~/auth.server";
 import { Badge, StatusBadge, type Tone } from "~/components/badge";
+import { asList, CheckboxGroup } from "~/components/checkbox-group";
+import { CopyOnce } from "~/components/copy-once";
+import { DataTable } from "~/components/data-table";
 import { FormErrors, SelectField, TextField } from "~/components/form";
 import { Pagination } from "~/components/pagination";
 import { UtcTime } from "~/components/utc-time";
@@ -140,87 +143,63 @@ export default function Webhooks() {
 
       <section className="panel" aria-labelledby="endpoints-title">
         <h2 id="endpoints-title">Endpoints</h2>
-        <div className="table-wrap">
-          <table className="webhook-table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">URL</th>
-                <th scope="col">Events</th>
-                <th scope="col">Scope</th>
-                <th scope="col">Status</th>
-                <th scope="col" className="num">
-                  Queued
-                </th>
-                <th scope="col" className="num">
-                  Dead
-                </th>
-                <th scope="col">Last delivery</th>
-                {canEdit ? <th scope="col">Actions</th> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {webhooks.length === 0 ? (
-                <tr>
-                  <td colSpan={canEdit ? 9 : 8} className="empty">
-                    No endpoints yet. {canEdit ? "Add the gateway’s admin endpoint below so that revocations and suspensions reach it." : ""}
-                  </td>
-                </tr>
-              ) : (
-                webhooks.map((w) => (
-                  <tr key={w.id}>
-                    <td>
-                      <Link to={`/settings/webhooks?webhook=${w.id}#deliveries-title`}>{w.name}</Link>
-                    </td>
-                    <td className="mono webhook-url">{w.url}</td>
-                    <td>
-                      <ul className="webhook-events">
-                        {w.events.map((e) => (
-                          <li key={e} className="mono">
-                            {e === allEvents ? "* (every event)" : e}
-                          </li>
-                        ))}
-                      </ul>
-                    </td>
-                    <td>{w.orgSlug ? <Link to={`/orgs/${w.orgSlug}`}>{w.orgName}</Link> : <span>Gateway / internal (all organisations)</span>}</td>
-                    <td>{w.active ? <StatusBadge status="active" /> : <Badge tone="warn">paused</Badge>}</td>
-                    <td className="num">{w.pending}</td>
-                    <td className="num">{w.dead ? <Badge tone="bad">{w.dead}</Badge> : 0}</td>
-                    <td>
-                      {w.lastDelivery ? (
-                        <>
-                          <Badge tone={DELIVERY_TONES[w.lastDelivery.status]}>{w.lastDelivery.status}</Badge>{" "}
-                          <span className="muted">{w.lastDelivery.lastStatus ? `HTTP ${w.lastDelivery.lastStatus}` : (w.lastDelivery.lastError ?? "")}</span>
-                        </>
-                      ) : (
-                        <span className="muted">None yet</span>
-                      )}
-                    </td>
-                    {canEdit ? (
-                      <td>
-                        <div className="webhook-actions">
-                          <Form method="post" className="inline-form">
-                            <input type="hidden" name="id" value={w.id} />
-                            <button type="submit" name="intent" value={w.active ? "deactivate" : "activate"}>
-                              {w.active ? "Pause" : "Resume"}
-                              <span className="visually-hidden"> {w.name}</span>
-                            </button>
-                          </Form>
-                          <Form method="post" className="inline-form">
-                            <input type="hidden" name="id" value={w.id} />
-                            <button type="submit" name="intent" value="delete" className="danger">
-                              Delete<span className="visually-hidden"> {w.name}</span>
-                            </button>
-                          </Form>
-                        </div>
-                      </td>
-                    ) : null}
-                  </tr>
-                ))
-              )}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          labelledBy="endpoints-title"
+          className="webhook-table"
+          columns={["Name", "URL", "Events", "Scope", "Status", { label: "Queued", className: "num" }, { label: "Dead", className: "num" }, "Last delivery", canEdit && "Actions"]}
+          rows={webhooks}
+          empty={<>No endpoints yet. {canEdit ? "Add the gateway’s admin endpoint below so that revocations and suspensions reach it." : ""}</>}
+          row={(w) => (
+            <tr key={w.id}>
+              <td>
+                <Link to={`/settings/webhooks?webhook=${w.id}#deliveries-title`}>{w.name}</Link>
+              </td>
+              <td className="mono webhook-url">{w.url}</td>
+              <td>
+                <ul className="webhook-events">
+                  {w.events.map((e) => (
+                    <li key={e} className="mono">
+                      {e === allEvents ? "* (every event)" : e}
+                    </li>
+                  ))}
+                </ul>
+              </td>
+              <td>{w.orgSlug ? <Link to={`/orgs/${w.orgSlug}`}>{w.orgName}</Link> : <span>Gateway / internal (all organisations)</span>}</td>
+              <td>{w.active ? <StatusBadge status="active" /> : <Badge tone="warn">paused</Badge>}</td>
+              <td className="num">{w.pending}</td>
+              <td className="num">{w.dead ? <Badge tone="bad">{w.dead}</Badge> : 0}</td>
+              <td>
+                {w.lastDelivery ? (
+                  <>
+                    <Badge tone={DELIVERY_TONES[w.lastDelivery.status]}>{w.lastDelivery.status}</Badge>{" "}
+                    <span className="muted">{w.lastDelivery.lastStatus ? `HTTP ${w.lastDelivery.lastStatus}` : (w.lastDelivery.lastError ?? "")}</span>
+                  </>
+                ) : (
+                  <span className="muted">None yet</span>
+                )}
+              </td>
+              {canEdit ? (
+                <td>
+                  <div className="webhook-actions">
+                    <Form method="post" className="inline-form">
+                      <input type="hidden" name="id" value={w.id} />
+                      <button type="submit" name="intent" value={w.active ? "deactivate" : "activate"}>
+                        {w.active ? "Pause" : "Resume"}
+                        <span className="visually-hidden"> {w.name}</span>
+                      </button>
+                    </Form>
+                    <Form method="post" className="inline-form">
+                      <input type="hidden" name="id" value={w.id} />
+                      <button type="submit" name="intent" value="delete" className="danger">
+                        Delete<span className="visually-hidden"> {w.name}</span>
+                      </button>
+                    </Form>
+                  </div>
+                </td>
+              ) : null}
+            </tr>
+          )}
+        />
         {!canEdit ? <p className="muted">Only vendor managers and security change webhook endpoints.</p> : null}
       </section>
 
@@ -240,67 +219,45 @@ export default function Webhooks() {
             {params.get("webhook") || params.get("status") ? <Link to="/settings/webhooks">Clear</Link> : null}
           </div>
         </Form>
-        <div className="table-wrap">
-          <table className="delivery-table">
-            <thead>
-              <tr>
-                <th scope="col">Delivery</th>
-                <th scope="col">Event</th>
-                <th scope="col">Endpoint</th>
-                <th scope="col">Status</th>
-                <th scope="col" className="num">
-                  Attempts
-                </th>
-                <th scope="col">Last result</th>
-                <th scope="col">Next attempt</th>
-                <th scope="col">Queued</th>
-                {canEdit ? <th scope="col">Actions</th> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {deliveries.rows.length === 0 ? (
-                <tr>
-                  <td colSpan={canEdit ? 9 : 8} className="empty">
-                    No deliveries{params.get("webhook") || params.get("status") ? " match these filters" : " yet"}.
-                  </td>
-                </tr>
-              ) : (
-                deliveries.rows.map((d) => (
-                  <tr key={d.id}>
-                    <td className="mono">{d.id}</td>
-                    <td className="mono">{d.event}</td>
-                    <td>{d.webhookName}</td>
-                    <td>
-                      <Badge tone={DELIVERY_TONES[d.status]}>{d.status}</Badge>
-                    </td>
-                    <td className="num">{d.attempts}</td>
-                    <td className="delivery-result">
-                      {d.lastStatus ? <span className="mono">HTTP {d.lastStatus}</span> : null}
-                      {d.lastError ? <span className="muted"> {d.lastError}</span> : null}
-                      {!d.lastStatus && !d.lastError ? <span className="muted">—</span> : null}
-                    </td>
-                    <td className="nowrap">{d.status === "pending" ? <UtcTime iso={d.nextAttemptAt} /> : d.deliveredAt ? <span className="muted">delivered <UtcTime iso={d.deliveredAt} /></span> : <span className="muted">—</span>}</td>
-                    <td className="nowrap">
-                      <UtcTime iso={d.createdAt} />
-                    </td>
-                    {canEdit ? (
-                      <td>
-                        {d.status !== "pending" ? (
-                          <Form method="post" className="inline-form">
-                            <input type="hidden" name="id" value={d.id} />
-                            <button type="submit" name="intent" value="redeliver">
-                              Redeliver<span className="visually-hidden"> delivery {d.id}</span>
-                            </button>
-                          </Form>
-                        ) : null}
-                      </td>
-                    ) : null}
-                  </tr>
-                ))
-              )}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          labelledBy="deliveries-title"
+          className="delivery-table"
+          columns={["Delivery", "Event", "Endpoint", "Status", { label: "Attempts", className: "num" }, "Last result", "Next attempt", "Queued", canEdit && "Actions"]}
+          rows={deliveries.rows}
+          empty={<>No deliveries{params.get("webhook") || params.get("status") ? " match these filters" : " yet"}.</>}
+          row={(d) => (
+            <tr key={d.id}>
+              <td className="mono">{d.id}</td>
+              <td className="mono">{d.event}</td>
+              <td>{d.webhookName}</td>
+              <td>
+                <Badge tone={DELIVERY_TONES[d.status]}>{d.status}</Badge>
+              </td>
+              <td className="num">{d.attempts}</td>
+              <td className="delivery-result">
+                {d.lastStatus ? <span className="mono">HTTP {d.lastStatus}</span> : null}
+                {d.lastError ? <span className="muted"> {d.lastError}</span> : null}
+                {!d.lastStatus && !d.lastError ? <span className="muted">—</span> : null}
+              </td>
+              <td className="nowrap">{d.status === "pending" ? <UtcTime iso={d.nextAttemptAt} /> : d.deliveredAt ? <span className="muted">delivered <UtcTime iso={d.deliveredAt} /></span> : <span className="muted">—</span>}</td>
+              <td className="nowrap">
+                <UtcTime iso={d.createdAt} />
+              </td>
+              {canEdit ? (
+                <td>
+                  {d.status !== "pending" ? (
+                    <Form method="post" className="inline-form">
+                      <input type="hidden" name="id" value={d.id} />
+                      <button type="submit" name="intent" value="redeliver">
+                        Redeliver<span className="visually-hidden"> delivery {d.id}</span>
+                      </button>
+                    </Form>
+                  ) : null}
+                </td>
+              ) : null}
+            </tr>
+          )}
+        />
         <Pagination page={deliveries.page} pageCount={deliveries.pageCount} total={deliveries.total} noun="delivery record" />
       </section>
 
@@ -311,31 +268,13 @@ export default function Webhooks() {
 
 function CreatedSecret({ name, secret }: { name: string; secret: string }) {
   const id = useId();
-  const [copied, setCopied] = useState<"" | "yes" | "no">("");
-  const copy = () => {
-    navigator.clipboard?.writeText(secret).then(
-      () => setCopied("yes"),
-      () => setCopied("no"),
-    ) ?? setCopied("no");
-  };
   return (
     <section className="panel webhook-secret" aria-labelledby={`${id}-title`}>
       <div className="alert success" role="status">
         <h2 id={`${id}-title`}>Endpoint “{name}” created</h2>
         <p>Give this signing secret to the endpoint’s owner now. It is shown only once: Keyward keeps it for signing but never displays it again.</p>
       </div>
-      <label htmlFor={id} className="webhook-secret-label">
-        Signing secret
-      </label>
-      <div className="copy-box">
-        <input id={id} type="text" className="mono" value={secret} readOnly onFocus={(e) => e.currentTarget.select()} />
-        <button type="button" onClick={copy}>
-          Copy
-        </button>
-      </div>
-      <p className="muted" aria-live="polite">
-        {copied === "yes" ? "Copied to the clipboard." : copied === "no" ? "Copy did not work here: select the secret and copy it by hand." : ""}
-      </p>
+      <CopyOnce label="Signing secret" value={secret} noun="secret" inputClassName="mono" />
     </section>
   );
 }
@@ -350,9 +289,6 @@ function CreateForm({ orgs, events, allEvents, data }: { orgs: { slug: string; n
     const v = data?.values?.[k];
     return typeof v === "string" ? v : undefined;
   };
-  const typedEvents = data?.values?.events;
-  const checked = new Set(Array.isArray(typedEvents) ? typedEvents : typedEvents ? [typedEvents] : []);
-  const eventsError = errors?.events?.[0];
   return (
     <section className="panel" aria-labelledby="add-endpoint-title">
       <h2 id="add-endpoint-title">Add an endpoint</h2>
@@ -381,22 +317,14 @@ function CreateForm({ orgs, events, allEvents, data }: { orgs: { slug: string; n
           errors={errors}
           hint="https:// only; plain http:// is accepted for localhost and 127.0.0.1."
         />
-        <fieldset className={`webhook-events-field${eventsError ? " has-error" : ""}`} aria-describedby={eventsError ? "webhook-events-error" : undefined}>
-          <legend>Events</legend>
-          <label className="webhook-check">
-            <input type="checkbox" name="events" value={allEvents} defaultChecked={checked.has(allEvents)} /> * (every event, including future ones)
-          </label>
-          {events.map((e) => (
-            <label key={e} className="webhook-check">
-              <input type="checkbox" name="events" value={e} defaultChecked={checked.has(e)} /> {e}
-            </label>
-          ))}
-          {eventsError ? (
-            <p id="webhook-events-error" className="field-error" role="alert">
-              {eventsError}
-            </p>
-          ) : null}
-        </fieldset>
+        <CheckboxGroup
+          className="webhook-events-field"
+          legend="Events"
+          name="events"
+          options={[{ value: allEvents, label: "* (every event, including future ones)" }, ...events.map((e) => ({ value: e, label: e }))]}
+          checked={asList(data?.values?.events)}
+          errors={errors}
+        />
         <p className="muted">A signing secret is generated when you add the endpoint and shown once.</p>
         <div className="actions">
           <button type="submit" className="primary" disabled={busy}>

@@ -4,8 +4,10 @@ import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { requireUser } from "~/auth.server";
 import { StatusBadge } from "~/components/badge";
+import { DataTable } from "~/components/data-table";
 import { SelectField, TextField } from "~/components/form";
 import { Pagination } from "~/components/pagination";
+import { capitalise } from "~/domain/labels";
 import { can } from "~/domain/permissions";
 import { ROLE_LABELS, ROLES } from "~/domain/roles";
 import { listUserOrgOptions, listUsers } from "~/models/user.server";
@@ -53,7 +55,7 @@ export default function Users() {
       <Form method="get" className="filters" role="search" aria-label="Filter users">
         <TextField label="Search" name="q" type="search" placeholder="Name or email" defaultValue={params.get("q") ?? ""} />
         <SelectField label="Role" name="role" placeholder="Any role" options={ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] }))} defaultValue={params.get("role") ?? ""} />
-        <SelectField label="Status" name="status" placeholder="Any status" options={USER_STATUSES.map((s) => ({ value: s, label: s[0].toUpperCase() + s.slice(1) }))} defaultValue={params.get("status") ?? ""} />
+        <SelectField label="Status" name="status" placeholder="Any status" options={USER_STATUSES.map((s) => ({ value: s, label: capitalise(s) }))} defaultValue={params.get("status") ?? ""} />
         {orgs.length > 1 || internal ? (
           <SelectField label="Organisation" name="org" placeholder="Any organisation" options={orgs.map((o) => ({ value: o.slug, label: o.name }))} defaultValue={params.get("org") ?? ""} />
         ) : null}
@@ -62,44 +64,26 @@ export default function Users() {
           {filtered ? <Link to="/users">Clear</Link> : null}
         </div>
       </Form>
-      <div className="table-wrap">
-        <table aria-label="Users">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Email</th>
-              <th scope="col">Role</th>
-              <th scope="col">Organisation</th>
-              <th scope="col">Status</th>
-              <th scope="col">Last sign-in</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.rows.length === 0 ? (
-              <tr>
-                <td colSpan={6} className="empty">
-                  {filtered ? "No users match these filters." : "No users yet."}
-                </td>
-              </tr>
-            ) : (
-              list.rows.map((u) => (
-                <tr key={u.id}>
-                  <td>
-                    <Link to={`/users/${u.id}`}>{u.name}</Link>
-                  </td>
-                  <td className="mono">{u.email}</td>
-                  <td>{ROLE_LABELS[u.role]}</td>
-                  <td>{u.orgSlug ? <Link to={`/orgs/${u.orgSlug}`}>{u.orgName}</Link> : <span className="muted">Internal</span>}</td>
-                  <td>
-                    <StatusBadge status={u.status} />
-                  </td>
-                  <td>{u.lastLoginAt ? <UtcTime iso={u.lastLoginAt} /> : <span className="muted">Never</span>}</td>
-                </tr>
-              ))
-            )}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        label="Users"
+        columns={["Name", "Email", "Role", "Organisation", "Status", "Last sign-in"]}
+        rows={list.rows}
+        empty={filtered ? "No users match these filters." : "No users yet."}
+        row={(u) => (
+          <tr key={u.id}>
+            <td>
+              <Link to={`/users/${u.id}`}>{u.name}</Link>
+            </td>
+            <td className="mono">{u.email}</td>
+            <td>{ROLE_LABELS[u.role]}</td>
+            <td>{u.orgSlug ? <Link to={`/orgs/${u.orgSlug}`}>{u.orgName}</Link> : <span className="muted">Internal</span>}</td>
+            <td>
+              <StatusBadge status={u.status} />
+            </td>
+            <td>{u.lastLoginAt ? <UtcTime iso={u.lastLoginAt} /> : <span className="muted">Never</span>}</td>
+          </tr>
+        )}
+      />
       <Pagination page={list.page} pageCount={list.pageCount} total={list.total} noun="user" />
     </main>
   );

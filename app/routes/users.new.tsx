@@ -1,9 +1,9 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { useId, useState } from "react";
 import { z } from "zod";
 import { requireUser } from "~/auth.server";
+import { CopyOnce } from "~/components/copy-once";
 import { FormErrors, SelectField, TextField } from "~/components/form";
 import { fieldErrors, formValues } from "~/domain/form-errors";
 import { ROLE_LABELS } from "~/domain/roles";
@@ -128,16 +128,6 @@ type Invited = { userId: string; email: string; name: string; link: string; expi
 
 /** The link, shown once: a read-only field to copy from, and when it stops working. */
 function InvitationLinkPanel({ userId, email, name, link, expiresAt, reinvited }: Invited) {
-  const [copied, setCopied] = useState<"yes" | "no" | null>(null);
-  const fieldId = useId();
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(link);
-      setCopied("yes");
-    } catch {
-      setCopied("no");
-    }
-  };
   return (
     <section className="panel invite-result" aria-labelledby="invite-result-title">
       <div className="alert success" role="status">
@@ -149,18 +139,7 @@ function InvitationLinkPanel({ userId, email, name, link, expiresAt, reinvited }
           {reinvited ? " Any earlier link for this person no longer works." : ""} It is shown only now: Keyward does not keep it.
         </p>
       </div>
-      <label htmlFor={fieldId} className="invite-link-label">
-        Invitation link
-      </label>
-      <div className="copy-box">
-        <input id={fieldId} className="invite-link" type="text" value={link} readOnly onFocus={(e) => e.currentTarget.select()} />
-        <button type="button" onClick={copy}>
-          Copy
-        </button>
-      </div>
-      <p className="muted" aria-live="polite">
-        {copied === "yes" ? "Copied to the clipboard." : copied === "no" ? "Copy did not work here: select the link and copy it by hand." : ""}
-      </p>
+      <CopyOnce label="Invitation link" value={link} noun="link" />
       <p>
         <Link to={`/users/${userId}`}>View {name}’s account</Link>
       </p>

@@ -52,7 +52,7 @@ Options:
       return;
     }
     print(
-      `demo data seeded: ${result.organizations} organisations, ${result.users} users, ${result.models} models, ${result.endpoints} endpoints, ${result.policies} policies`,
+      `demo data seeded: ${result.organizations} organisations, ${result.users} users, ${result.credentials} credentials, ${result.models} models, ${result.endpoints} endpoints, ${result.policies} policies`,
       "",
       ...demoLoginLines(),
     );

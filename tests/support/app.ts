@@ -15,15 +15,30 @@ async function getHandler() {
   return handler;
 }
 
-export type Req = { method?: string; form?: Record<string, string | string[]>; cookie?: string; origin?: string | null; ip?: string; headers?: Record<string, string> };
+export type Req = {
+  method?: string;
+  form?: Record<string, string | string[]>;
+  /** A raw body (bytes, a multipart FormData, a stream) instead of a url-encoded form. */
+  body?: BodyInit | ReadableStream<Uint8Array> | null;
+  cookie?: string;
+  origin?: string | null;
+  ip?: string;
+  headers?: Record<string, string>;
+};
 
 export async function request(pathname: string, opts: Req = {}) {
-  const method = opts.method ?? (opts.form ? "POST" : "GET");
+  const method = opts.method ?? (opts.form || opts.body != null ? "POST" : "GET");
   const headers = new Headers(opts.headers);
   headers.set("Host", new URL(ORIGIN).host);
   if (opts.cookie) headers.set("Cookie", opts.cookie);
   if (method !== "GET" && opts.origin !== null) headers.set("Origin", opts.origin ?? ORIGIN);
-  let body: BodyInit | undefined;
+  let body: BodyInit | ReadableStream<Uint8Array> | undefined = opts.body ?? undefined;
+  if (opts.body instanceof FormData) {
+    // Encode as a browser would, so the multipart boundary is in the Content-Type.
+    const encoded = new Response(opts.body);
+    headers.set("Content-Type", encoded.headers.get("Content-Type")!);
+    body = await encoded.arrayBuffer();
+  }
   if (opts.form) {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(opts.form)) for (const item of Array.isArray(v) ? v : [v]) params.append(k, item);
@@ -31,7 +46,9 @@ export async function request(pathname: string, opts: Req = {}) {
     headers.set("Content-Type", "application/x-www-form-urlencoded");
   }
   const h = await getHandler();
-  return h(new Request(new URL(pathname, ORIGIN), { method, headers, body, redirect: "manual" }), { ip: opts.ip ?? "198.51.100.7" });
+  const init: RequestInit & { duplex?: "half" } = { method, headers, body: method === "GET" ? undefined : body, redirect: "manual" };
+  if (body instanceof ReadableStream) init.duplex = "half";
+  return h(new Request(new URL(pathname, ORIGIN), init), { ip: opts.ip ?? "198.51.100.7" });
 }
 
 /** Signs in through the real login form; returns the session cookie ("name=value"). */

@@ -43,3 +43,19 @@ describe("reading log lines", () => {
     expect(out).toHaveLength(2);
   });
 });
+
+describe("the decompressed-size cap", () => {
+  it("refuses a gzip body that expands past the cap (a gzip bomb)", async () => {
+    const bomb = gzipSync(Buffer.alloc(5 * 1024 * 1024, "a\n"));
+    expect(bomb.length).toBeLessThan(64 * 1024);
+    async function* one() {
+      yield bomb;
+    }
+    const read = async () => {
+      let n = 0;
+      for await (const _ of readLogLines(one(), { rawBytes: 0 }, undefined, 1024 * 1024)) n++;
+      return n;
+    };
+    await expect(read()).rejects.toThrow(/larger than 1 MB once decompressed/);
+  });
+});
