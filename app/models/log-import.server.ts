@@ -241,17 +241,13 @@ export async function importLogs(opts: ImportInput): Promise<ImportSummary> {
     batch = [];
     linesSinceFlush = 0;
     db.transaction((tx) => {
-      const stored: EventRow[] = [];
       const keyAgg = new Map<string, { credentialId: string | null; events: number; successes: number; first: number; last: number }>();
       const usage = new Map<string, { credentialId: string; day: string; requests: number; errors: number }>();
       const ips = new Set<string>();
       const lastUse = new Map<string, { at: number; ip: string | null; ua: string | null }>();
-      for (const e of events) {
-        if (!store.insertEvent(e)) {
-          counters.duplicates++;
-          continue;
-        }
-        stored.push(e);
+      const stored = store.insertEvents(events);
+      counters.duplicates += events.length - stored.length;
+      for (const e of stored) {
         if (e.ts < firstEventAt) firstEventAt = e.ts;
         if (e.ts > lastEventAt) lastEventAt = e.ts;
         if (e.keyRef) {

@@ -52,6 +52,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireUser(request, "read:org");
   const org = getOrganization(user, params.slug ?? "");
   if (!org) throw new Response("Not found", { status: 404 });
+  if (!can(user, "update:org:any") && !can(user, "approve:org:any")) throw new Response("Only vendor managers change an organisation's status.", { status: 403 });
   const form = await request.formData();
   if (form.get("intent") !== "status") throw new Response("Unknown action", { status: 400 });
   const values = formValues(form);

@@ -88,6 +88,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return redirect(`/settings/webhooks?done=redelivered&name=${result.value.id}`);
   }
 
+  if (intent !== "deactivate" && intent !== "activate" && intent !== "delete") {
+    return json({ intent, errors: { _form: ["Unknown action."] }, values: null, created: null }, { status: 400 });
+  }
   const target = TargetSchema.safeParse(values);
   if (!target.success) throw notFound();
   if (intent === "deactivate" || intent === "activate") {
@@ -95,12 +98,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
     if (!result) throw notFound();
     return redirect(`/settings/webhooks?done=${intent}d&name=${encodeURIComponent(result.name)}`);
   }
-  if (intent === "delete") {
-    const result = deleteWebhook(ctx, target.data.id);
-    if (!result) throw notFound();
-    return redirect(`/settings/webhooks?done=deleted&name=${encodeURIComponent(result.name)}`);
-  }
-  return json({ intent, errors: { _form: ["Unknown action."] }, values: null, created: null }, { status: 400 });
+  const result = deleteWebhook(ctx, target.data.id);
+  if (!result) throw notFound();
+  return redirect(`/settings/webhooks?done=deleted&name=${encodeURIComponent(result.name)}`);
 }
 
 const DELIVERY_TONES: Record<string, Tone> = { pending: "info", delivered: "good", dead: "bad" };

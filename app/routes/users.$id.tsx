@@ -9,7 +9,7 @@ import { fieldErrors } from "~/domain/form-errors";
 import { can } from "~/domain/permissions";
 import { isInternalRole, ROLE_LABELS } from "~/domain/roles";
 import { assignableRoles, RoleChangeSchema } from "~/domain/user";
-import { changeUserRole, getUserDetail, manageProblem, setUserActive, UserRuleError } from "~/models/user.server";
+import { changeUserRole, getUser, getUserDetail, manageProblem, setUserActive, UserRuleError } from "~/models/user.server";
 import { UtcTime } from "~/components/utc-time";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.target.name ?? "User"} · Keyward` }];
@@ -51,6 +51,8 @@ const SAVED = { role: "role", deactivate: "deactivated", reactivate: "reactivate
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireUser(request, "update:user");
   const id = userId(params);
+  // Another tenant's user is not found, before anything about the form is said.
+  if (!getUser(user, id)) throw new Response("Not found", { status: 404 });
   const form = Object.fromEntries(await request.formData());
   const parsed = UserActionSchema.safeParse(form);
   if (!parsed.success) return json({ errors: fieldErrors(parsed.error), formError: null, role: typeof form.role === "string" ? form.role : null }, { status: 400 });

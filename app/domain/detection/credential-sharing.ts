@@ -1,0 +1,111 @@
+// credential_sharing: one credential used from several places at once. Within 30 min: 3 or more source
+// IPs in distinct /16s (IPv6: /32s) → high; 2 or more IPs and 2 or more user agents → low. User agents
+// count only when the log carries them (null = the format logs none; "" = a client sent none, counted).
+
+import { SAMPLE_SIZE } from "./error-burst";
+import { FiringGate, SubjectStore, describeDuration } from "./leaky-bucket";
+import { prefix16 } from "./ip-prefix";
+import { sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule, type Severity } from "./types";
+
+const defaults = {
+  windowMs: 1_800_000, // 30 min
+  highNetworks: 3, // IPs in at least this many distinct /16s → high
+  lowIps: 2, // at least this many IPs …
+  lowUserAgents: 2, // … and this many user agents → low
+} as const;
+
+const MAX_VALUES = 256;
+
+type Subject = {
+  ips: Map<string, { ts: number; net: string | null }>;
+  nets: Map<string, number>; // /16 → IPs in the window within it
+  uas: Map<string, number>;
+  recent: DetectionEvent[];
+};
+
+export type CredentialSharingRule = Rule & { trackedSubjects(): number };
+
+function forgetIp(subj: Subject, ip: string) {
+  const v = subj.ips.get(ip);
+  if (!v) return;
+  subj.ips.delete(ip);
+  if (v.net !== null) {
+    const n = (subj.nets.get(v.net) ?? 1) - 1;
+    if (n <= 0) subj.nets.delete(v.net);
+    else subj.nets.set(v.net, n);
+  }
+}
+
+export function createCredentialSharing(opts: { maxSubjects?: number } = {}): CredentialSharingRule {
+  let state: { subjects: SubjectStore<Subject>; gate: FiringGate } | null = null;
+  return {
+    id: "credential_sharing",
+    trackedSubjects: () => state?.subjects.size() ?? 0,
+    observe(event: DetectionEvent, ctx: RuleContext): Finding[] {
+      if (event.credentialId === null || event.srcIp === null || event.srcIp === "") return [];
+      const s = ctx.settings;
+      state ??= { subjects: new SubjectStore<Subject>({ idleMs: s.windowMs, maxSubjects: opts.maxSubjects }), gate: new FiringGate(s.windowMs, opts) };
+      const subj = state.subjects.touch(event.credentialId, event.ts, () => ({ ips: new Map(), nets: new Map(), uas: new Map(), recent: [] }));
+      const cutoff = event.ts - s.windowMs;
+      for (const [ip, v] of subj.ips) {
+        if (v.ts > cutoff) break;
+        forgetIp(subj, ip);
+      }
+      for (const [ua, ts] of subj.uas) {
+        if (ts > cutoff) break;
+        subj.uas.delete(ua);
+      }
+      const ip = event.srcIp;
+      const isNewIp = !subj.ips.has(ip);
+      forgetIp(subj, ip);
+      const net = prefix16(ip);
+      subj.ips.set(ip, { ts: event.ts, net });
+      if (net !== null) subj.nets.set(net, (subj.nets.get(net) ?? 0) + 1);
+      if (subj.ips.size > MAX_VALUES) forgetIp(subj, subj.ips.keys().next().value as string);
+      let isNewUa = false;
+      if (event.userAgent !== null) {
+        isNewUa = !subj.uas.has(event.userAgent);
+        subj.uas.delete(event.userAgent);
+        subj.uas.set(event.userAgent, event.ts);
+        if (subj.uas.size > MAX_VALUES) subj.uas.delete(subj.uas.keys().next().value as string);
+      }
+      if (isNewIp || isNewUa) {
+        subj.recent.push(event);
+        if (subj.recent.length > SAMPLE_SIZE) subj.recent.shift();
+      }
+      if (!isNewIp && !isNewUa) return [];
+
+      let severity: Severity | null = null;
+      let summary = "";
+      const span = describeDuration(s.windowMs);
+      if (subj.nets.size >= s.highNetworks) {
+        severity = "high";
+        summary = `This credential was used from ${subj.ips.size} addresses in ${subj.nets.size} distinct /16 networks within ${span} (threshold: ${s.highNetworks} or more distinct /16s)`;
+      } else if (subj.ips.size >= s.lowIps && subj.uas.size >= s.lowUserAgents) {
+        severity = "low";
+        summary = `This credential was used from ${subj.ips.size} addresses with ${subj.uas.size} different user agents within ${span} (threshold: ${s.lowIps} or more addresses and ${s.lowUserAgents} or more user agents)`;
+      }
+      if (severity === null || !state.gate.allow(event.credentialId, severity, event.ts)) return [];
+      return [
+        {
+          rule: "credential_sharing",
+          severity,
+          credentialId: event.credentialId,
+          srcIp: event.srcIp,
+          keyRef: event.keyRef,
+          ts: event.ts,
+          summary,
+          sample: subj.recent.filter((e) => e.ts > cutoff).map(sampleOf),
+          windowMs: s.windowMs,
+        },
+      ];
+    },
+  };
+}
+
+export const rule: RuleModule = {
+  id: "credential_sharing",
+  description: "One credential from many sources within 30 min: 3 or more IPs in distinct /16s (high), or 2 or more IPs and 2 or more user agents (low).",
+  defaults,
+  create: () => createCredentialSharing(),
+};

@@ -1,0 +1,312 @@
+// Bounded window state for the detection rules (pure; time is the events' ts, never the wall clock).
+//
+// - SubjectStore: per-subject state (a credential, a source IP, …) kept in least-recently-touched order,
+//   so idle subjects are dropped from the front in amortised O(1) and a hard cap evicts the oldest first.
+// - DistinctLeakyBucket: CrowdSec's leaky bucket with a `distinct` filter, per subject.
+// - SlidingWindowCounter: requests and distinct keys per subject within a sliding window.
+// - DistinctWindow: distinct keys within a sliding window for one subject (a Map ordered by last seen).
+// - FiringGate: "fire when first crossed, then at most once per window per subject, or on escalation".
+
+import { SEVERITY_ORDER, type Severity } from "./types";
+
+/** Hard cap on tracked subjects per rule state (oldest first eviction). */
+export const MAX_SUBJECTS = 100_000;
+
+export type SubjectStoreOptions = {
+  /** A subject untouched for longer than this (in event time) is forgotten. */
+  idleMs: number;
+  /** Hard cap on tracked subjects; the least recently touched goes first. */
+  maxSubjects?: number;
+};
+
+type Slot<S> = { state: S; touchedAt: number };
+
+/**
+ * Per-subject state in least-recently-touched order (a Map re-inserted on touch). `touch()` also drops
+ * idle subjects from the front (lazily, a few per call) and enforces the cap.
+ */
+export class SubjectStore<S> {
+  private readonly map = new Map<string, Slot<S>>();
+  private readonly idleMs: number;
+  private readonly max: number;
+  private clock = -Infinity;
+
+  constructor(opts: SubjectStoreOptions) {
+    this.idleMs = opts.idleMs;
+    this.max = Math.max(1, opts.maxSubjects ?? MAX_SUBJECTS);
+  }
+
+  /** The subject's state, created by `init` when absent or forgotten; marks it touched at `now`. */
+  touch(subject: string, now: number, init: () => S): S {
+    if (now > this.clock) this.clock = now;
+    let slot = this.map.get(subject);
+    if (slot) {
+      this.map.delete(subject);
+      slot.touchedAt = Math.max(slot.touchedAt, now);
+    } else {
+      slot = { state: init(), touchedAt: now };
+    }
+    this.map.set(subject, slot);
+    this.sweep(4);
+    while (this.map.size > this.max) this.dropOldest();
+    return slot.state;
+  }
+
+  get(subject: string): S | undefined {
+    return this.map.get(subject)?.state;
+  }
+
+  delete(subject: string): void {
+    this.map.delete(subject);
+  }
+
+  /** Number of tracked subjects (test hook for the memory bound). */
+  size(): number {
+    return this.map.size;
+  }
+
+  /** Drops up to `budget` idle subjects from the front (all of them with Infinity). */
+  sweep(budget = Infinity): void {
+    const cutoff = this.clock - this.idleMs;
+    let n = 0;
+    for (const [key, slot] of this.map) {
+      if (n >= budget || slot.touchedAt >= cutoff) break;
+      this.map.delete(key);
+      n++;
+    }
+  }
+
+  private dropOldest(): void {
+    const first = this.map.keys().next();
+    if (!first.done) this.map.delete(first.value);
+  }
+}
+
+/** Distinct keys within a sliding window, ordered by last seen (oldest first), with a size cap. */
+export class DistinctWindow {
+  private readonly seen = new Map<string, number>();
+  constructor(
+    private readonly windowMs: number,
+    private readonly maxKeys: number,
+  ) {}
+
+  /** Records `key` at `now`; returns true when it was not in the window before. */
+  add(key: string, now: number): boolean {
+    this.evict(now);
+    const prev = this.seen.get(key);
+    if (prev !== undefined) this.seen.delete(key);
+    this.seen.set(key, prev === undefined ? now : Math.max(prev, now));
+    while (this.seen.size > this.maxKeys) this.seen.delete(this.seen.keys().next().value as string);
+    return prev === undefined;
+  }
+
+  has(key: string): boolean {
+    return this.seen.has(key);
+  }
+
+  evict(now: number): void {
+    const cutoff = now - this.windowMs;
+    for (const [key, ts] of this.seen) {
+      if (ts > cutoff) break;
+      this.seen.delete(key);
+    }
+  }
+
+  size(): number {
+    return this.seen.size;
+  }
+
+  keys(): string[] {
+    return [...this.seen.keys()];
+  }
+
+  /** Timestamp of the oldest key still in the window. */
+  oldest(): number | null {
+    for (const ts of this.seen.values()) return ts;
+    return null;
+  }
+}
+
+// ---- Leaky bucket with distinct keys (CrowdSec `type: leaky` + `distinct`) ----
+
+export type LeakyBucketParams = {
+  /** Overflow when the level exceeds this. */
+  capacity: number;
+  /** One unit leaks every `leakMs` (continuously: the level drops by elapsed / leakMs). */
+  leakMs: number;
+  /** Distinct keys remembered per bucket at most (oldest forgotten first; they may count again). */
+  maxKeys?: number;
+};
+
+export type BucketState<T> = {
+  level: number;
+  updatedAt: number;
+  /** When the current burst started (the bucket was last empty). */
+  startedAt: number;
+  /** Distinct keys poured since the bucket was last empty: when, and what the caller attached. */
+  keys: Map<string, { ts: number; payload: T }>;
+};
+
+export type PourResult = {
+  /** False when the key was already in the bucket (the distinct filter dropped it). */
+  added: boolean;
+  level: number;
+  overflow: boolean;
+  /** Distinct keys poured in the current burst, and when it started. */
+  distinct: number;
+  startedAt: number;
+};
+
+/**
+ * One CrowdSec-style leaky bucket per subject: each distinct key pours one unit, the bucket leaks one unit
+ * every `leakMs`, and it overflows when its level exceeds `capacity`. A key already in the bucket adds
+ * nothing. When the bucket has drained empty it is reset (its distinct keys forgotten), as CrowdSec
+ * discards an empty bucket; a key is also forgotten once its own unit must have leaked
+ * ((capacity + 1) × leakMs after it was poured), so a slow trickle of new keys cannot grow memory.
+ */
+export class DistinctLeakyBucket<T = undefined> {
+  private readonly store: SubjectStore<BucketState<T>>;
+  private readonly maxKeys: number;
+  private readonly keyTtl: number;
+
+  constructor(
+    private readonly params: LeakyBucketParams,
+    opts: { maxSubjects?: number } = {},
+  ) {
+    this.maxKeys = params.maxKeys ?? Math.max(64, params.capacity * 8);
+    this.keyTtl = (params.capacity + 1) * params.leakMs;
+    // A bucket is idle (and empty) once everything it can hold has leaked.
+    this.store = new SubjectStore<BucketState<T>>({ idleMs: this.keyTtl * 4, maxSubjects: opts.maxSubjects });
+  }
+
+  pour(subject: string, key: string, now: number, payload?: T): PourResult {
+    const b = this.store.touch(subject, now, () => ({ level: 0, updatedAt: now, startedAt: now, keys: new Map() }));
+    const elapsed = Math.max(0, now - b.updatedAt);
+    b.level = Math.max(0, b.level - elapsed / this.params.leakMs);
+    b.updatedAt = Math.max(b.updatedAt, now);
+    if (b.level === 0) {
+      b.keys.clear();
+      b.startedAt = now;
+    } else {
+      const cutoff = now - this.keyTtl;
+      for (const [k, v] of b.keys) {
+        if (v.ts > cutoff) break;
+        b.keys.delete(k);
+      }
+    }
+    const added = !b.keys.has(key);
+    if (added) {
+      b.keys.set(key, { ts: now, payload: payload as T });
+      while (b.keys.size > this.maxKeys) b.keys.delete(b.keys.keys().next().value as string);
+      b.level += 1;
+    }
+    return { added, level: b.level, overflow: b.level > this.params.capacity, distinct: b.keys.size, startedAt: b.startedAt };
+  }
+
+  /** What was attached to the distinct keys currently in a subject's bucket, oldest first (for samples). */
+  payloadsOf(subject: string): T[] {
+    const b = this.store.get(subject);
+    return b ? [...b.keys.values()].map((v) => v.payload) : [];
+  }
+
+  size(): number {
+    return this.store.size();
+  }
+}
+
+// ---- Sliding window: requests and distinct keys per subject ----
+
+export type WindowState = {
+  /** Event timestamps in the window (a queue: head index into `ts`). */
+  ts: number[];
+  head: number;
+  distinct: DistinctWindow;
+};
+
+export type WindowCount = { count: number; distinct: number; since: number };
+
+/**
+ * Requests and distinct keys per subject within a sliding window of `windowMs`. The timestamp queue keeps at
+ * most `maxEvents` per subject (the oldest dropped beyond it): counts are exact up to that cap, which must
+ * exceed any threshold compared against them.
+ */
+export class SlidingWindowCounter {
+  private readonly store: SubjectStore<WindowState>;
+
+  constructor(
+    private readonly windowMs: number,
+    private readonly opts: { maxEvents: number; maxKeys: number; maxSubjects?: number },
+  ) {
+    this.store = new SubjectStore<WindowState>({ idleMs: windowMs, maxSubjects: opts.maxSubjects });
+  }
+
+  add(subject: string, key: string, now: number): WindowCount {
+    const w = this.store.touch(subject, now, () => ({ ts: [], head: 0, distinct: new DistinctWindow(this.windowMs, this.opts.maxKeys) }));
+    const cutoff = now - this.windowMs;
+    while (w.head < w.ts.length && w.ts[w.head] <= cutoff) w.head++;
+    w.ts.push(now);
+    if (w.ts.length - w.head > this.opts.maxEvents) w.head++;
+    if (w.head > 1024 && w.head * 2 > w.ts.length) {
+      w.ts = w.ts.slice(w.head);
+      w.head = 0;
+    }
+    w.distinct.add(key, now);
+    return { count: w.ts.length - w.head, distinct: w.distinct.size(), since: w.ts[w.head] };
+  }
+
+  size(): number {
+    return this.store.size();
+  }
+}
+
+// ---- Repeat firings ----
+
+/**
+ * Lets a rule fire for a subject when its threshold is first crossed, then at most once per `windowMs`,
+ * or sooner when the severity escalates.
+ */
+export class FiringGate {
+  private readonly store: SubjectStore<{ at: number; severity: Severity }>;
+
+  constructor(
+    private readonly windowMs: number,
+    opts: { maxSubjects?: number } = {},
+  ) {
+    this.store = new SubjectStore({ idleMs: windowMs, maxSubjects: opts.maxSubjects });
+  }
+
+  /** True (and recorded) when a finding of `severity` for `subject` at `now` should be emitted. */
+  allow(subject: string, severity: Severity, now: number): boolean {
+    const last = this.store.get(subject);
+    if (last && now - last.at < this.windowMs && SEVERITY_ORDER[severity] <= SEVERITY_ORDER[last.severity]) return false;
+    const s = this.store.touch(subject, now, () => ({ at: now, severity }));
+    s.at = now;
+    s.severity = severity;
+    return true;
+  }
+
+  size(): number {
+    return this.store.size();
+  }
+}
+
+/** "1 per 10 s" for summaries. */
+export function describeLeak(leakMs: number): string {
+  return `leaking 1 per ${describeDuration(leakMs)}`;
+}
+
+/** An observed span, rounded for people ("0 s", "42 s", "3 min", "2 h"). */
+export function describeSpan(ms: number): string {
+  if (ms < 60_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min`;
+  return `${Math.round(ms / 360_000) / 10} h`;
+}
+
+/** A duration in the largest whole unit that fits ("10 s", "30 min", "1 h", "10 days"). */
+export function describeDuration(ms: number): string {
+  if (ms % 86_400_000 === 0) return ms === 86_400_000 ? "1 day" : `${ms / 86_400_000} days`;
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
+  if (ms % 1000 === 0) return `${ms / 1000} s`;
+  return `${ms} ms`;
+}

@@ -1,0 +1,78 @@
+// The catalog's models as the model rules look them up: by name or alias (case-insensitive), the GA
+// names a typo would be close to, and the restricted / unreleased terms a guess would contain.
+// Built once per catalog array (cached), so a rule can call it on every event.
+
+import type { CatalogModel } from "./types";
+
+/** Names and aliases shorter than this are only matched exactly, never searched for inside a string. */
+export const MIN_CONTAINED_TERM = 4;
+
+export type SensitiveTerm = {
+  /** Lower-case. */
+  term: string;
+  kind: "name" | "alias" | "family";
+  model: CatalogModel;
+};
+
+export type ModelIndex = {
+  /** Lower-case name or alias → model. */
+  byName: ReadonlyMap<string, CatalogModel>;
+  /** Lower-case names and aliases of GA models (typo candidates). */
+  gaTerms: readonly string[];
+  /** Names, aliases and family tokens of restricted and unreleased models (longest first). */
+  sensitive: readonly SensitiveTerm[];
+  /** Names and aliases of unreleased models (longest first). */
+  unreleased: readonly SensitiveTerm[];
+};
+
+const cache = new WeakMap<readonly CatalogModel[], ModelIndex>();
+
+/** "mythos" of "mythos-preview": the first dash-separated part of a name when it is 4 or more letters. */
+export function familyToken(name: string): string | null {
+  const first = name.toLowerCase().split("-")[0];
+  return /^[a-z]{4,}$/.test(first) ? first : null;
+}
+
+export function modelIndex(catalog: readonly CatalogModel[]): ModelIndex {
+  const hit = cache.get(catalog);
+  if (hit) return hit;
+  const byName = new Map<string, CatalogModel>();
+  for (const m of catalog) byName.set(m.name.toLowerCase(), m);
+  for (const m of catalog) for (const a of m.aliases) if (!byName.has(a.toLowerCase())) byName.set(a.toLowerCase(), m);
+
+  const ga = catalog.filter((m) => m.status === "ga");
+  const gaTerms = [...new Set(ga.flatMap((m) => [m.name, ...m.aliases].map((t) => t.toLowerCase())))];
+  const gaFamilies = new Set(ga.map((m) => familyToken(m.name)).filter((f): f is string => f !== null));
+
+  const sensitive: SensitiveTerm[] = [];
+  const unreleased: SensitiveTerm[] = [];
+  for (const m of catalog) {
+    if (m.status !== "restricted" && m.status !== "unreleased") continue;
+    const terms: SensitiveTerm[] = [
+      { term: m.name.toLowerCase(), kind: "name", model: m },
+      ...m.aliases.map((a) => ({ term: a.toLowerCase(), kind: "alias" as const, model: m })),
+    ];
+    if (m.status === "unreleased") unreleased.push(...terms);
+    const family = familyToken(m.name);
+    // A GA family ("atlas" of atlas-2) is everyday vocabulary, not a leak.
+    if (family && !gaFamilies.has(family)) terms.push({ term: family, kind: "family", model: m });
+    sensitive.push(...terms);
+  }
+  const longestFirst = (a: SensitiveTerm, b: SensitiveTerm) => b.term.length - a.term.length || a.term.localeCompare(b.term);
+  const index: ModelIndex = { byName, gaTerms, sensitive: sensitive.sort(longestFirst), unreleased: unreleased.sort(longestFirst) };
+  cache.set(catalog, index);
+  return index;
+}
+
+/** The catalog model a logged or resolved name refers to (name or alias, any case), or null. */
+export function lookupModel(index: ModelIndex, name: string): CatalogModel | null {
+  return index.byName.get(name.toLowerCase()) ?? null;
+}
+
+/** The first (longest) term of `terms` that `haystack` (lower-case) contains; short terms must match exactly. */
+export function containedTerm(haystack: string, terms: readonly SensitiveTerm[]): SensitiveTerm | null {
+  for (const t of terms) {
+    if (t.term.length >= MIN_CONTAINED_TERM ? haystack.includes(t.term) : haystack === t.term) return t;
+  }
+  return null;
+}

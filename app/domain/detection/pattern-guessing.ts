@@ -1,0 +1,150 @@
+// pattern_guessing: the 2026 intrusion. A handful of requests guessing a model's URL, possibly with a valid
+// key and spread out slowly, so volume rules miss it. Per key (credential, else key reference) and per
+// source IP, requests are grouped by path shape (path-shape.ts: digit runs → n, versions → v, same-position
+// segments within edit distance 2 or one a ≥4-character prefix of the other). At least 3 concrete variants
+// of one shape with at least 2 non-2xx answers within 1 h → high.
+//
+// The per-IP view exists for guesses spread over several keys (or none); when every request of the group
+// came with one and the same key, the per-key finding already covers it and the IP one is not emitted.
+
+import { SAMPLE_SIZE } from "./error-burst";
+import { FiringGate, SubjectStore, describeDuration, describeSpan } from "./leaky-bucket";
+import { pathOnly, pathShape, sameShape, shapeKey } from "./path-shape";
+import { sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
+
+const defaults = {
+  variants: 3, // at least this many concrete paths of one shape …
+  failures: 2, // … with at least this many non-2xx answers …
+  windowMs: 3_600_000, // … within 1 h
+  maxEdits: 2, // same-position segments this many edits apart are variants
+} as const;
+
+/** Bounds per subject: groups of shapes tracked, variants per group (oldest forgotten first). */
+const MAX_GROUPS = 64;
+const MAX_VARIANTS = 32;
+const MAX_KEYS = 3;
+
+type Group = {
+  /** Concrete path → its normalised segments and when last requested. */
+  variants: Map<string, { shape: string[]; ts: number }>;
+  /** Timestamps of non-2xx answers in the window (ascending). */
+  failures: number[];
+  /** Key references behind the group's requests ("" for none), up to MAX_KEYS. */
+  keys: Map<string, number>;
+  recent: DetectionEvent[];
+  lastTs: number;
+};
+
+type Subject = { groups: Group[] };
+
+export type PatternGuessingRule = Rule & { trackedSubjects(): number };
+
+function evict(g: Group, cutoff: number) {
+  for (const [p, v] of g.variants) if (v.ts <= cutoff) g.variants.delete(p);
+  let i = 0;
+  while (i < g.failures.length && g.failures[i] <= cutoff) i++;
+  if (i > 0) g.failures.splice(0, i);
+  for (const [k, ts] of g.keys) if (ts <= cutoff) g.keys.delete(k);
+  g.recent = g.recent.filter((e) => e.ts > cutoff);
+}
+
+/** Adds the event to the subject's matching group (or a new one); returns the group. */
+function record(subj: Subject, path: string, shape: string[], keyOf: string, event: DetectionEvent, windowMs: number, maxEdits: number): Group {
+  const cutoff = event.ts - windowMs;
+  subj.groups = subj.groups.filter((g) => g.lastTs > cutoff);
+  let group: Group | undefined;
+  for (const g of subj.groups) {
+    if (g.variants.has(path)) {
+      group = g;
+      break;
+    }
+  }
+  if (!group) {
+    outer: for (const g of subj.groups) {
+      for (const v of g.variants.values()) {
+        if (sameShape(v.shape, shape, maxEdits)) {
+          group = g;
+          break outer;
+        }
+      }
+    }
+  }
+  if (!group) {
+    group = { variants: new Map(), failures: [], keys: new Map(), recent: [], lastTs: event.ts };
+    subj.groups.push(group);
+    if (subj.groups.length > MAX_GROUPS) {
+      subj.groups.sort((a, b) => a.lastTs - b.lastTs);
+      subj.groups.shift();
+    }
+  }
+  evict(group, cutoff);
+  group.lastTs = Math.max(group.lastTs, event.ts);
+  group.variants.delete(path);
+  group.variants.set(path, { shape, ts: event.ts });
+  if (group.variants.size > MAX_VARIANTS) group.variants.delete(group.variants.keys().next().value as string);
+  if (event.status < 200 || event.status > 299) group.failures.push(event.ts);
+  group.keys.delete(keyOf);
+  group.keys.set(keyOf, event.ts);
+  if (group.keys.size > MAX_KEYS) group.keys.delete(group.keys.keys().next().value as string);
+  group.recent.push(event);
+  if (group.recent.length > SAMPLE_SIZE) group.recent.shift();
+  return group;
+}
+
+export function createPatternGuessing(opts: { maxSubjects?: number } = {}): PatternGuessingRule {
+  let state: { byKey: SubjectStore<Subject>; byIp: SubjectStore<Subject>; gate: FiringGate } | null = null;
+  return {
+    id: "pattern_guessing",
+    trackedSubjects: () => (state ? Math.max(state.byKey.size(), state.byIp.size()) : 0),
+    observe(event: DetectionEvent, ctx: RuleContext): Finding[] {
+      const s = ctx.settings;
+      state ??= {
+        byKey: new SubjectStore<Subject>({ idleMs: s.windowMs, maxSubjects: opts.maxSubjects }),
+        byIp: new SubjectStore<Subject>({ idleMs: s.windowMs, maxSubjects: opts.maxSubjects }),
+        gate: new FiringGate(s.windowMs, opts),
+      };
+      const path = pathOnly(event.path);
+      const shape = pathShape(path);
+      const key = event.credentialId !== null ? `cred:${event.credentialId}` : event.keyRef ? `key:${event.keyRef}` : null;
+      const out: Finding[] = [];
+      const qualifies = (g: Group) => g.variants.size >= s.variants && g.failures.length >= s.failures;
+      const finding = (g: Group, who: string): Finding => {
+        const first = Math.min(...[...g.variants.values()].map((v) => v.ts));
+        return {
+          rule: "pattern_guessing",
+          severity: "high",
+          credentialId: event.credentialId,
+          srcIp: event.srcIp,
+          keyRef: event.keyRef,
+          ts: event.ts,
+          summary: `${g.variants.size} variants of the path shape ${shapeKey(path)} requested ${who} within ${describeSpan(event.ts - first)}, ${g.failures.length} answered non-2xx (threshold: at least ${s.variants} variants with at least ${s.failures} non-2xx in ${describeDuration(s.windowMs)})`,
+          sample: g.recent.map(sampleOf),
+          windowMs: s.windowMs,
+        };
+      };
+
+      if (key !== null) {
+        const subj = state.byKey.touch(key, event.ts, () => ({ groups: [] }));
+        const g = record(subj, path, shape, key, event, s.windowMs, s.maxEdits);
+        if (qualifies(g) && state.gate.allow(key, "high", event.ts)) out.push(finding(g, "with this key"));
+      }
+      if (event.srcIp !== null && event.srcIp !== "") {
+        const subj = state.byIp.touch(event.srcIp, event.ts, () => ({ groups: [] }));
+        const g = record(subj, path, shape, key ?? "", event, s.windowMs, s.maxEdits);
+        const oneKey = g.keys.size === 1 && !g.keys.has("");
+        if (!oneKey && qualifies(g) && state.gate.allow(`ip:${event.srcIp}`, "high", event.ts)) {
+          const f = finding(g, `from ${event.srcIp}${g.keys.size > 1 ? ` with ${g.keys.size} different keys` : ""}`);
+          out.push(g.keys.size > 1 ? { ...f, credentialId: null, keyRef: null } : f);
+        }
+      }
+      return out;
+    },
+  };
+}
+
+export const rule: RuleModule = {
+  id: "pattern_guessing",
+  description: "At least 3 concrete variants of one path shape with at least 2 non-2xx answers within 1 h, per key or per source IP.",
+  defaults,
+  create: () => createPatternGuessing(),
+};

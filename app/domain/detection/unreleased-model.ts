@@ -1,0 +1,69 @@
+// unreleased_model: a request naming a model whose catalog status is "unreleased", or carrying one of its
+// names or codenames anywhere in the path (the April 2026 guess). One event is enough: critical.
+
+import { describeDuration, FiringGate } from "./leaky-bucket";
+import { containedTerm, lookupModel, modelIndex } from "./model-index";
+import { subjectKey, subjectLabel } from "./subject-label";
+import { sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
+
+const defaults = { windowMs: 3_600_000 } as const;
+
+export function createUnreleasedModel(opts: { maxSubjects?: number } = {}): Rule & { trackedSubjects(): number } {
+  let gate: FiringGate | null = null;
+  return {
+    id: "unreleased_model",
+    observe(e: DetectionEvent, ctx: RuleContext): Finding[] {
+      const windowMs = ctx.settings.windowMs ?? defaults.windowMs;
+      const index = modelIndex(ctx.catalog);
+      if (index.unreleased.length === 0) return [];
+      let hit: { model: string; how: string } | null = null;
+      if (e.model) {
+        const m = lookupModel(index, e.model);
+        if (m?.status === "unreleased") hit = { model: m.name, how: `named unreleased model ${m.name}` };
+        else {
+          const t = containedTerm(e.model.toLowerCase(), index.unreleased);
+          if (t) hit = { model: t.model.name, how: `asked for model "${e.model}", which contains "${t.term}" (${t.kind === "name" ? "the name" : "a codename"} of unreleased model ${t.model.name})` };
+        }
+      }
+      if (!hit) {
+        const t = containedTerm(lowerPath(e.path), index.unreleased);
+        if (t) hit = { model: t.model.name, how: `requested a path containing "${t.term}" (${t.kind === "name" ? "the name" : "a codename"} of unreleased model ${t.model.name})` };
+      }
+      if (!hit) return [];
+      gate ??= new FiringGate(windowMs, opts);
+      if (!gate.allow(`${subjectKey(e)}|${hit.model}`, "critical", e.ts)) return [];
+      return [
+        {
+          rule: "unreleased_model",
+          severity: "critical",
+          credentialId: e.credentialId,
+          srcIp: e.srcIp,
+          keyRef: e.keyRef,
+          ts: e.ts,
+          summary: `${subjectLabel(e)} ${hit.how} (threshold: 1 request; answered ${e.status}; repeats within ${describeDuration(windowMs)} update this flag).`,
+          sample: [sampleOf(e)],
+          windowMs,
+        },
+      ];
+    },
+    trackedSubjects: () => gate?.size() ?? 0,
+  };
+}
+
+/** The path (query included: a codename there is a guess too), lower-case and percent-decoded. */
+function lowerPath(path: string): string {
+  const p = path.toLowerCase();
+  if (!p.includes("%")) return p;
+  try {
+    return decodeURIComponent(p);
+  } catch {
+    return p;
+  }
+}
+
+export const rule: RuleModule = {
+  id: "unreleased_model",
+  description: "A request naming an unreleased model, or one of its codenames, in the model field or the path.",
+  defaults,
+  create: () => createUnreleasedModel(),
+};
