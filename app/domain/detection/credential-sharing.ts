@@ -56,16 +56,23 @@ export function createCredentialSharing(opts: { maxSubjects?: number } = {}): Cr
         subj.uas.delete(ua);
       }
       const ip = event.srcIp;
-      const isNewIp = !subj.ips.has(ip);
-      forgetIp(subj, ip);
-      const net = prefix16(ip);
-      subj.ips.set(ip, { ts: event.ts, net });
-      if (net !== null) subj.nets.set(net, (subj.nets.get(net) ?? 0) + 1);
-      if (subj.ips.size > MAX_VALUES) forgetIp(subj, subj.ips.keys().next().value as string);
+      const known = subj.ips.get(ip);
+      const isNewIp = known === undefined;
+      if (known) {
+        // Same address again: move it to the back (last seen order); its /16 count is unchanged.
+        subj.ips.delete(ip);
+        known.ts = event.ts;
+        subj.ips.set(ip, known);
+      } else {
+        const net = prefix16(ip);
+        subj.ips.set(ip, { ts: event.ts, net });
+        if (net !== null) subj.nets.set(net, (subj.nets.get(net) ?? 0) + 1);
+        if (subj.ips.size > MAX_VALUES) forgetIp(subj, subj.ips.keys().next().value as string);
+      }
       let isNewUa = false;
       if (event.userAgent !== null) {
         isNewUa = !subj.uas.has(event.userAgent);
-        subj.uas.delete(event.userAgent);
+        if (!isNewUa) subj.uas.delete(event.userAgent);
         subj.uas.set(event.userAgent, event.ts);
         if (subj.uas.size > MAX_VALUES) subj.uas.delete(subj.uas.keys().next().value as string);
       }

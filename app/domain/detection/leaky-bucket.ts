@@ -19,17 +19,23 @@ export type SubjectStoreOptions = {
   maxSubjects?: number;
 };
 
-type Slot<S> = { state: S; touchedAt: number };
+type Slot<S> = { state: S; touchedAt: number; seq: number };
 
 /**
- * Per-subject state in least-recently-touched order (a Map re-inserted on touch). `touch()` also drops
- * idle subjects from the front (lazily, a few per call) and enforces the cap.
+ * Per-subject state in least-recently-touched order. A Map holds the states; a queue of (subject, touch
+ * sequence) records touches, and an entry is stale once its subject has been touched again. (Deleting from
+ * the front of a Map and iterating it again is quadratic in V8, hence the separate queue.) `touch()` drops
+ * idle subjects from the front and enforces the cap; the queue is compacted when stale entries dominate.
  */
 export class SubjectStore<S> {
   private readonly map = new Map<string, Slot<S>>();
   private readonly idleMs: number;
   private readonly max: number;
   private clock = -Infinity;
+  private seq = 0;
+  private qKey: string[] = [];
+  private qSeq: number[] = [];
+  private head = 0;
 
   constructor(opts: SubjectStoreOptions) {
     this.idleMs = opts.idleMs;
@@ -39,16 +45,20 @@ export class SubjectStore<S> {
   /** The subject's state, created by `init` when absent or forgotten; marks it touched at `now`. */
   touch(subject: string, now: number, init: () => S): S {
     if (now > this.clock) this.clock = now;
+    const seq = ++this.seq;
     let slot = this.map.get(subject);
     if (slot) {
-      this.map.delete(subject);
       slot.touchedAt = Math.max(slot.touchedAt, now);
+      slot.seq = seq;
     } else {
-      slot = { state: init(), touchedAt: now };
+      slot = { state: init(), touchedAt: now, seq };
+      this.map.set(subject, slot);
     }
-    this.map.set(subject, slot);
+    this.qKey.push(subject);
+    this.qSeq.push(seq);
     this.sweep(4);
     while (this.map.size > this.max) this.dropOldest();
+    this.compact();
     return slot.state;
   }
 
@@ -69,16 +79,53 @@ export class SubjectStore<S> {
   sweep(budget = Infinity): void {
     const cutoff = this.clock - this.idleMs;
     let n = 0;
-    for (const [key, slot] of this.map) {
-      if (n >= budget || slot.touchedAt >= cutoff) break;
-      this.map.delete(key);
+    while (n < budget) {
+      const slot = this.front();
+      if (!slot || slot.touchedAt >= cutoff) break;
+      this.map.delete(this.qKey[this.head]);
+      this.head++;
       n++;
     }
   }
 
+  /** The least recently touched live subject's slot (skipping stale queue entries), or undefined. */
+  private front(): Slot<S> | undefined {
+    while (this.head < this.qKey.length) {
+      const slot = this.map.get(this.qKey[this.head]);
+      if (slot && slot.seq === this.qSeq[this.head]) return slot;
+      this.head++;
+    }
+    return undefined;
+  }
+
   private dropOldest(): void {
-    const first = this.map.keys().next();
-    if (!first.done) this.map.delete(first.value);
+    if (this.front()) {
+      this.map.delete(this.qKey[this.head]);
+      this.head++;
+    }
+  }
+
+  private compact(): void {
+    const len = this.qKey.length;
+    if (this.head > 1024 && this.head * 2 > len) {
+      this.qKey = this.qKey.slice(this.head);
+      this.qSeq = this.qSeq.slice(this.head);
+      this.head = 0;
+    } else if (len - this.head > 2 * this.map.size + 1024) {
+      // Mostly stale (subjects touched over and over): keep each subject's latest entry only.
+      const keys: string[] = [];
+      const seqs: number[] = [];
+      for (let i = this.head; i < len; i++) {
+        const slot = this.map.get(this.qKey[i]);
+        if (slot && slot.seq === this.qSeq[i]) {
+          keys.push(this.qKey[i]);
+          seqs.push(this.qSeq[i]);
+        }
+      }
+      this.qKey = keys;
+      this.qSeq = seqs;
+      this.head = 0;
+    }
   }
 }
 
@@ -182,7 +229,8 @@ export class DistinctLeakyBucket<T = undefined> {
   pour(subject: string, key: string, now: number, payload?: T): PourResult {
     const b = this.store.touch(subject, now, () => ({ level: 0, updatedAt: now, startedAt: now, keys: new Map() }));
     const elapsed = Math.max(0, now - b.updatedAt);
-    b.level = Math.max(0, b.level - elapsed / this.params.leakMs);
+    // A non-positive leak interval would divide by zero: such a bucket does not leak.
+    b.level = this.params.leakMs > 0 ? Math.max(0, b.level - elapsed / this.params.leakMs) : b.level;
     b.updatedAt = Math.max(b.updatedAt, now);
     if (b.level === 0) {
       b.keys.clear();

@@ -14,7 +14,7 @@ export function pathOnly(path: string): string {
   return end === path.length ? path : path.slice(0, end);
 }
 
-const VERSION = /^v\d+(?:\.\d+)*[a-z]?\d*$/; // v1, v2.1, v1beta1 (after lower-casing)
+const VERSION = /^v\d+(?:\.\d+)*(?:(?:alpha|beta|rc|preview)\d*)?$/; // v1, v2.1, v1beta1 (after lower-casing)
 
 /**
  * One path segment normalised: lower-cased, a version token ("v1", "v2.1", "v1beta1") → "v", every run of

@@ -25,38 +25,86 @@ const MAX_VARIANTS = 32;
 const MAX_KEYS = 3;
 
 type Group = {
-  /** Concrete path → its normalised segments and when last requested. */
+  /** Concrete path → its normalised segments and when last requested (updated in place). */
   variants: Map<string, { shape: string[]; ts: number }>;
   /** Timestamps of non-2xx answers in the window (ascending). */
   failures: number[];
-  /** Key references behind the group's requests ("" for none), up to MAX_KEYS. */
+  /** Key references behind the group's requests ("" for none) → last seen, up to MAX_KEYS. */
   keys: Map<string, number>;
   recent: DetectionEvent[];
   lastTs: number;
+  dead: boolean;
+  /** Nothing in the group expires before this (a lower bound). */
+  nextEvict: number;
 };
 
-type Subject = { groups: Group[] };
+type Subject = {
+  groups: Group[];
+  /** No group expires before this (a lower bound of the groups' lastTs). */
+  nextExpiry: number;
+  /** The last path and its group: legitimate traffic repeats one path, which then skips the search. */
+  hotPath: string | null;
+  hotGroup: Group | null;
+};
 
 export type PatternGuessingRule = Rule & { trackedSubjects(): number };
 
+/** Forgets what is older than the window; cheap unless something in the group can have expired. */
 function evict(g: Group, cutoff: number) {
-  for (const [p, v] of g.variants) if (v.ts <= cutoff) g.variants.delete(p);
+  if (g.nextEvict > cutoff) return;
+  let next = Infinity;
+  for (const [p, v] of g.variants) {
+    if (v.ts <= cutoff) g.variants.delete(p);
+    else if (v.ts < next) next = v.ts;
+  }
   let i = 0;
   while (i < g.failures.length && g.failures[i] <= cutoff) i++;
   if (i > 0) g.failures.splice(0, i);
-  for (const [k, ts] of g.keys) if (ts <= cutoff) g.keys.delete(k);
-  g.recent = g.recent.filter((e) => e.ts > cutoff);
+  if (g.failures.length > 0 && g.failures[0] < next) next = g.failures[0];
+  for (const [k, ts] of g.keys) {
+    if (ts <= cutoff) g.keys.delete(k);
+    else if (ts < next) next = ts;
+  }
+  if (g.recent.length > 0 && g.recent[0].ts <= cutoff) g.recent = g.recent.filter((e) => e.ts > cutoff);
+  if (g.recent.length > 0 && g.recent[0].ts < next) next = g.recent[0].ts;
+  g.nextEvict = next;
 }
+
+function oldestKey<V>(m: Map<string, V>, tsOf: (v: V) => number): string | undefined {
+  let key: string | undefined;
+  let min = Infinity;
+  for (const [k, v] of m) {
+    const ts = tsOf(v);
+    if (ts < min) {
+      min = ts;
+      key = k;
+    }
+  }
+  return key;
+}
+
+/** Shapes of recently seen paths (legitimate traffic repeats a few paths over and over). */
+const SHAPE_CACHE_SIZE = 4096;
 
 /** Adds the event to the subject's matching group (or a new one); returns the group. */
 function record(subj: Subject, path: string, shape: string[], keyOf: string, event: DetectionEvent, windowMs: number, maxEdits: number): Group {
   const cutoff = event.ts - windowMs;
-  subj.groups = subj.groups.filter((g) => g.lastTs > cutoff);
+  if (subj.nextExpiry <= cutoff) {
+    subj.groups = subj.groups.filter((g) => {
+      if (g.lastTs > cutoff) return true;
+      g.dead = true;
+      return false;
+    });
+    subj.nextExpiry = subj.groups.reduce((min, g) => Math.min(min, g.lastTs), Infinity);
+  }
   let group: Group | undefined;
-  for (const g of subj.groups) {
-    if (g.variants.has(path)) {
-      group = g;
-      break;
+  if (subj.hotPath === path && subj.hotGroup !== null && !subj.hotGroup.dead && subj.hotGroup.variants.has(path)) group = subj.hotGroup;
+  if (!group) {
+    for (const g of subj.groups) {
+      if (g.variants.has(path)) {
+        group = g;
+        break;
+      }
     }
   }
   if (!group) {
@@ -70,29 +118,72 @@ function record(subj: Subject, path: string, shape: string[], keyOf: string, eve
     }
   }
   if (!group) {
-    group = { variants: new Map(), failures: [], keys: new Map(), recent: [], lastTs: event.ts };
+    group = { variants: new Map(), failures: [], keys: new Map(), recent: [], lastTs: event.ts, dead: false, nextEvict: event.ts };
     subj.groups.push(group);
+    subj.nextExpiry = Math.min(subj.nextExpiry, event.ts);
     if (subj.groups.length > MAX_GROUPS) {
       subj.groups.sort((a, b) => a.lastTs - b.lastTs);
-      subj.groups.shift();
+      const gone = subj.groups.shift();
+      if (gone) gone.dead = true;
     }
   }
+  subj.hotPath = path;
+  subj.hotGroup = group;
   evict(group, cutoff);
   group.lastTs = Math.max(group.lastTs, event.ts);
-  group.variants.delete(path);
-  group.variants.set(path, { shape, ts: event.ts });
-  if (group.variants.size > MAX_VARIANTS) group.variants.delete(group.variants.keys().next().value as string);
+  const known = group.variants.get(path);
+  if (known) known.ts = Math.max(known.ts, event.ts);
+  else {
+    group.variants.set(path, { shape, ts: event.ts });
+    group.nextEvict = Math.min(group.nextEvict, event.ts);
+    if (group.variants.size > MAX_VARIANTS) group.variants.delete(oldestKey(group.variants, (v) => v.ts) as string);
+  }
   if (event.status < 200 || event.status > 299) group.failures.push(event.ts);
-  group.keys.delete(keyOf);
-  group.keys.set(keyOf, event.ts);
-  if (group.keys.size > MAX_KEYS) group.keys.delete(group.keys.keys().next().value as string);
+  if (!group.keys.has(keyOf)) {
+    group.nextEvict = Math.min(group.nextEvict, event.ts);
+    group.keys.set(keyOf, event.ts);
+    if (group.keys.size > MAX_KEYS) group.keys.delete(oldestKey(group.keys, (ts) => ts) as string);
+  } else group.keys.set(keyOf, Math.max(group.keys.get(keyOf) ?? 0, event.ts));
+  if (group.recent.length === 0) group.nextEvict = Math.min(group.nextEvict, event.ts);
   group.recent.push(event);
   if (group.recent.length > SAMPLE_SIZE) group.recent.shift();
   return group;
 }
 
+function qualifies(g: Group, s: Readonly<Record<string, number>>): boolean {
+  return g.variants.size >= s.variants && g.failures.length >= s.failures;
+}
+
+function finding(g: Group, event: DetectionEvent, path: string, s: Readonly<Record<string, number>>, who: string): Finding {
+  let first = event.ts;
+  for (const v of g.variants.values()) if (v.ts < first) first = v.ts;
+  return {
+    rule: "pattern_guessing",
+    severity: "high",
+    credentialId: event.credentialId,
+    srcIp: event.srcIp,
+    keyRef: event.keyRef,
+    ts: event.ts,
+    summary: `${g.variants.size} variants of the path shape ${shapeKey(path)} requested ${who} within ${describeSpan(event.ts - first)}, ${g.failures.length} answered non-2xx (threshold: at least ${s.variants} variants with at least ${s.failures} non-2xx in ${describeDuration(s.windowMs)})`,
+    sample: g.recent.map(sampleOf),
+    windowMs: s.windowMs,
+  };
+}
+
+const newSubject = (): Subject => ({ groups: [], nextExpiry: Infinity, hotPath: null, hotGroup: null });
+
 export function createPatternGuessing(opts: { maxSubjects?: number } = {}): PatternGuessingRule {
   let state: { byKey: SubjectStore<Subject>; byIp: SubjectStore<Subject>; gate: FiringGate } | null = null;
+  const shapes = new Map<string, string[]>();
+  const shapeOf = (path: string): string[] => {
+    let shape = shapes.get(path);
+    if (shape === undefined) {
+      shape = pathShape(path);
+      if (shapes.size >= SHAPE_CACHE_SIZE) shapes.clear();
+      shapes.set(path, shape);
+    }
+    return shape;
+  };
   return {
     id: "pattern_guessing",
     trackedSubjects: () => (state ? Math.max(state.byKey.size(), state.byIp.size()) : 0),
@@ -104,36 +195,20 @@ export function createPatternGuessing(opts: { maxSubjects?: number } = {}): Patt
         gate: new FiringGate(s.windowMs, opts),
       };
       const path = pathOnly(event.path);
-      const shape = pathShape(path);
+      const shape = shapeOf(path);
       const key = event.credentialId !== null ? `cred:${event.credentialId}` : event.keyRef ? `key:${event.keyRef}` : null;
       const out: Finding[] = [];
-      const qualifies = (g: Group) => g.variants.size >= s.variants && g.failures.length >= s.failures;
-      const finding = (g: Group, who: string): Finding => {
-        const first = Math.min(...[...g.variants.values()].map((v) => v.ts));
-        return {
-          rule: "pattern_guessing",
-          severity: "high",
-          credentialId: event.credentialId,
-          srcIp: event.srcIp,
-          keyRef: event.keyRef,
-          ts: event.ts,
-          summary: `${g.variants.size} variants of the path shape ${shapeKey(path)} requested ${who} within ${describeSpan(event.ts - first)}, ${g.failures.length} answered non-2xx (threshold: at least ${s.variants} variants with at least ${s.failures} non-2xx in ${describeDuration(s.windowMs)})`,
-          sample: g.recent.map(sampleOf),
-          windowMs: s.windowMs,
-        };
-      };
-
       if (key !== null) {
-        const subj = state.byKey.touch(key, event.ts, () => ({ groups: [] }));
+        const subj = state.byKey.touch(key, event.ts, newSubject);
         const g = record(subj, path, shape, key, event, s.windowMs, s.maxEdits);
-        if (qualifies(g) && state.gate.allow(key, "high", event.ts)) out.push(finding(g, "with this key"));
+        if (qualifies(g, s) && state.gate.allow(key, "high", event.ts)) out.push(finding(g, event, path, s, "with this key"));
       }
       if (event.srcIp !== null && event.srcIp !== "") {
-        const subj = state.byIp.touch(event.srcIp, event.ts, () => ({ groups: [] }));
+        const subj = state.byIp.touch(event.srcIp, event.ts, newSubject);
         const g = record(subj, path, shape, key ?? "", event, s.windowMs, s.maxEdits);
         const oneKey = g.keys.size === 1 && !g.keys.has("");
-        if (!oneKey && qualifies(g) && state.gate.allow(`ip:${event.srcIp}`, "high", event.ts)) {
-          const f = finding(g, `from ${event.srcIp}${g.keys.size > 1 ? ` with ${g.keys.size} different keys` : ""}`);
+        if (!oneKey && qualifies(g, s) && state.gate.allow(`ip:${event.srcIp}`, "high", event.ts)) {
+          const f = finding(g, event, path, s, `from ${event.srcIp}${g.keys.size > 1 ? ` with ${g.keys.size} different keys` : ""}`);
           out.push(g.keys.size > 1 ? { ...f, credentialId: null, keyRef: null } : f);
         }
       }

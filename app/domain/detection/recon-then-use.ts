@@ -34,7 +34,7 @@ export function outsideGrant(event: DetectionEvent, cred: CredentialFacts, catal
 
 function reconReason(event: DetectionEvent, ctx: RuleContext, credentialId: string): string | null {
   if (event.status >= 400 && event.status <= 499 && !NOT_RECON.has(event.status)) return `answered ${event.status}`;
-  if (event.endpoint === null) return "a path the catalog does not know";
+  if (event.endpoint === null) return "to a path the catalog does not know";
   const cred = ctx.credential(credentialId);
   if (cred && outsideGrant(event, cred, ctx.catalog)) return "outside the credential's grant";
   return null;

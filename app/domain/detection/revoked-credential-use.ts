@@ -14,7 +14,8 @@ function iso(ms: number): string {
 
 /** Why a use at `ts` should not have happened (critical), or is tolerated (info), or null when fine. */
 export function credentialUseVerdict(c: CredentialFacts, ts: number): { severity: Severity; reason: string } | null {
-  if (c.status !== "active") return { severity: "critical", reason: `the credential is ${c.status}` };
+  // A use from before the status changed (an old log imported late) was legitimate at the time.
+  if (c.status !== "active" && (c.statusChangedAt == null || ts >= c.statusChangedAt)) return { severity: "critical", reason: `the credential is ${c.status}` };
   if (c.expiresAt !== null && c.expiresAt <= ts) return { severity: "critical", reason: `the credential expired at ${iso(c.expiresAt)}` };
   const grace = c.rotatedKeyGraceEndsAt;
   if (grace !== undefined && grace !== null) {

@@ -55,6 +55,11 @@ export type CredentialFacts = {
   expiresAt: number | null;
   grantModels: readonly string[]; // names or "@ga"
   grantEndpoints: readonly string[]; // names or "*"
+  /**
+   * When the credential left "active" (revoked, suspended or expired), if known: a use before that
+   * moment (an old log imported late) was legitimate at the time.
+   */
+  statusChangedAt?: number | null;
   /** When the event's keyRef is a rotated-away key of this credential: when its grace period ends. */
   rotatedKeyGraceEndsAt?: number | null;
 };

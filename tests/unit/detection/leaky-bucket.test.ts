@@ -93,6 +93,13 @@ describe("DistinctLeakyBucket (CrowdSec leaky + distinct)", () => {
     expect(b.payloadsOf("nobody")).toEqual([]);
   });
 
+  it("does not leak (nor break) with a leak interval of 0", () => {
+    const b = new DistinctLeakyBucket({ capacity: 2, leakMs: 0 });
+    b.pour("x", "/a", 0);
+    b.pour("x", "/b", 1e9);
+    expect(b.pour("x", "/c", 2e9)).toMatchObject({ level: 3, overflow: true });
+  });
+
   it("bounds the distinct keys remembered per bucket", () => {
     const b = new DistinctLeakyBucket({ ...params, maxKeys: 10 });
     for (let i = 0; i < 1000; i++) b.pour("x", `/p${i}`, i);
