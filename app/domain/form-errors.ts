@@ -19,3 +19,9 @@ export function formValues(form: FormData): Record<string, string | string[]> {
   }
   return out;
 }
+
+/** What the user typed into one field of a re-rendered form (a single value), or undefined. */
+export function typedValue(values: Record<string, string | string[]> | null | undefined, key: string): string | undefined {
+  const v = values?.[key];
+  return typeof v === "string" ? v : undefined;
+}

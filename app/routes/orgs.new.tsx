@@ -3,7 +3,7 @@ import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { requireUser } from "~/auth.server";
 import { FormErrors, SelectField, TextField } from "~/components/form";
-import { fieldErrors, formValues } from "~/domain/form-errors";
+import { fieldErrors, formValues, typedValue } from "~/domain/form-errors";
 import { capitalise } from "~/domain/labels";
 import { ORG_KINDS, ORG_TIERS, OrganizationCreateSchema, slugify, SponsorContractorSchema } from "~/domain/organization";
 import { can } from "~/domain/permissions";
@@ -74,10 +74,7 @@ export default function NewOrganisation() {
   const actionData = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const errors = actionData?.errors;
-  const typed = (name: string) => {
-    const v = actionData?.values?.[name];
-    return typeof v === "string" ? v : undefined;
-  };
+  const typed = (k: string) => typedValue(actionData?.values, k);
 
   if (data.mode === "sponsor" && data.partner) {
     return (

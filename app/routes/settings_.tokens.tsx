@@ -11,7 +11,7 @@ import { FormErrors, SelectField, TextField } from "~/components/form";
 import { Pagination } from "~/components/pagination";
 import { UtcTime } from "~/components/utc-time";
 import { FORMATS } from "~/domain/log-parse";
-import { fieldErrors, formValues } from "~/domain/form-errors";
+import { fieldErrors, formValues, typedValue } from "~/domain/form-errors";
 import { can } from "~/domain/permissions";
 import { getEnv } from "~/env.server";
 import { API_TOKEN_SCOPES, ApiTokenCreateSchema, DEFAULT_TOKEN_DAYS, listApiTokens, MAX_TOKEN_DAYS, PUSH_MAX_BYTES, revokeApiToken, TokenListQuerySchema } from "~/models/api-token.server";
@@ -204,10 +204,7 @@ function CreateForm({ scopes, defaultDays, maxDays, data }: { scopes: readonly s
   const nav = useNavigation();
   const busy = nav.state === "submitting" && nav.formData?.get("intent") === "create";
   const errors = data?.errors ?? undefined;
-  const typed = (k: string) => {
-    const v = data?.values?.[k];
-    return typeof v === "string" ? v : undefined;
-  };
+  const typed = (k: string) => typedValue(data?.values, k);
   return (
     <section className="panel" aria-labelledby="new-token-title">
       <h2 id="new-token-title">New token</h2>

@@ -12,7 +12,7 @@ import { FormErrors, SelectField, TextField } from "~/components/form";
 import { Pagination } from "~/components/pagination";
 import { UtcTime } from "~/components/utc-time";
 import { MAX_DELIVERY_ATTEMPTS } from "~/domain/backoff";
-import { fieldErrors, formValues } from "~/domain/form-errors";
+import { fieldErrors, formValues, typedValue } from "~/domain/form-errors";
 import { can } from "~/domain/permissions";
 import {
   ALL_EVENTS,
@@ -285,10 +285,7 @@ function CreateForm({ orgs, events, allEvents, data }: { orgs: { slug: string; n
   const nav = useNavigation();
   const busy = nav.state === "submitting" && nav.formData?.get("intent") === "create";
   const errors = data?.errors ?? undefined;
-  const typed = (k: string) => {
-    const v = data?.values?.[k];
-    return typeof v === "string" ? v : undefined;
-  };
+  const typed = (k: string) => typedValue(data?.values, k);
   return (
     <section className="panel" aria-labelledby="add-endpoint-title">
       <h2 id="add-endpoint-title">Add an endpoint</h2>
