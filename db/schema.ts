@@ -429,3 +429,56 @@ export const apiTokens = sqliteTable(
   },
   (t) => [index("api_tokens_created_idx").on(t.createdAt)],
 );
+
+// ---- Detection (issue 7) ----
+// `real` is imported here rather than in the header so that this block is a pure append.
+import { real } from "drizzle-orm/sqlite-core";
+
+export type FlagEvidence = { ts: number; method: string; path: string; status: number; srcIp: string | null; userAgent: string | null };
+
+/**
+ * A rule's finding about a subject (credential and/or source IP). A repeat firing of the same rule for
+ * the same subject within the rule's window updates the open flag (count, last seen, evidence) instead
+ * of adding one. Times firstSeen/lastSeen are the events' epoch ms.
+ */
+export const flags = sqliteTable(
+  "flags",
+  {
+    id: id(),
+    rule: text("rule").notNull(),
+    severity: text("severity", { enum: ["info", "low", "medium", "high", "critical"] }).notNull(),
+    credentialId: text("credential_id"),
+    orgId: text("org_id"), // the credential's organisation, when there is a credential
+    srcIp: text("src_ip"),
+    keyRef: text("key_ref"),
+    subjectKey: text("subject_key").notNull(), // "cred:<id>", "ip:<ip>", "key:<keyRef>", joined with "|" when several
+    status: text("status", { enum: ["open", "acknowledged", "escalated", "resolved", "false_positive"] }).notNull().default("open"),
+    firstSeen: integer("first_seen").notNull(),
+    lastSeen: integer("last_seen").notNull(),
+    count: integer("count").notNull().default(1),
+    summary: text("summary").notNull(), // the latest finding's sentence
+    evidence: text("evidence", { mode: "json" }).$type<FlagEvidence[]>().notNull().default(sql`'[]'`), // ≤ 20 entries
+    windowMs: integer("window_ms").notNull(),
+    importId: text("import_id"), // the import that raised it
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("flags_rule_subject_idx").on(t.rule, t.subjectKey, t.lastSeen),
+    index("flags_status_severity_idx").on(t.status, t.severity, t.lastSeen),
+    index("flags_credential_idx").on(t.credentialId, t.lastSeen),
+    index("flags_org_idx").on(t.orgId, t.lastSeen),
+  ],
+);
+
+/** What detection remembers about a credential between imports (new_source, dormant_reactivated, rate_burst, recon_then_use). */
+export const credentialBaselines = sqliteTable("credential_baselines", {
+  credentialId: text("credential_id").primaryKey(),
+  firstSeenAt: integer("first_seen_at"), // epoch ms of the first event ever seen
+  lastUsedAt: integer("last_used_at"),
+  knownIps: text("known_ips", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`), // ≤ 200 most recent
+  knownPrefixes: text("known_prefixes", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`), // ≤ 100, prefix24() format
+  modelsUsed: text("models_used", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+  ratePerMinuteP99: real("rate_per_minute_p99"),
+  updatedAt: updatedAt(),
+});

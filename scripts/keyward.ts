@@ -4,6 +4,7 @@ import { auditVerify } from "./cli/audit-verify";
 import { backup } from "./cli/backup";
 import { UserError, type Command } from "./cli/command";
 import { credentialsCommand } from "./cli/credentials";
+import { flagsCommand } from "./cli/flags";
 import { importInventoryCommand } from "./cli/import-inventory";
 import { importLogsCommand } from "./cli/import-logs";
 import { migrate } from "./cli/migrate";
@@ -14,7 +15,7 @@ import { userCreate } from "./cli/user-create";
 // `keyward <command>`: the operator's command line, thin over app/models (DESIGN.md "Contracts").
 // Exit codes: 0 success, 1 user error (message on stderr, no stack trace), 2 unexpected failure.
 
-const COMMANDS: readonly Command[] = [migrate, seedDemoCommand, userCreate, auditVerify, backup, scheduler, importInventoryCommand, importLogsCommand, credentialsCommand];
+const COMMANDS: readonly Command[] = [migrate, seedDemoCommand, userCreate, auditVerify, backup, scheduler, importInventoryCommand, importLogsCommand, credentialsCommand, flagsCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

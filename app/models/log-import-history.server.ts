@@ -8,6 +8,7 @@ import type { ActionContext, Actor } from "~/domain/actor";
 import { FORMATS, type LogFormat } from "~/domain/log-parse";
 import { getEnv } from "~/env.server";
 import { writeAudit } from "./audit.server";
+import { createImportDetector } from "./detection.server";
 import { importLogs, isImportLive, isImportRunningHere, LogImportError, runTrackedImport } from "./log-import.server";
 
 // The Imports page's side of log imports (issue 6, 3a): the history, one import's report, queueing an
@@ -254,6 +255,7 @@ async function runUpload(id: string, ctx: ActionContext, resume: boolean): Promi
         sha256: row.sha256,
         sizeBytes: row.sizeBytes,
         ...(resume ? { resumeId: id } : { importId: id }),
+        ...createImportDetector(id),
       });
       await fs.promises.rm(file, { force: true });
     } catch (error) {

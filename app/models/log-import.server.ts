@@ -41,6 +41,8 @@ export type ImportInput = {
   onProgress?: (p: { lines: number; rawBytes: number }) => void;
   /** Called inside each batch's transaction with the events stored by it (detection hooks in here). Returns flags raised. */
   onBatch?: (events: StoredEvent[]) => number;
+  /** Called once after the last batch, inside the transaction that marks the import completed (detection's baselines). */
+  onComplete?: () => void;
 };
 
 export type StoredEvent = EventRow;
@@ -393,6 +395,7 @@ export async function importLogs(opts: ImportInput): Promise<ImportSummary> {
   untrack(importId);
   const finishedAt = new Date();
   db.transaction((tx) => {
+    opts.onComplete?.();
     tx.update(logImports).set({ status: "completed", finishedAt, progress: 1000, heartbeatAt: finishedAt }).where(eq(logImports.id, importId)).run();
     writeAudit(tx, opts.ctx, { action: "logs.imported", targetType: "log_import", targetId: importId, details: { source: opts.source, format, ...counters } });
   });

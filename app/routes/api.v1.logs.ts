@@ -5,6 +5,7 @@ import { requireApiToken } from "~/api-auth.server";
 import { FORMATS } from "~/domain/log-parse";
 import { LogInputError } from "~/log-input.server";
 import { PUSH_MAX_BYTES, recordApiTokenUse, SourceNameSchema } from "~/models/api-token.server";
+import { createImportDetector } from "~/models/detection.server";
 import { importLogs, LogImportError } from "~/models/log-import.server";
 
 // POST /api/v1/logs (issue 6 point 3c): gateways and log shippers (Vector, Fluent Bit) push access logs
@@ -77,7 +78,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const seen = { bytes: 0, tooLarge: false };
   try {
     // Content-Encoding: gzip needs nothing special: the body is gzip bytes, recognised by their magic.
-    const summary = await importLogs({ via: "push", input: limited(request.body, MAX_PUSH_BYTES, seen), source, format: query.data.format, ctx, sizeBytes: null, maxDecompressedBytes: MAX_PUSH_DECOMPRESSED_BYTES });
+    const summary = await importLogs({ via: "push", input: limited(request.body, MAX_PUSH_BYTES, seen), source, format: query.data.format, ctx, sizeBytes: null, maxDecompressedBytes: MAX_PUSH_DECOMPRESSED_BYTES, ...createImportDetector() });
     recordApiTokenUse(ctx, token, { importId: summary.importId, source, outcome: "imported", status: 200, parsed: summary.parsed, duplicates: summary.duplicates });
     return json(summary, { status: 200 });
   } catch (error) {

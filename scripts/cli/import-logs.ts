@@ -4,6 +4,7 @@ import path from "node:path";
 import { z } from "zod";
 import { parseMapArgs } from "../../app/domain/log-formats/jsonl";
 import { FORMATS, type LogFormat } from "../../app/domain/log-parse";
+import { createImportDetector } from "../../app/models/detection.server";
 import { importLogs, LogImportError, type ImportSummary } from "../../app/models/log-import.server";
 import { openDatabaseOrFail, parseCommandArgs, print, printJson, UserError, type Command } from "./command";
 
@@ -113,6 +114,7 @@ Options:
         sizeBytes: digest?.size ?? null,
         map,
         onProgress: bar?.update,
+        ...createImportDetector(),
       });
       bar?.done();
       if (args.json) printJson(summary);

@@ -194,7 +194,8 @@ describe("interrupted imports", () => {
     expect(resumeImport(ctx, id)).toEqual({ ok: true });
     // A second click while it runs is refused.
     expect(resumeImport(ctx, id)).toMatchObject({ ok: false, message: expect.stringMatching(/nothing to resume/) });
-    await waitFor(() => getImport(ctx.actor!, id)!.status === "completed");
+    // The runner removes the uploaded file just after the row turns "completed": wait for both.
+    await waitFor(() => getImport(ctx.actor!, id)!.status === "completed" && !fs.existsSync(file));
 
     const report = getImport(ctx.actor!, id)!;
     expect(report).toMatchObject({ lines: 80, parsed: 80, duplicates: 0, matched: 80 });

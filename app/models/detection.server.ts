@@ -1,0 +1,288 @@
+import { and, desc, eq, gte, inArray, type SQL } from "drizzle-orm";
+import { getDb } from "../../db/client";
+import { credentialBaselines, credentialRotations, credentials, flags, organizations, type FlagEvidence } from "../../db/schema";
+import { createEngine, type EngineContext, type SettingsOverrides } from "~/domain/detection/engine";
+import { prefix24 } from "~/domain/detection/ip-prefix";
+import { SEVERITY_ORDER, type CatalogModel, type CredentialBaseline, type CredentialFacts, type Finding, type RuleId, type Severity } from "~/domain/detection/types";
+import { listModels } from "./catalog.server";
+import type { StoredEvent } from "./log-import.server";
+
+// Detection during an import (DESIGN "Data flow of an import", issue 7): every stored event of a batch
+// goes through the engine (all rules, window state kept for the whole import) inside the batch's
+// transaction; each finding upserts a flag (a repeat firing of the same rule for the same subject
+// within the rule's window updates the open flag instead of adding one, also across imports). At the
+// end of the import the credentials' baselines (first/last use, known sources, models used, rate p99)
+// are merged and written, so that the next import sees them.
+//
+// Synchronous on purpose: onBatch/onComplete run inside importLogs' transactions (better-sqlite3 is
+// one connection, so getDb() here takes part in that transaction).
+
+const MAX_EVIDENCE = 20;
+const MAX_KNOWN_IPS = 200;
+const MAX_KNOWN_PREFIXES = 100;
+const MAX_MODELS_USED = 500;
+/** Distinct minutes remembered per credential for this import's rate percentile. */
+const MAX_MINUTES_PER_CREDENTIAL = 50_000;
+const LIVE_STATUSES = ["open", "acknowledged", "escalated"] as const;
+
+export type FlagStatus = (typeof flags.$inferSelect)["status"];
+export const FLAG_STATUSES: readonly FlagStatus[] = ["open", "acknowledged", "escalated", "resolved", "false_positive"];
+
+/** Rules whose subject is the source address rather than the credential. */
+const IP_SUBJECT_RULES: ReadonlySet<RuleId> = new Set<RuleId>(["ip_probe", "scanner_user_agent"]);
+
+/**
+ * The flag a finding belongs to: "cred:<id>" (else "key:<keyRef>") for per-credential rules, "ip:<ip>"
+ * for per-address rules (ip_probe, scanner_user_agent, and pattern_guessing's multi-key findings, which
+ * carry no credential), both joined with "|" for new_source (a credential from one new address).
+ */
+export function flagSubjectKey(f: Pick<Finding, "rule" | "credentialId" | "keyRef" | "srcIp">): string {
+  const ip = f.srcIp ? `ip:${f.srcIp}` : null;
+  const cred = f.credentialId ? `cred:${f.credentialId}` : f.keyRef ? `key:${f.keyRef}` : null;
+  if (IP_SUBJECT_RULES.has(f.rule) && ip) return ip;
+  if (f.rule === "new_source" && cred && ip) return `${cred}|${ip}`;
+  return cred ?? ip ?? "none";
+}
+
+/** Append a finding's sample to a flag's evidence, skipping entries already there, keeping the latest MAX_EVIDENCE. */
+export function mergeEvidence(old: readonly FlagEvidence[], sample: readonly FlagEvidence[]): FlagEvidence[] {
+  const seen = new Set(old.map((e) => `${e.ts}|${e.method}|${e.path}|${e.srcIp}`));
+  const out = [...old];
+  for (const e of sample) {
+    const k = `${e.ts}|${e.method}|${e.path}|${e.srcIp}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(e);
+  }
+  return out.length > MAX_EVIDENCE ? out.slice(out.length - MAX_EVIDENCE) : out;
+}
+
+/** Value at the 99th percentile (nearest rank) of per-minute request counts. */
+export function p99(counts: Iterable<number>): number | null {
+  const v = [...counts].sort((a, b) => a - b);
+  if (!v.length) return null;
+  return v[Math.max(0, Math.ceil(v.length * 0.99) - 1)];
+}
+
+type CredentialRow = { id: string; keyId: string; fingerprint: string | null; orgId: string; lastUsedAt: Date | null; lastUsedIp: string | null; status: CredentialFacts["status"]; issuedAt: Date; expiresAt: Date | null; revokedAt: Date | null; updatedAt: Date; grantModels: string[]; grantEndpoints: string[] };
+
+/** When the credential left "active", as far as the inventory tells. Revoked: revokedAt. Suspended: updatedAt (approximate: the last change of the row). Expired: expiresAt, else updatedAt. */
+function statusChangedAt(c: CredentialRow): number | null {
+  if (c.status === "active") return null;
+  if (c.status === "revoked") return (c.revokedAt ?? c.updatedAt).getTime();
+  if (c.status === "expired") return (c.expiresAt ?? c.updatedAt).getTime();
+  return c.updatedAt.getTime();
+}
+
+type Seen = { first: number; last: number; ips: Map<string, number>; models: Set<string>; minutes: Map<number, number> };
+
+export type ImportDetector = {
+  onBatch(events: StoredEvent[]): number;
+  onComplete(): void;
+  /** Rule errors caught by the engine during this import (a rule that throws never stops the import). */
+  ruleErrors(): { rule: RuleId; count: number; lastMessage: string }[];
+};
+
+/**
+ * Detection hooks for one import: pass `onBatch` and `onComplete` to importLogs. `importId` defaults to
+ * the events' own importId (the CLI and the push API do not know it before the import starts).
+ */
+export function createImportDetector(importId?: string, settingsOverrides: SettingsOverrides = {}): ImportDetector {
+  const engine = createEngine(undefined, settingsOverrides);
+  let ctx: (EngineContext & { setKeyRef(keyRef: string | null): void }) | null = null; // set by load()
+  const seen = new Map<string, Seen>();
+
+  /** Inventory, rotations and catalog: loaded once, when the detector is created (just before its import). */
+  function load() {
+    const db = getDb();
+    const catalog: CatalogModel[] = listModels().map((m) => ({ name: m.name, status: m.status, aliases: m.aliases }));
+    const rows: CredentialRow[] = db
+      .select({ id: credentials.id, keyId: credentials.keyId, fingerprint: credentials.fingerprint, orgId: credentials.orgId, lastUsedAt: credentials.lastUsedAt, lastUsedIp: credentials.lastUsedIp, status: credentials.status, issuedAt: credentials.issuedAt, expiresAt: credentials.expiresAt, revokedAt: credentials.revokedAt, updatedAt: credentials.updatedAt, grantModels: credentials.grantModels, grantEndpoints: credentials.grantEndpoints })
+      .from(credentials)
+      .all();
+    const facts = new Map<string, CredentialFacts>();
+    const registered = new Set<string>();
+    // The inventory's last use before this import (importLogs moves it forward batch by batch, which is
+    // why the detector loads it when it is created): the baseline of a credential detection has not seen yet.
+    const inventoryLastUse = new Map<string, { at: number; ip: string | null }>();
+    for (const c of rows) {
+      if (c.lastUsedAt) inventoryLastUse.set(c.id, { at: c.lastUsedAt.getTime(), ip: c.lastUsedIp });
+      facts.set(c.id, { id: c.id, orgId: c.orgId, status: c.status, issuedAt: c.issuedAt.getTime(), expiresAt: c.expiresAt?.getTime() ?? null, grantModels: c.grantModels, grantEndpoints: c.grantEndpoints, statusChangedAt: statusChangedAt(c) });
+      registered.add(c.keyId);
+      if (c.fingerprint) registered.add(c.fingerprint);
+    }
+    // A rotated-away key (id or fingerprint) → its credential and the end of its grace period. A key
+    // that is some credential's current key is not "rotated away" for it.
+    const rotated = new Map<string, { credentialId: string; graceEndsAt: number }>();
+    for (const r of db.select().from(credentialRotations).all()) {
+      for (const k of [r.oldKeyId, r.oldFingerprint]) {
+        if (!k) continue;
+        registered.add(k);
+        const prev = rotated.get(k);
+        if (!prev || prev.graceEndsAt < r.graceEndsAt.getTime()) rotated.set(k, { credentialId: r.credentialId, graceEndsAt: r.graceEndsAt.getTime() });
+      }
+    }
+    const current = new Set(rows.flatMap((c) => (c.fingerprint ? [c.keyId, c.fingerprint] : [c.keyId])));
+    const withGrace = new Map<string, CredentialFacts>(); // keyRef → facts with rotatedKeyGraceEndsAt
+    const baselines = new Map<string, CredentialBaseline | null>(); // as they were before this import
+    let keyRef: string | null = null;
+    ctx = {
+      catalog,
+      setKeyRef(k) {
+        keyRef = k;
+      },
+      credential(id) {
+        const f = facts.get(id) ?? null;
+        if (!f || keyRef === null || current.has(keyRef)) return f;
+        const rot = rotated.get(keyRef);
+        if (!rot || rot.credentialId !== id) return f;
+        let g = withGrace.get(keyRef);
+        if (!g) withGrace.set(keyRef, (g = { ...f, rotatedKeyGraceEndsAt: rot.graceEndsAt }));
+        return g;
+      },
+      baseline(id) {
+        if (baselines.has(id)) return baselines.get(id)!;
+        const b = getDb().select().from(credentialBaselines).where(eq(credentialBaselines.credentialId, id)).get();
+        const last = inventoryLastUse.get(id);
+        const prefix = last?.ip ? prefix24(last.ip) : null;
+        // No baseline yet but the inventory knows a last use: a partial baseline (no history: firstSeenAt
+        // null keeps new_source quiet; the last use keeps dormant_reactivated from calling it a first use).
+        const v: CredentialBaseline | null = b
+          ? { firstSeenAt: b.firstSeenAt, lastUsedAt: b.lastUsedAt, knownIps: b.knownIps, knownPrefixes: b.knownPrefixes, modelsUsed: b.modelsUsed, ratePerMinuteP99: b.ratePerMinuteP99 }
+          : last
+            ? { firstSeenAt: null, lastUsedAt: last.at, knownIps: last.ip ? [last.ip] : [], knownPrefixes: prefix ? [prefix] : [], modelsUsed: [], ratePerMinuteP99: null }
+            : null;
+        baselines.set(id, v);
+        return v;
+      },
+      isRegisteredKey: (k) => registered.has(k),
+    };
+    return ctx;
+  }
+
+  function orgOf(credentialId: string | null): string | null {
+    if (!credentialId || !ctx) return null;
+    return ctx.credential(credentialId)?.orgId ?? null;
+  }
+
+  /** Insert or update the flag for one finding; true when a new flag was inserted. */
+  function upsertFlag(f: Finding, importIdOfEvent: string): boolean {
+    const db = getDb();
+    const subjectKey = flagSubjectKey(f);
+    const live = db
+      .select({ id: flags.id, severity: flags.severity, count: flags.count, evidence: flags.evidence, firstSeen: flags.firstSeen, lastSeen: flags.lastSeen })
+      .from(flags)
+      .where(and(eq(flags.rule, f.rule), eq(flags.subjectKey, subjectKey), inArray(flags.status, [...LIVE_STATUSES]), gte(flags.lastSeen, f.ts - f.windowMs)))
+      .orderBy(desc(flags.lastSeen))
+      .limit(1)
+      .get();
+    const now = new Date();
+    if (live) {
+      const severity: Severity = SEVERITY_ORDER[f.severity] > SEVERITY_ORDER[live.severity] ? f.severity : live.severity;
+      db.update(flags)
+        .set({ count: live.count + 1, lastSeen: Math.max(live.lastSeen, f.ts), firstSeen: Math.min(live.firstSeen, f.ts), severity, summary: f.summary, evidence: mergeEvidence(live.evidence, f.sample), windowMs: f.windowMs, updatedAt: now })
+        .where(eq(flags.id, live.id))
+        .run();
+      return false;
+    }
+    db.insert(flags)
+      .values({ rule: f.rule, severity: f.severity, credentialId: f.credentialId, orgId: orgOf(f.credentialId), srcIp: f.srcIp, keyRef: f.keyRef, subjectKey, status: "open", firstSeen: f.ts, lastSeen: f.ts, count: 1, summary: f.summary, evidence: mergeEvidence([], f.sample), windowMs: f.windowMs, importId: importId ?? importIdOfEvent, createdAt: now, updatedAt: now })
+      .run();
+    return true;
+  }
+
+  function remember(e: StoredEvent) {
+    if (!e.credentialId) return;
+    let s = seen.get(e.credentialId);
+    if (!s) seen.set(e.credentialId, (s = { first: e.ts, last: e.ts, ips: new Map(), models: new Set(), minutes: new Map() }));
+    if (e.ts < s.first) s.first = e.ts;
+    if (e.ts > s.last) s.last = e.ts;
+    if (e.srcIp) {
+      s.ips.delete(e.srcIp); // re-insert: the Map's order is recency
+      s.ips.set(e.srcIp, e.ts);
+      if (s.ips.size > MAX_KNOWN_IPS) s.ips.delete(s.ips.keys().next().value as string);
+    }
+    if (e.model && e.status >= 200 && e.status < 300 && s.models.size < MAX_MODELS_USED) s.models.add(e.model);
+    const minute = Math.floor(e.ts / 60_000);
+    const n = s.minutes.get(minute);
+    if (n !== undefined) s.minutes.set(minute, n + 1);
+    else if (s.minutes.size < MAX_MINUTES_PER_CREDENTIAL) s.minutes.set(minute, 1);
+  }
+
+  // Loaded now, before importLogs writes anything (see inventoryLastUse).
+  const c = load();
+
+  return {
+    onBatch(events) {
+      let raised = 0;
+      for (const e of events) {
+        c.setKeyRef(e.keyRef);
+        const { findings } = engine.observe(e, c);
+        for (const f of findings) if (upsertFlag(f, e.importId)) raised++;
+        remember(e);
+      }
+      c.setKeyRef(null);
+      return raised;
+    },
+
+    /**
+     * Merge what this import saw into each credential's baseline: first seen (min), last use (max), known
+     * addresses (this import's, most recent first, then the older ones; ≤ 200) and their /24s (≤ 100),
+     * models answered 2xx (union), and the rate p99: the larger of the stored p99 and this import's p99
+     * of per-minute counts (simple and conservative: it never decreases, so a busier history only makes
+     * rate_burst quieter).
+     */
+    onComplete() {
+      const db = getDb();
+      const now = new Date();
+      for (const [credentialId, s] of seen) {
+        const old = db.select().from(credentialBaselines).where(eq(credentialBaselines.credentialId, credentialId)).get();
+        const recentIps = [...s.ips.keys()].reverse();
+        const ips = [...new Set([...recentIps, ...(old?.knownIps ?? [])])].slice(0, MAX_KNOWN_IPS);
+        const newPrefixes = recentIps.map(prefix24).filter((p): p is string => p !== null);
+        const prefixes = [...new Set([...newPrefixes, ...(old?.knownPrefixes ?? [])])].slice(0, MAX_KNOWN_PREFIXES);
+        const models = [...new Set([...(old?.modelsUsed ?? []), ...s.models])].slice(0, MAX_MODELS_USED);
+        const rate = p99(s.minutes.values());
+        const ratePerMinuteP99 = old?.ratePerMinuteP99 != null && rate != null ? Math.max(old.ratePerMinuteP99, rate) : (rate ?? old?.ratePerMinuteP99 ?? null);
+        const row = {
+          firstSeenAt: old?.firstSeenAt != null ? Math.min(old.firstSeenAt, s.first) : s.first,
+          lastUsedAt: old?.lastUsedAt != null ? Math.max(old.lastUsedAt, s.last) : s.last,
+          knownIps: ips,
+          knownPrefixes: prefixes,
+          modelsUsed: models,
+          ratePerMinuteP99,
+          updatedAt: now,
+        };
+        db.insert(credentialBaselines)
+          .values({ credentialId, ...row })
+          .onConflictDoUpdate({ target: credentialBaselines.credentialId, set: row })
+          .run();
+      }
+      seen.clear();
+    },
+
+    ruleErrors: () => engine.errorCounts(),
+  };
+}
+
+export type FlagListItem = { id: string; rule: string; severity: Severity; keyId: string | null; org: string | null; srcIp: string | null; status: FlagStatus; count: number; firstSeen: string; lastSeen: string; summary: string };
+
+/**
+ * Flags, newest last-seen first, for the operator's CLI (`keyward flags`): not tenant-scoped (the CLI
+ * runs with the database's own rights). keyId is the credential's current key id; org its slug.
+ */
+export function listFlagsForCli(filter: { status?: FlagStatus; rule?: string; limit?: number } = {}): FlagListItem[] {
+  const where: SQL[] = [];
+  if (filter.status) where.push(eq(flags.status, filter.status));
+  if (filter.rule) where.push(eq(flags.rule, filter.rule));
+  const rows = getDb()
+    .select({ id: flags.id, rule: flags.rule, severity: flags.severity, keyId: credentials.keyId, org: organizations.slug, srcIp: flags.srcIp, status: flags.status, count: flags.count, firstSeen: flags.firstSeen, lastSeen: flags.lastSeen, summary: flags.summary })
+    .from(flags)
+    .leftJoin(credentials, eq(credentials.id, flags.credentialId))
+    .leftJoin(organizations, eq(organizations.id, flags.orgId))
+    .where(where.length ? and(...where) : undefined)
+    .orderBy(desc(flags.lastSeen), desc(flags.createdAt))
+    .limit(filter.limit ?? 10_000)
+    .all();
+  return rows.map((r) => ({ ...r, keyId: r.keyId ?? null, org: r.org ?? null, firstSeen: new Date(r.firstSeen).toISOString(), lastSeen: new Date(r.lastSeen).toISOString() }));
+}
