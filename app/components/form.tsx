@@ -1,5 +1,7 @@
 import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes, TextareaHTMLAttributes } from "react";
 import { useId } from "react";
+import { useNavigation } from "@remix-run/react";
+import { typedValue } from "~/domain/form-errors";
 
 export type FieldErrors = Record<string, string[] | undefined>;
 
@@ -108,4 +110,17 @@ export function FormErrors({ errors, formError }: { errors?: FieldErrors; formEr
       {formError ?? `Please correct ${count === 1 ? "the field" : `the ${count} fields`} marked below.`}
     </div>
   );
+}
+
+type ActionResult = { errors?: FieldErrors | null; values?: Record<string, string | string[]> | null } | null | undefined;
+
+/**
+ * What a form re-rendered after its action needs: whether it is being sent (only this form's `intent`
+ * when the page has several), its field errors, and what the user typed into a field.
+ */
+export function useFormState(result: ActionResult, intent?: string) {
+  const nav = useNavigation();
+  const busy = nav.state === "submitting" && (intent === undefined || nav.formData?.get("intent") === intent);
+  const errors = result?.errors ?? undefined;
+  return { busy, errors, typed: (k: string) => typedValue(result?.values, k) };
 }

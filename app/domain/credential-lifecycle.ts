@@ -3,6 +3,7 @@ import type { CredentialStatus } from "./credential-policy";
 import { ALL_ENDPOINTS, ALL_GA, FingerprintSchema, KeyIdSchema } from "./credential";
 import { can } from "./permissions";
 import type { Role } from "./roles";
+import { blankToUndefined } from "./form-errors";
 
 // What may be done to a credential after registration (issue 3, detail page): one rule table used by
 // the server (the action refuses) and the page (which forms to show). Pure; `now` is passed in.
@@ -91,19 +92,18 @@ export const ACTION_PAST: Record<LifecycleAction, string> = {
 
 // ---- Forms (one intent each) ----
 
-const blank = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 const reasonRequired = (what: string) => z.preprocess((v) => (typeof v === "string" ? v.trim() : ""), z.string().min(3, `Give a reason for the ${what} (at least 3 characters)`).max(500, "At most 500 characters"));
 const list = z.preprocess((v) => (v == null || v === "" ? [] : Array.isArray(v) ? v : [v]), z.array(z.string().trim().min(1)));
 
 export const RotateSchema = z.object({
   intent: z.literal("rotate"),
   newKeyId: KeyIdSchema,
-  fingerprint: z.preprocess(blank, FingerprintSchema.optional()),
+  fingerprint: z.preprocess(blankToUndefined, FingerprintSchema.optional()),
 });
 
 export const SuspendSchema = z.object({ intent: z.literal("suspend"), reason: reasonRequired("suspension") });
 
-export const ReactivateSchema = z.object({ intent: z.literal("reactivate"), reason: z.preprocess(blank, z.string().trim().max(500, "At most 500 characters").optional()) });
+export const ReactivateSchema = z.object({ intent: z.literal("reactivate"), reason: z.preprocess(blankToUndefined, z.string().trim().max(500, "At most 500 characters").optional()) });
 
 export const RevokeSchema = z.object({
   intent: z.literal("revoke"),

@@ -25,3 +25,8 @@ export function typedValue(values: Record<string, string | string[]> | null | un
   const v = values?.[key];
   return typeof v === "string" ? v : undefined;
 }
+
+/** For z.preprocess: a blank text field ("" or spaces) counts as not given. */
+export function blankToUndefined(v: unknown): unknown {
+  return typeof v === "string" && v.trim() === "" ? undefined : v;
+}

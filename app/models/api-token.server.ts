@@ -6,6 +6,8 @@ import { apiTokens, users } from "../../db/schema";
 import type { ActionContext, Actor } from "~/domain/actor";
 import { writeAudit } from "./audit.server";
 import { scopeFor } from "./scope.server";
+import { blankToUndefined } from "~/domain/form-errors";
+import { pageWindow } from "~/domain/pagination";
 
 // Push API tokens (issue 6 point 3c): rows naming the JWTs that security issues on /settings/tokens.
 // The token itself (a jose ES256 JWT whose jti is the row's id) is signed in app/api-auth.server.ts,
@@ -21,7 +23,6 @@ export const PUSH_MAX_BYTES = 50 * 1024 * 1024;
 export const MAX_TOKEN_DAYS = 365;
 const DAY_MS = 86_400_000;
 
-const blank = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 
 /** The import source name pushed logs are filed under (the Imports page groups and resumes by it). */
 export const SourceNameSchema = z
@@ -34,9 +35,9 @@ export const SourceNameSchema = z
 export const ApiTokenCreateSchema = z.object({
   name: z.string({ error: "Enter a name" }).trim().min(1, "Enter a name").max(80, "At most 80 characters"),
   source: SourceNameSchema,
-  scope: z.preprocess(blank, z.enum(API_TOKEN_SCOPES, { error: "The only scope for now is logs:write" }).default("logs:write")),
+  scope: z.preprocess(blankToUndefined, z.enum(API_TOKEN_SCOPES, { error: "The only scope for now is logs:write" }).default("logs:write")),
   expiresInDays: z.preprocess(
-    blank,
+    blankToUndefined,
     z.coerce
       .number({ error: "Enter a number of days" })
       .int("Enter a whole number of days")
@@ -75,8 +76,7 @@ export function listApiTokens(actor: Actor, query: z.infer<typeof TokenListQuery
   const creator = alias(users, "creator");
   const revoker = alias(users, "revoker");
   const total = db.select({ n: count() }).from(apiTokens).get()?.n ?? 0;
-  const pageCount = Math.max(1, Math.ceil(total / pageSize));
-  const page = Math.min(Math.max(1, query.page ?? 1), pageCount);
+  const { page, pageCount } = pageWindow(total, query.page ?? 1, pageSize);
   const rows = db
     .select({
       id: apiTokens.id,

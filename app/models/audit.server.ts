@@ -5,6 +5,7 @@ import { auditHead, auditLog, organizations } from "../../db/schema";
 import type { ActionContext, Actor } from "~/domain/actor";
 import { auditHash, canonicalJson, GENESIS_HASH, verifyChain, type AuditRow, type ChainResult } from "~/domain/audit-chain";
 import { scopeFor, scopeWhere } from "./scope.server";
+import { blankToUndefined } from "~/domain/form-errors";
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0] | Db;
 
@@ -45,10 +46,9 @@ export function writeAudit(tx: Tx, ctx: ActionContext, entry: AuditEntry) {
     .run();
 }
 
-const blank = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
-const text = (max: number) => z.preprocess(blank, z.string().trim().max(max, `At most ${max} characters`).optional());
+const text = (max: number) => z.preprocess(blankToUndefined, z.string().trim().max(max, `At most ${max} characters`).optional());
 const day = z.preprocess(
-  blank,
+  blankToUndefined,
   z
     .string()
     .trim()
@@ -65,7 +65,7 @@ export const AuditFilterSchema = z
     target: text(120),
     from: day,
     to: day,
-    before: z.preprocess(blank, z.coerce.number().int().positive().optional()),
+    before: z.preprocess(blankToUndefined, z.coerce.number().int().positive().optional()),
   })
   .refine((f) => !f.from || !f.to || f.from <= f.to, { message: "The start date is after the end date", path: ["to"] });
 export type AuditFilter = z.infer<typeof AuditFilterSchema>;

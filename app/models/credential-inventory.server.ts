@@ -21,6 +21,7 @@ import { getOrganization } from "./organization.server";
 import { enqueueEvent } from "./outbox.server";
 import { listPolicies } from "./policy.server";
 import { scopeFor, scopeWhere } from "./scope.server";
+import { pageWindow } from "~/domain/pagination";
 
 // Registration and the inventory list (page and CSV). Lifecycle changes (rotate, suspend, revoke,
 // narrow/widen) live in credential-lifecycle.server.ts; single reads in credential.server.ts.
@@ -184,8 +185,7 @@ function countInventory(actor: Actor, f: InventoryFilter, now: Date) {
  */
 export function listCredentials(actor: Actor, f: InventoryFilter & { page?: number }, now: Date, pageSize = 25) {
   const total = countInventory(actor, f, now);
-  const pageCount = Math.max(1, Math.ceil(total / pageSize));
-  const page = Math.min(Math.max(1, f.page ?? 1), pageCount);
+  const { page, pageCount } = pageWindow(total, f.page ?? 1, pageSize);
   const rows = toInventoryRows(selectInventory(actor, f, now, pageSize, (page - 1) * pageSize), now);
   return { rows, total, page, pageCount };
 }

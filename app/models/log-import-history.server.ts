@@ -10,6 +10,7 @@ import { getEnv } from "~/env.server";
 import { writeAudit } from "./audit.server";
 import { createImportDetector } from "./detection.server";
 import { importLogs, isImportLive, isImportRunningHere, LogImportError, runTrackedImport } from "./log-import.server";
+import { pageWindow } from "~/domain/pagination";
 
 // The Imports page's side of log imports (issue 6, 3a): the history, one import's report, queueing an
 // uploaded file and running it in the background of the server process, resuming it.
@@ -53,8 +54,7 @@ export function listImports(actor: Actor, query: { page?: number }, pageSize = P
   if (!internal(actor)) return { rows: [], total: 0, page: 1, pageCount: 1 };
   const db = getDb();
   const total = db.select({ n: count() }).from(logImports).get()!.n;
-  const pageCount = Math.max(1, Math.ceil(total / pageSize));
-  const page = Math.min(Math.max(1, query.page ?? 1), pageCount);
+  const { page, pageCount } = pageWindow(total, query.page ?? 1, pageSize);
   const now = Date.now();
   const rows = db
     .select({ row: logImports, byEmail: users.email, byName: users.name })
@@ -73,17 +73,16 @@ export function listImports(actor: Actor, query: { page?: number }, pageSize = P
       format: row.format,
       via: row.via,
       status: effectiveStatus(row, now),
-      progress: row.progress,
-      lines: row.lines,
-      parsed: row.parsed,
-      rejected: row.rejected,
-      duplicates: row.duplicates,
-      matched: row.matched,
-      unmatched: row.unmatched,
-      secretsStripped: row.secretsStripped,
+      ...importCounters(row),
       by: byEmail ? { email: byEmail, name: byName } : null,
     }));
   return { rows, total, page, pageCount };
+}
+
+/** The counters an import's row carries, as the history and the report show them. */
+function importCounters(row: typeof logImports.$inferSelect) {
+  const { progress, lines, parsed, rejected, duplicates, matched, unmatched, secretsStripped } = row;
+  return { progress, lines, parsed, rejected, duplicates, matched, unmatched, secretsStripped };
 }
 
 /** One import's report (without its key lists), or null when absent or not visible to the actor. */
@@ -129,14 +128,7 @@ export function getImportProgress(actor: Actor, id: string) {
     id: row.id,
     status,
     done: status !== "queued" && status !== "running",
-    progress: row.progress,
-    lines: row.lines,
-    parsed: row.parsed,
-    rejected: row.rejected,
-    duplicates: row.duplicates,
-    matched: row.matched,
-    unmatched: row.unmatched,
-    secretsStripped: row.secretsStripped,
+    ...importCounters(row),
     flagsRaised: row.flagsRaised,
     error: row.error,
   };
@@ -148,8 +140,7 @@ export function listUnregisteredKeys(actor: Actor, importId: string, query: { pa
   const db = getDb();
   const where = and(eq(logImportKeys.importId, importId), isNull(logImportKeys.credentialId));
   const total = db.select({ n: count() }).from(logImportKeys).where(where).get()!.n;
-  const pageCount = Math.max(1, Math.ceil(total / pageSize));
-  const page = Math.min(Math.max(1, query.page ?? 1), pageCount);
+  const { page, pageCount } = pageWindow(total, query.page ?? 1, pageSize);
   const rows = db
     .select({ keyRef: logImportKeys.keyRef, events: logImportKeys.events, successes: logImportKeys.successes, firstSeen: logImportKeys.firstSeen, lastSeen: logImportKeys.lastSeen })
     .from(logImportKeys)

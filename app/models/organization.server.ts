@@ -18,6 +18,7 @@ import {
 } from "~/domain/organization";
 import { writeAudit } from "./audit.server";
 import { scopeFor, scopeWhere } from "./scope.server";
+import { pageWindow } from "~/domain/pagination";
 
 export type OrganizationRow = typeof organizations.$inferSelect;
 export type FieldResult<T> = { ok: true; value: T } | { ok: false; field: string; message: string };
@@ -68,8 +69,7 @@ export function listOrganizations(actor: Actor, filter: OrgListFilter, pageSize 
   if (filter.status) conds.push(eq(organizations.status, filter.status));
   const where = and(...conds);
   const total = db.select({ n: count() }).from(organizations).where(where).get()?.n ?? 0;
-  const pageCount = Math.max(1, Math.ceil(total / pageSize));
-  const page = Math.min(Math.max(1, filter.page ?? 1), pageCount);
+  const { page, pageCount } = pageWindow(total, filter.page ?? 1, pageSize);
   const rows = db
     .select({ ...listColumns, userCount: db.$count(users, eq(users.orgId, organizations.id)) })
     .from(organizations)

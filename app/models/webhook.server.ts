@@ -6,6 +6,8 @@ import { organizations, outbox, webhooks } from "../../db/schema";
 import type { ActionContext, Actor } from "~/domain/actor";
 import { writeAudit } from "./audit.server";
 import { scopeFor, scopeWhere } from "./scope.server";
+import { blankToUndefined } from "~/domain/form-errors";
+import { pageWindow } from "~/domain/pagination";
 
 // Webhook endpoints (issue 3 point 7): the gateway's admin endpoint (no organisation: hears every
 // event) and partners' endpoints (an organisation: hear about it and its contractors). Managed on
@@ -30,7 +32,6 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 /** Hosts for which plain http:// is accepted: a gateway on the same machine, and tests. */
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
-const blank = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 
 export const WebhookUrlSchema = z
   .string({ error: "Enter the endpoint's URL" })
@@ -64,7 +65,7 @@ export const WebhookCreateSchema = z.object({
   name: z.string({ error: "Enter a name" }).trim().min(1, "Enter a name").max(80, "At most 80 characters"),
   url: WebhookUrlSchema,
   events: EventsSchema,
-  orgSlug: z.preprocess(blank, z.string().trim().max(64, "Unknown organisation").optional()),
+  orgSlug: z.preprocess(blankToUndefined, z.string().trim().max(64, "Unknown organisation").optional()),
 });
 export type WebhookCreate = z.infer<typeof WebhookCreateSchema>;
 
@@ -217,8 +218,7 @@ export function listDeliveries(actor: Actor, query: DeliveryQuery, pageSize = 25
   if (query.status) conds.push(eq(outbox.status, query.status));
   const where = and(...conds);
   const total = db.select({ n: count() }).from(outbox).innerJoin(webhooks, eq(webhooks.id, outbox.webhookId)).where(where).get()?.n ?? 0;
-  const pageCount = Math.max(1, Math.ceil(total / pageSize));
-  const page = Math.min(Math.max(1, query.page ?? 1), pageCount);
+  const { page, pageCount } = pageWindow(total, query.page ?? 1, pageSize);
   const rows = db
     .select({
       id: outbox.id,

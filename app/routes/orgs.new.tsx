@@ -1,9 +1,9 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth.server";
-import { FormErrors, SelectField, TextField } from "~/components/form";
-import { fieldErrors, formValues, typedValue } from "~/domain/form-errors";
+import { FormErrors, SelectField, TextField, useFormState } from "~/components/form";
+import { fieldErrors, formValues } from "~/domain/form-errors";
 import { capitalise } from "~/domain/labels";
 import { ORG_KINDS, ORG_TIERS, OrganizationCreateSchema, slugify, SponsorContractorSchema } from "~/domain/organization";
 import { can } from "~/domain/permissions";
@@ -72,9 +72,7 @@ const SLUG_HINT = "Lowercase letters, digits and dashes; it appears in URLs and 
 export default function NewOrganisation() {
   const data = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const busy = useNavigation().state === "submitting";
-  const errors = actionData?.errors;
-  const typed = (k: string) => typedValue(actionData?.values, k);
+  const { busy, errors, typed } = useFormState(actionData);
 
   if (data.mode === "sponsor" && data.partner) {
     return (

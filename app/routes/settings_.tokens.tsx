@@ -1,17 +1,17 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useId } from "react";
 import { z } from "zod";
 import { issueApiToken } from "~/api-auth.server";
 import { requireUser } from "~/auth.server";
 import { Badge, type Tone } from "~/components/badge";
 import { CopyOnce } from "~/components/copy-once";
-import { FormErrors, SelectField, TextField } from "~/components/form";
+import { FormErrors, SelectField, TextField, useFormState } from "~/components/form";
 import { Pagination } from "~/components/pagination";
 import { UtcTime } from "~/components/utc-time";
 import { FORMATS } from "~/domain/log-parse";
-import { fieldErrors, formValues, typedValue } from "~/domain/form-errors";
+import { fieldErrors, formValues } from "~/domain/form-errors";
 import { can } from "~/domain/permissions";
 import { getEnv } from "~/env.server";
 import { API_TOKEN_SCOPES, ApiTokenCreateSchema, DEFAULT_TOKEN_DAYS, listApiTokens, MAX_TOKEN_DAYS, PUSH_MAX_BYTES, revokeApiToken, TokenListQuerySchema } from "~/models/api-token.server";
@@ -201,10 +201,7 @@ function CreatedToken({ created, apiUrl }: { created: NonNullable<ActionData["cr
 type CreateData = { errors: Record<string, string[]> | null; values: Record<string, string | string[]> | null };
 
 function CreateForm({ scopes, defaultDays, maxDays, data }: { scopes: readonly string[]; defaultDays: number; maxDays: number; data?: CreateData }) {
-  const nav = useNavigation();
-  const busy = nav.state === "submitting" && nav.formData?.get("intent") === "create";
-  const errors = data?.errors ?? undefined;
-  const typed = (k: string) => typedValue(data?.values, k);
+  const { busy, errors, typed } = useFormState(data, "create");
   return (
     <section className="panel" aria-labelledby="new-token-title">
       <h2 id="new-token-title">New token</h2>

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useId } from "react";
 import { z } from "zod";
 import { requireUser } from "~/auth.server";
@@ -8,11 +8,11 @@ import { Badge, StatusBadge, type Tone } from "~/components/badge";
 import { asList, CheckboxGroup } from "~/components/checkbox-group";
 import { CopyOnce } from "~/components/copy-once";
 import { DataTable } from "~/components/data-table";
-import { FormErrors, SelectField, TextField } from "~/components/form";
+import { FormErrors, SelectField, TextField, useFormState } from "~/components/form";
 import { Pagination } from "~/components/pagination";
 import { UtcTime } from "~/components/utc-time";
 import { MAX_DELIVERY_ATTEMPTS } from "~/domain/backoff";
-import { fieldErrors, formValues, typedValue } from "~/domain/form-errors";
+import { fieldErrors, formValues } from "~/domain/form-errors";
 import { can } from "~/domain/permissions";
 import {
   ALL_EVENTS,
@@ -282,10 +282,7 @@ function CreatedSecret({ name, secret }: { name: string; secret: string }) {
 type CreateData = { errors: Record<string, string[]> | null; values: Record<string, string | string[]> | null };
 
 function CreateForm({ orgs, events, allEvents, data }: { orgs: { slug: string; name: string; kind: string }[]; events: readonly string[]; allEvents: string; data?: CreateData }) {
-  const nav = useNavigation();
-  const busy = nav.state === "submitting" && nav.formData?.get("intent") === "create";
-  const errors = data?.errors ?? undefined;
-  const typed = (k: string) => typedValue(data?.values, k);
+  const { busy, errors, typed } = useFormState(data, "create");
   return (
     <section className="panel" aria-labelledby="add-endpoint-title">
       <h2 id="add-endpoint-title">Add an endpoint</h2>

@@ -78,3 +78,15 @@ describe("blank optional selects", () => {
     expect(InviteSchema.parse({ email: "a@b.co", name: "A", role: "security", orgSlug: "" }).orgSlug).toBeUndefined();
   });
 });
+
+describe("form helpers", () => {
+  it("treat blank text as not given and read back one typed value", async () => {
+    const { blankToUndefined, typedValue } = await import("~/domain/form-errors");
+    expect(blankToUndefined("  ")).toBeUndefined();
+    expect(blankToUndefined(" x ")).toBe(" x ");
+    expect(blankToUndefined(3)).toBe(3);
+    expect(typedValue({ a: "1", b: ["x", "y"] }, "a")).toBe("1");
+    expect(typedValue({ a: "1", b: ["x", "y"] }, "b")).toBeUndefined();
+    expect(typedValue(null, "a")).toBeUndefined();
+  });
+});
