@@ -104,6 +104,44 @@ export async function verifyToken(token: string, audience: string): Promise<JWTP
   }
 }
 
+/**
+ * A signed document (attestation receipt, signed export, evidence-pack manifest): a JWS over the
+ * claims with issuer, audience, `typ` and issue time, and NO expiry (a receipt stays true). Signed with
+ * the current key; its `kid` picks the key on verification, so key rotation keeps it verifiable.
+ */
+export async function signDocument(claims: JWTPayload, opts: { audience: string; typ: string; subject?: string }): Promise<string> {
+  const [current] = await loadKeys();
+  let jwt = new SignJWT(claims).setProtectedHeader({ alg: ALG, kid: current.kid, typ: opts.typ }).setIssuer(ISSUER).setAudience(opts.audience).setIssuedAt();
+  if (opts.subject) jwt = jwt.setSubject(opts.subject);
+  return jwt.sign(current.privateKey);
+}
+
+export type DocumentCheck = { ok: true; payload: JWTPayload; kid: string } | { ok: false; reason: string };
+
+/**
+ * Verifies a signed document: ES256 only, `typ`, issuer and audience pinned, key by `kid` from this
+ * portal's keys or from a JWKS given (an auditor's copy of /.well-known/jwks.json). Says why it fails.
+ */
+export async function verifyDocument(jws: string, opts: { audience: string; typ: string; jwks?: { keys: JWK[] } }): Promise<DocumentCheck> {
+  try {
+    const candidates = opts.jwks ? opts.jwks.keys : (await loadKeys()).map((k) => k.publicJwk);
+    let kid = "";
+    const { payload } = await jwtVerify(
+      jws.trim(),
+      async (header) => {
+        kid = header.kid ?? "";
+        const jwk = candidates.find((k) => k.kid === header.kid);
+        if (!jwk) throw new Error(`no key with kid "${header.kid ?? ""}"`);
+        return (await importJWK({ ...jwk, alg: ALG }, ALG)) as CryptoKey;
+      },
+      { algorithms: [ALG], issuer: ISSUER, audience: opts.audience, typ: opts.typ, requiredClaims: ["iat"] },
+    );
+    return { ok: true, payload, kid };
+  } catch (err) {
+    return { ok: false, reason: err instanceof Error ? err.message : String(err) };
+  }
+}
+
 /** Forget cached keys (tests that switch KEYWARD_DATA). */
 export function resetKeyCache() {
   loaded = undefined;

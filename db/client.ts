@@ -4,7 +4,14 @@ import Database from "better-sqlite3";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { getEnv } from "../app/env.server";
-import * as schema from "./schema";
+import * as core from "./schema";
+import * as account from "./schema-account";
+import * as attestations from "./schema-attestations";
+import * as dashboards from "./schema-dashboards";
+import * as reviews from "./schema-reviews";
+import * as triage from "./schema-triage";
+
+const schema = { ...core, ...attestations, ...reviews, ...triage, ...account, ...dashboards };
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 

@@ -32,7 +32,26 @@ export type Permission =
   | "read:import:any"
   | "create:import:any"
   | "read:token:any"
-  | "update:token:any";
+  | "update:token:any"
+  // Attestations (issue 4): templates, requests, answers (partners), review (vendor managers).
+  | `read:attestation:${Access}`
+  | "request:attestation:any"
+  | "review:attestation:any"
+  | "answer:attestation:own"
+  | "submit:attestation:own"
+  | "read:template:any"
+  | "update:template:any"
+  // Access review campaigns (issue 5): the model also checks that the item is assigned to the actor.
+  | `read:campaign:${Access}`
+  | "create:campaign:any"
+  | `decide:campaign:${Access}`
+  // Anomaly flags (issue 7): security triages; a partner admin responds to its own organisation's.
+  | `read:flag:${Access}`
+  | "triage:flag:any"
+  | "respond:flag:own"
+  | "update:detection:any"
+  // Evidence packs (issue 8).
+  | "export:evidence:any";
 
 const RULES: Record<Role, readonly Permission[]> = {
   vendor_manager: [
@@ -58,6 +77,16 @@ const RULES: Record<Role, readonly Permission[]> = {
     "read:webhook:any",
     "update:webhook:any",
     "read:import:any",
+    "read:attestation:any",
+    "request:attestation:any",
+    "review:attestation:any",
+    "read:template:any",
+    "update:template:any",
+    "read:campaign:any",
+    "create:campaign:any",
+    "decide:campaign:any",
+    "read:flag:any",
+    "export:evidence:any",
   ],
   security: [
     "read:org:any",
@@ -75,8 +104,33 @@ const RULES: Record<Role, readonly Permission[]> = {
     "create:import:any",
     "read:token:any",
     "update:token:any",
+    "read:attestation:any",
+    "read:template:any",
+    "read:campaign:any",
+    "decide:campaign:any",
+    "read:flag:any",
+    "triage:flag:any",
+    "update:detection:any",
+    "export:evidence:any",
   ],
-  auditor: ["read:org:any", "read:user:any", "read:catalog:any", "read:policy:any", "read:audit:any", "read:dashboard:any", "read:credential:any", "read:rotation:any", "read:webhook:any", "read:import:any", "read:token:any"],
+  auditor: [
+    "read:org:any",
+    "read:user:any",
+    "read:catalog:any",
+    "read:policy:any",
+    "read:audit:any",
+    "read:dashboard:any",
+    "read:credential:any",
+    "read:rotation:any",
+    "read:webhook:any",
+    "read:import:any",
+    "read:token:any",
+    "read:attestation:any",
+    "read:template:any",
+    "read:campaign:any",
+    "read:flag:any",
+    "export:evidence:any",
+  ],
   partner_admin: [
     "read:org:own",
     "sponsor:org:own",
@@ -89,8 +143,27 @@ const RULES: Record<Role, readonly Permission[]> = {
     "create:credential:own",
     "update:credential:own",
     "read:rotation:own",
+    "read:attestation:own",
+    "answer:attestation:own",
+    "submit:attestation:own",
+    "read:campaign:own",
+    "decide:campaign:own",
+    "read:flag:own",
+    "respond:flag:own",
   ],
-  partner_member: ["read:org:own", "read:user:own", "read:catalog:any", "read:dashboard:any", "read:credential:own", "create:credential:own", "update:credential:own", "read:rotation:own"],
+  partner_member: [
+    "read:org:own",
+    "read:user:own",
+    "read:catalog:any",
+    "read:dashboard:any",
+    "read:credential:own",
+    "create:credential:own",
+    "update:credential:own",
+    "read:rotation:own",
+    "read:attestation:own",
+    "answer:attestation:own",
+    "read:flag:own",
+  ],
 };
 
 type Actor = { role: Role; orgKind?: "partner" | "contractor" | null };

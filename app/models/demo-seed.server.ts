@@ -14,6 +14,7 @@ import { PasswordSchema } from "~/domain/user";
 import { hashPassword } from "~/password.server";
 import { writeAudit } from "./audit.server";
 import { credentialValues } from "./inventory-import.server";
+import { DEMO_AREA_SEEDS } from "./demo-seed-areas.server";
 
 // Demo data for `keyward seed-demo` and `npm run demo`: a small but realistic world (internal staff,
 // four partners, three contractors, a catalog with a restricted model and an unreleased codename,
@@ -194,6 +195,8 @@ export async function seedDemo(ctx: ActionContext): Promise<DemoSeedResult> {
             .run();
         }
       }
+
+      for (const seedArea of DEMO_AREA_SEEDS) seedArea(tx, { now, orgIds, userIds, internalIds });
 
       const result = {
         seeded: true as const,

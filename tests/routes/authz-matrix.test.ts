@@ -7,6 +7,12 @@ import { login, request } from "../support/app";
 import { actorFor, createUser, tenancyWorld } from "../support/factories";
 import { createCredential } from "../support/credential-factory";
 import { appRoutes, loadBuild, urlFor, type AppRoute } from "../support/authz-routes";
+import { ACTORS, all, guarded, NO_ACTION, NO_ACTION_OBJ, type ActorKey, type AuthzArea, type Entry, type Outcome, type World } from "../support/authz-table";
+import { accountArea } from "./authz/account";
+import { attestationsArea } from "./authz/attestations";
+import { dashboardsArea } from "./authz/dashboards";
+import { flagsArea } from "./authz/flags";
+import { reviewsArea } from "./authz/reviews";
 
 // Issue 9, point 1: the authorisation matrix. The route list comes from the BUILT app (run
 // `npx remix build` first), so a route added to app/routes without a row in TABLE fails this file.
@@ -14,41 +20,10 @@ import { appRoutes, loadBuild, urlFor, type AppRoute } from "../support/authz-ro
 // must answer before validation) as each actor; the outcome must be the one in TABLE.
 
 /**
- * "login": 302 to /login?redirectTo=<the requested path>. 302: any other redirect.
- * 400: validation (the actor got past the guard). 405: no action (or the bearer API's GET).
- */
-type Outcome = "login" | 200 | 302 | 400 | 401 | 403 | 404 | 405 | 410;
-
-const ACTORS = {
-  anon: "anonymous",
-  vm: "vendor_manager",
-  sec: "security",
-  aud: "auditor",
-  pa: "partner_admin (own tenant)",
-  pm: "partner_member (own tenant)",
-  other: "partner_admin of another tenant",
-} as const;
-type ActorKey = keyof typeof ACTORS;
-
-/** One outcome per actor. `other` only (and always) for routes with an object param. */
-type Row = Record<Exclude<ActorKey, "other">, Outcome> & { other?: Outcome };
-
-/** The object a param route is requested for: owned by tenancyWorld's partner org (or global). */
-type ObjectKind = "org" | "credential" | "user" | "import" | "invite";
-
-type Entry = { object?: ObjectKind; GET: Row; POST: Row } | { skip: string };
-
-// Shorthands for the commonest rows.
-const all = (o: Outcome, other = false): Row => ({ anon: o, vm: o, sec: o, aud: o, pa: o, pm: o, ...(other ? { other: o } : {}) });
-const guarded = (o: Omit<Row, "anon">): Row => ({ anon: "login", ...o });
-const NO_ACTION = all(405);
-const NO_ACTION_OBJ = all(405, true);
-
-/**
  * THE TABLE: every route id in build.routes → expected outcome of its loader (GET) and its action
  * (POST, empty form) for each actor. Derived from app/domain/permissions.ts and each route's guard.
  */
-const TABLE: Record<string, Entry> = {
+const CORE: Record<string, Entry> = {
   root: { skip: "the root loader runs under every page and is covered by them (it only reads the user, no guard)" },
 
   // Public and infrastructure routes.
@@ -151,6 +126,10 @@ const TABLE: Record<string, Entry> = {
   },
 };
 
+/** The areas that keep their rows in tests/routes/authz/<area>.ts. */
+const AREAS: AuthzArea[] = [attestationsArea, reviewsArea, flagsArea, dashboardsArea, accountArea];
+const TABLE: Record<string, Entry> = Object.assign({}, CORE, ...AREAS.map((a) => a.entries));
+
 /**
  * Cases where the app answers differently from TABLE today: a bug reported to the lead, not an
  * expectation. The case asserts today's answer (so the suite stays green) and FAILS once the bug is
@@ -164,10 +143,9 @@ const build = await loadBuild();
 const ROUTES = appRoutes(build);
 const byId = new Map(ROUTES.map((r) => [r.id, r]));
 
-type World = Awaited<ReturnType<typeof tenancyWorld>>;
 let world: World;
 const cookies: Partial<Record<ActorKey, string>> = {};
-const objects: Record<ObjectKind, string> = { org: "", credential: "", user: "", import: "", invite: "" };
+const objects: Record<string, string> = {};
 const actorUser = (w: World): Record<Exclude<ActorKey, "anon">, { email: string; password: string }> => ({
   vm: w.vm,
   sec: secUser,
@@ -189,6 +167,7 @@ beforeAll(async () => {
   const importId = crypto.randomUUID();
   getDb().insert(logImports).values({ id: importId, source: "gw-authz", format: "ndjson", via: "cli", status: "completed", finishedAt: new Date() }).run();
   Object.assign(objects, { org: world.partner.slug, credential: cred.keyId, user: world.partnerMember.id, import: importId, invite: "not-a-real-invitation-token" });
+  for (const area of AREAS) if (area.seed) Object.assign(objects, await area.seed(world));
   const who = actorUser(world);
   for (const key of Object.keys(who) as (keyof typeof who)[]) cookies[key] = await login(who[key].email, who[key].password, nextIp());
 });
@@ -208,7 +187,9 @@ function outcomeOf(res: Response, url: string): string {
 
 async function run(route: AppRoute, method: "GET" | "POST", actor: ActorKey) {
   const entry = TABLE[route.id] as Exclude<Entry, { skip: string }>;
-  const url = urlFor(route, method, Object.fromEntries(route.params.map((p) => [p, objects[entry.object!]])));
+  const value = entry.object ? objects[entry.object] : "";
+  if (entry.object && value === undefined) throw new Error(`${route.id}: no object "${entry.object}" was seeded (add it to the area's seed)`);
+  const url = urlFor(route, method, Object.fromEntries(route.params.map((p) => [p, value])));
   let cookie = actor === "anon" ? undefined : cookies[actor];
   // Signing out ends the session: use a throwaway one so the shared cookies stay valid.
   if (route.id === "routes/logout" && method === "POST" && actor !== "anon") {
