@@ -14,6 +14,7 @@ function summary(r: SchedulerRun): string[] {
     `scheduler run at ${r.at}`,
     `  expired credentials marked:  ${r.markExpired.expired}`,
     `  rotation reminders queued:   ${r.rotationReminders.sent}`,
+    `  access reviews:              ${r.campaigns.created} recurred, ${r.campaigns.opened} opened, ${r.campaigns.reminders} reminders, ${r.campaigns.escalated} items escalated`,
     `  webhook deliveries:          ${d.claimed} attempted, ${d.delivered} delivered, ${d.failed} to retry, ${d.dead} dead`,
     `  expired sessions purged:     ${r.purgeSessions.deleted}`,
   ];
