@@ -50,13 +50,16 @@ export const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 export const addDays = (d: string, n: number) => isoDay(new Date(dayStart(d).getTime() + n * DAY_MS));
 export const daysBetween = (a: string, b: string) => Math.round((dayStart(b).getTime() - dayStart(a).getTime()) / DAY_MS);
 
+/** Names typed in one box ("opus-4, sonnet-4") or sent as repeated fields. */
+const names = z.preprocess((v) => (Array.isArray(v) ? v : typeof v === "string" ? v.split(/[\s,]+/) : []).filter((x) => x !== ""), z.array(z.string().trim().min(1).max(120)).max(200));
+
 /** One decision on an item: a comment is required for revoke and unsure; narrow names the new grant. */
 export const DecisionSchema = z
   .object({
     decision: z.enum(DECISIONS, { message: "Choose keep, revoke, narrow or unsure" }),
     comment: z.preprocess(blankToUndefined, z.string().trim().max(2000, "At most 2000 characters").optional()),
-    models: list,
-    endpoints: list,
+    models: names,
+    endpoints: names,
   })
   .superRefine((v, ctx) => {
     if ((v.decision === "revoke" || v.decision === "unsure") && !v.comment) ctx.addIssue({ code: "custom", path: ["comment"], message: `A comment is required to ${v.decision === "revoke" ? "revoke" : "mark unsure"}` });
