@@ -89,6 +89,24 @@ function openCampaignTx(tx: Tx, ctx: ActionContext, id: string): number | null {
   const now = ctx.now ?? new Date();
   const c = tx.select().from(campaigns).where(eq(campaigns.id, id)).get();
   if (!c || c.status !== "scheduled") return null;
+  const { selected, inScope } = snapshotItems(tx, c, now);
+  tx.update(campaigns).set({ status: "open", openedAt: now }).where(eq(campaigns.id, c.id)).run();
+  writeAudit(tx, ctx, { action: "campaign.opened", targetType: "campaign", targetId: c.id, details: { name: c.name, items: selected.length, inScope, mode: c.mode } });
+  enqueueEvent(tx, "campaign.opened", { campaignId: c.id, name: c.name, dueOn: c.dueOn, items: selected.length }, { orgId: null, now });
+  if (c.firstPass) {
+    const perOrg = new Map<string, number>();
+    for (const s of selected) perOrg.set(s.orgId, (perOrg.get(s.orgId) ?? 0) + 1);
+    for (const [orgId, n] of perOrg) enqueueEvent(tx, "campaign.first_pass_requested", { campaignId: c.id, name: c.name, dueOn: c.dueOn, items: n }, { orgId, now });
+  }
+  return selected.length;
+}
+
+/**
+ * Inserts the campaign's items: each credential in scope (differential mode: new or changed since the
+ * series' last closed campaign) with its snapshot and reviewer. The caller audits (the demo seeder
+ * writes them inside its own single audited seed).
+ */
+export function snapshotItems(tx: Tx, c: CampaignRow, now: Date): { selected: { itemId: string; orgId: string }[]; inScope: number } {
   const catalog = catalogRefs();
   const rows = tx
     .select({
@@ -144,7 +162,10 @@ function openCampaignTx(tx: Tx, ctx: ActionContext, id: string): number | null {
     return { r, holderLabel, sharedWith, credentialId: r.id, digest: factsDigest({ ...r, holder: r.holderUserId ?? r.holderService ?? null, sharedWith }) };
   });
   const selected = c.mode === "differential" ? differentialSelection(candidates, previousDigests(tx, c.seriesId)) : candidates;
+  const out: { itemId: string; orgId: string }[] = [];
   for (const { r, holderLabel, sharedWith, digest } of selected) {
+    const itemId = crypto.randomUUID();
+    out.push({ itemId, orgId: r.orgId });
     const policy = getPolicy(r.orgTier);
     const h = credentialHygiene(r, policy, now);
     const snapshot: CampaignSnapshot = {
@@ -171,6 +192,7 @@ function openCampaignTx(tx: Tx, ctx: ActionContext, id: string): number | null {
     };
     tx.insert(campaignItems)
       .values({
+        id: itemId,
         campaignId: c.id,
         credentialId: r.id,
         orgId: r.orgId,
@@ -184,15 +206,7 @@ function openCampaignTx(tx: Tx, ctx: ActionContext, id: string): number | null {
       })
       .run();
   }
-  tx.update(campaigns).set({ status: "open", openedAt: now }).where(eq(campaigns.id, c.id)).run();
-  writeAudit(tx, ctx, { action: "campaign.opened", targetType: "campaign", targetId: c.id, details: { name: c.name, items: selected.length, inScope: candidates.length, mode: c.mode } });
-  enqueueEvent(tx, "campaign.opened", { campaignId: c.id, name: c.name, dueOn: c.dueOn, items: selected.length }, { orgId: null, now });
-  if (c.firstPass) {
-    const perOrg = new Map<string, number>();
-    for (const s of selected) perOrg.set(s.r.orgId, (perOrg.get(s.r.orgId) ?? 0) + 1);
-    for (const [orgId, n] of perOrg) enqueueEvent(tx, "campaign.first_pass_requested", { campaignId: c.id, name: c.name, dueOn: c.dueOn, items: n }, { orgId, now });
-  }
-  return selected.length;
+  return { selected: out, inScope: candidates.length };
 }
 
 /** credential id → the facts' digest as last reviewed in a closed campaign of the series (the latest wins). */
