@@ -12,11 +12,12 @@ import { scheduler } from "./cli/scheduler";
 import { seedDemoCommand } from "./cli/seed-demo";
 import { userCreate } from "./cli/user-create";
 import { verifyReportCommand } from "./cli/verify-report";
+import { campaignsCommand } from "./cli/campaigns";
 
 // `keyward <command>`: the operator's command line, thin over app/models (DESIGN.md "Contracts").
 // Exit codes: 0 success, 1 user error (message on stderr, no stack trace), 2 unexpected failure.
 
-const COMMANDS: readonly Command[] = [migrate, seedDemoCommand, userCreate, auditVerify, backup, scheduler, importInventoryCommand, importLogsCommand, credentialsCommand, flagsCommand, verifyReportCommand];
+const COMMANDS: readonly Command[] = [migrate, seedDemoCommand, userCreate, auditVerify, backup, scheduler, importInventoryCommand, importLogsCommand, credentialsCommand, flagsCommand, campaignsCommand, verifyReportCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -62,6 +62,19 @@ export function listCampaigns(actor: Actor, opts: { page?: number; status?: "sch
   return { rows, total, page, pageCount };
 }
 
+/** Every campaign (or those with `status`) with its progress, newest first: `keyward campaigns`. */
+export function listCampaignsForCli(status?: "scheduled" | "open" | "closed", now = new Date()) {
+  return getDb()
+    .select(progressColumns(isoDay(now)))
+    .from(campaigns)
+    .leftJoin(campaignItems, eq(campaignItems.campaignId, campaigns.id))
+    .where(status ? eq(campaigns.status, status) : undefined)
+    .groupBy(campaigns.id)
+    .orderBy(desc(campaigns.createdAt), desc(campaigns.id))
+    .all()
+    .map(({ id, name, status, mode, opensOn, dueDate, recurrenceDays, total, decided, overdueItems, revocations, closedAt }) => ({ id, name, status, mode, opensOn, dueOn: dueDate, recurrenceDays, total, decided, overdueItems, revocations, closedAt: closedAt?.toISOString() ?? null }));
+}
+
 /** Open campaigns with their progress (internal users). */
 export function openCampaignProgress(now = new Date()): CampaignProgress[] {
   return getDb()

@@ -7,7 +7,7 @@ import { createCampaign, getCampaign } from "~/models/campaign.server";
 import { actorFor, tenancyWorld } from "../support/factories";
 import { createCredential } from "../support/credential-factory";
 
-// `keyward verify-report <file>` on a report signed by this portal (same KEYWARD_DATA keys): intact
+// `keyward campaigns --json` lists the campaign with its progress; `keyward verify-report <file>` on a report signed by this portal (same KEYWARD_DATA keys): intact
 // → exit 0; one changed byte in the report or the signature → exit 1 with the reason.
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -24,7 +24,7 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
   });
 }
 
-describe("keyward verify-report", () => {
+describe("keyward verify-report and campaigns", () => {
   test("verifies an intact report and rejects one changed byte", async () => {
     const w = await tenancyWorld();
     createCredential(w.partner.id, { label: "Verified key" });
@@ -37,7 +37,9 @@ describe("keyward verify-report", () => {
     const bad = path.join(dir, "report-edited.json");
     fs.writeFileSync(good, signed);
     fs.writeFileSync(bad, signed.replace("Verified key", "Verified kez"));
-    const [ok, edited] = await Promise.all([cli(["verify-report", good, "--json"]), cli(["verify-report", bad])]);
+    const [ok, edited, list] = await Promise.all([cli(["verify-report", good, "--json"]), cli(["verify-report", bad]), cli(["campaigns", "--json"])]);
+    expect(list.code, list.stderr).toBe(0);
+    expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ id: r.value.id, name: "CLI review", status: "open", total: 1, decided: 0, overdueItems: 1, revocations: 0 })]);
     expect(ok.code, ok.stderr).toBe(0);
     expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, campaignId: r.value.id, items: 1 });
     expect(edited.code).toBe(1);
