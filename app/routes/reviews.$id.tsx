@@ -154,7 +154,7 @@ export default function CampaignPage() {
         <Form method="post" id="selection" className="panel" aria-label="Bulk decision">
           <input type="hidden" name="back" value={search} />
           <h2>Decide or reassign several items</h2>
-          <p className="hint">Tick items in the table, or apply to every undecided item assigned to you that matches the filters above ({filters.length ? filters.map((f) => ITEM_FILTER_LABELS[f]).join(", ") : "no filter"}).</p>
+          <p className="hint">Tick items in the table (you decide only those assigned to you{canClose ? "; you can reassign any undecided item" : ""}), or apply to every undecided item assigned to you that matches the filters above ({filters.length ? filters.map((f) => ITEM_FILTER_LABELS[f]).join(", ") : "no filter"}).</p>
           <div className="filters">
             <SelectField label="Apply to" name="scope" defaultValue="selected" options={[{ value: "selected", label: "The ticked items" }, { value: "filter", label: "All my undecided items matching the filters" }]} />
             <SelectField label="Decision" name="decision" placeholder="Choose" options={DECISIONS.filter((d) => d !== "narrow").map((d) => ({ value: d, label: DECISION_LABELS[d] }))} />
@@ -188,7 +188,7 @@ export default function CampaignPage() {
             <tr key={i.id}>
               {canDecide && open ? (
                 <td>
-                  {mine && !decided ? <input type="checkbox" name="items" value={i.id} form="selection" aria-label={`Select ${s.keyId}`} /> : null}
+                  {!decided && (mine || canClose) ? <input type="checkbox" name="items" value={i.id} form="selection" aria-label={`Select ${s.keyId}`} /> : null}
                 </td>
               ) : null}
               <td>
