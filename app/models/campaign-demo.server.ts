@@ -28,7 +28,16 @@ export function seedReviewsDemo(tx: DemoTx, ids: DemoIds) {
     .values({ id: closedId, name: "Q3 2026 access review", seriesId: closedId, sequence: 1, opensOn: closedOpens, dueOn: addDays(closedOpens, 14), recurrenceDays: 90, mode: "full", undecidedRule: "keep", firstPass: false, ownerId: vm, status: "open", openedAt: new Date(`${closedOpens}T09:00:00Z`), createdAt: new Date(`${closedOpens}T09:00:00Z`) })
     .run();
   const closedRow = tx.select().from(campaigns).where(eq(campaigns.id, closedId)).get()!;
-  const past = snapshotItems(tx, closedRow, new Date(`${closedOpens}T09:00:00Z`));
+  // Snapshots are taken at the seed time (the demo's credentials carry current use); the closed review
+  // only keeps the credentials that existed when it opened.
+  const past = snapshotItems(tx, closedRow, ids.now);
+  const openedAt = new Date(`${closedOpens}T09:00:00Z`);
+  past.selected = past.selected.filter((it) => {
+    const cred = tx.select({ issuedAt: credentials.issuedAt }).from(credentials).innerJoin(campaignItems, eq(campaignItems.credentialId, credentials.id)).where(eq(campaignItems.id, it.itemId)).get()!;
+    if (cred.issuedAt.getTime() <= openedAt.getTime()) return true;
+    tx.delete(campaignItems).where(eq(campaignItems.id, it.itemId)).run();
+    return false;
+  });
   past.selected.forEach((it, i) => {
     const decided = i % 9 === 8 ? null : KEEP;
     const at = new Date(`${addDays(closedOpens, 2 + (i % 10))}T10:00:00Z`);
@@ -46,7 +55,7 @@ export function seedReviewsDemo(tx: DemoTx, ids: DemoIds) {
     .values({ id: openId, name: "Q4 2026 access review", seriesId: closedId, sequence: 2, opensOn: opens, dueOn: addDays(today, 5), recurrenceDays: 90, mode: "full", undecidedRule: "revoke", firstPass: true, ownerId: vm, status: "open", openedAt: new Date(`${opens}T09:00:00Z`), createdAt: new Date(`${opens}T09:00:00Z`) })
     .run();
   const openRow = tx.select().from(campaigns).where(eq(campaigns.id, openId)).get()!;
-  const current = snapshotItems(tx, openRow, new Date(`${opens}T09:00:00Z`));
+  const current = snapshotItems(tx, openRow, ids.now);
   current.selected.forEach((it, i) => {
     const at = new Date(`${addDays(opens, 1 + (i % 7))}T11:00:00Z`);
     const firstPass = i % 3 === 0 ? { firstPassDecision: "keep" as const, firstPassComment: "Needed for production traffic.", firstPassAt: at } : {};

@@ -94,6 +94,7 @@ describe("campaign rules", () => {
     expect(DecisionSchema.safeParse({ decision: "unsure" }).success).toBe(false);
     expect(DecisionSchema.safeParse({ decision: "narrow", comment: "x" }).success).toBe(false);
     expect(DecisionSchema.safeParse({ decision: "narrow", models: "opus-4" }).data).toMatchObject({ models: ["opus-4"] });
+    expect(DecisionSchema.safeParse({ decision: "narrow", models: "opus-4, sonnet-4", endpoints: "messages" }).data).toMatchObject({ models: ["opus-4", "sonnet-4"], endpoints: ["messages"] });
   });
   it("unsure is not final; items are overdue from the day after the due date; undecided items follow the rule", () => {
     expect(isFinal("unsure")).toBe(false);
