@@ -1,6 +1,6 @@
 import { and, eq, isNull, lte, or, sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { jobMarks } from "../../db/schema";
+import { jobMarks, users } from "../../db/schema";
 import { campaignItems, campaigns } from "../../db/schema-reviews";
 import type { ActionContext } from "~/domain/actor";
 import { isOverdue, isoDay, nextOccurrence } from "~/domain/campaign";
@@ -63,12 +63,13 @@ export function campaignReminders(now: Date): { sent: number; escalated: number 
       const undecided = or(isNull(campaignItems.decision), eq(campaignItems.decision, "unsure"));
       if (stage && tx.insert(jobMarks).values({ key: campaignReminderKey(c.id, stage), at: now }).onConflictDoNothing().run().changes) {
         const perReviewer = tx
-          .select({ reviewerId: campaignItems.reviewerId, n: sql<number>`count(*)` })
+          .select({ reviewerId: campaignItems.reviewerId, email: users.email, n: sql<number>`count(*)` })
           .from(campaignItems)
+          .leftJoin(users, eq(users.id, campaignItems.reviewerId))
           .where(and(eq(campaignItems.campaignId, c.id), undecided))
           .groupBy(campaignItems.reviewerId)
           .all();
-        enqueueEvent(tx, "campaign.reminder", { campaignId: c.id, name: c.name, dueOn: c.dueOn, stage, pending: perReviewer.map((r) => ({ reviewerId: r.reviewerId, items: r.n })) }, { orgId: null, now });
+        enqueueEvent(tx, "campaign.reminder", { campaignId: c.id, name: c.name, dueOn: c.dueOn, stage, pending: perReviewer.map((r) => ({ reviewerId: r.reviewerId, reviewer: r.email, items: r.n })) }, { orgId: null, now });
         if (c.firstPass) {
           const perOrg = tx
             .select({ orgId: campaignItems.orgId, n: sql<number>`count(*)` })

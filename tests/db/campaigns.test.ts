@@ -197,6 +197,7 @@ describe("scheduler: reminders, escalation and recurrence", () => {
     campaignReminders(at("2026-12-07T10:00:00Z"));
     campaignReminders(at("2026-12-07T11:00:00Z"));
     expect(mine().map((e) => JSON.parse(e.payload).data.stage)).toEqual(["week-1"]);
+    expect(JSON.parse(mine()[0].payload).data.pending).toEqual([{ reviewerId: sec.id, reviewer: sec.email, items: 4 }]);
     campaignReminders(at("2026-12-11T10:00:00Z"));
     campaignReminders(at("2026-12-14T10:00:00Z"));
     campaignReminders(at("2026-12-15T10:00:00Z"));
