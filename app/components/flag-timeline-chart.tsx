@@ -17,6 +17,15 @@ const SERIES = [
   { key: "serverError", label: "5xx", className: "tl-server" },
 ] as const;
 
+/** A tick's label as a bare <text> (visx's default wraps it in an <svg style="overflow:visible">, which the CSP refuses). */
+function TickLabel({ x, y, anchor, dy, value }: { x: number; y: number; anchor: "end" | "middle"; dy: number; value?: string }) {
+  return (
+    <text x={x} y={y} dy={dy} textAnchor={anchor} className="tl-tick-label">
+      {value}
+    </text>
+  );
+}
+
 const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 19);
 
 export function FlagTimelineChart({ buckets }: { buckets: readonly TimelineBucket[] }) {
@@ -42,8 +51,8 @@ export function FlagTimelineChart({ buckets }: { buckets: readonly TimelineBucke
               return <Bar key={`${b.start}-${s.key}`} x={x(b.start) ?? 0} y={y1} width={x.bandwidth()} height={Math.max(1, y0 - y1)} className={s.className} />;
             });
           })}
-          <AxisLeft scale={y} numTicks={4} tickFormat={(v) => String(v)} axisClassName="tl-axis" tickClassName="tl-tick" />
-          <AxisBottom top={innerH} scale={x} tickValues={buckets.filter((_, i) => i % every === 0).map((b) => b.start)} tickFormat={(v) => hhmm(Number(v))} axisClassName="tl-axis" tickClassName="tl-tick" />
+          <AxisLeft scale={y} numTicks={4} tickFormat={(v) => String(v)} axisClassName="tl-axis" tickClassName="tl-tick" tickComponent={({ x, y, formattedValue }) => <TickLabel x={x} y={y} anchor="end" dy={4} value={formattedValue} />} />
+          <AxisBottom top={innerH} scale={x} tickValues={buckets.filter((_, i) => i % every === 0).map((b) => b.start)} tickFormat={(v) => hhmm(Number(v))} axisClassName="tl-axis" tickClassName="tl-tick" tickComponent={({ x, y, formattedValue }) => <TickLabel x={x} y={y} anchor="middle" dy={4} value={formattedValue} />} />
         </Group>
       </svg>
       <figcaption id="flag-timeline-caption">
