@@ -225,3 +225,19 @@ describe("detection settings page", () => {
     expect((await request("/settings/detection", { cookie, form: { intent: "policy" } })).status).toBe(302);
   });
 });
+
+describe("the credential's page", () => {
+  it("groups the credential's flags within an hour, linking to each", async () => {
+    const w = await tenancyWorld();
+    const cred = createCredential(w.partner.id);
+    const t = Date.parse("2026-11-20T10:00:00Z");
+    const a = createFlag({ rule: "pattern_guessing", credentialId: cred.id, orgId: w.partner.id, firstSeen: t, lastSeen: t + 600_000 });
+    createFlag({ rule: "unknown_model", credentialId: cred.id, orgId: w.partner.id, firstSeen: t, lastSeen: t + 1_200_000 });
+    createFlag({ rule: "new_source", severity: "low", credentialId: cred.id, orgId: w.partner.id, firstSeen: t - 86_400_000, lastSeen: t - 86_400_000 });
+    const cookie = await signIn(w.partnerMember);
+    const body = await html(request(`/credentials/${cred.keyId}`, { cookie }));
+    expect(body).toContain("2 flags");
+    expect(body).toContain("1 flag<");
+    expect(body).toContain(`href="/flags/${a.id}"`);
+  });
+});

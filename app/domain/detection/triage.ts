@@ -124,3 +124,19 @@ export function isNotifiable(s: Severity): boolean {
 export function flagNotificationText(f: { rule: string; severity: Severity; summary: string; subject: string; url: string | null }): string {
   return `[${f.severity.toUpperCase()}] ${f.rule} on ${f.subject}: ${f.summary}${f.url ? ` ${f.url}` : ""}`;
 }
+
+/**
+ * Flags of one credential grouped for its page: a flag joins the current group when it was last seen
+ * within an hour of the group's newest flag (input newest first), so one incident reads as one group.
+ */
+export function groupWithinHour<T extends { lastSeen: number }>(flagsNewestFirst: readonly T[], hourMs = 3_600_000): { from: number; to: number; flags: T[] }[] {
+  const groups: { from: number; to: number; flags: T[] }[] = [];
+  for (const f of flagsNewestFirst) {
+    const g = groups[groups.length - 1];
+    if (g && g.from - f.lastSeen <= hourMs) {
+      g.flags.push(f);
+      g.from = Math.min(g.from, f.lastSeen);
+    } else groups.push({ from: f.lastSeen, to: f.lastSeen, flags: [f] });
+  }
+  return groups;
+}
