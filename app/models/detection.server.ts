@@ -183,32 +183,62 @@ export function createImportDetector(importId?: string, settingsOverrides?: Sett
     return ctx.credential(credentialId)?.orgId ?? null;
   }
 
+  /**
+   * Live flags this import has touched, by rule and subject: a repeat finding updates the cached flag in
+   * memory and the batch writes each changed flag once (flushFlags), instead of a read and a write per finding.
+   */
+  type CachedFlag = { id: string; severity: Severity; count: number; evidence: FlagEvidence[]; firstSeen: number; lastSeen: number; summary: string; windowMs: number; dirty: boolean };
+  const liveFlags = new Map<string, CachedFlag>();
+
+  function flushFlags() {
+    const db = getDb();
+    const now = new Date();
+    for (const fl of liveFlags.values()) {
+      if (!fl.dirty) continue;
+      fl.dirty = false;
+      db.update(flags)
+        .set({ count: fl.count, lastSeen: fl.lastSeen, firstSeen: fl.firstSeen, severity: fl.severity, summary: fl.summary, evidence: fl.evidence, windowMs: fl.windowMs, updatedAt: now })
+        .where(eq(flags.id, fl.id))
+        .run();
+    }
+  }
+
   /** Insert or update the flag for one finding; true when a new flag was inserted. */
   function upsertFlag(f: Finding, importIdOfEvent: string): boolean {
     const db = getDb();
     const subjectKey = flagSubjectKey(f);
-    const live = db
-      .select({ id: flags.id, severity: flags.severity, count: flags.count, evidence: flags.evidence, firstSeen: flags.firstSeen, lastSeen: flags.lastSeen })
-      .from(flags)
-      .where(and(eq(flags.rule, f.rule), eq(flags.subjectKey, subjectKey), inArray(flags.status, [...LIVE_STATUSES]), gte(flags.lastSeen, f.ts - f.windowMs)))
-      .orderBy(desc(flags.lastSeen))
-      .limit(1)
-      .get();
-    const now = new Date();
+    const cacheKey = `${f.rule}\u0000${subjectKey}`;
+    let live: CachedFlag | undefined = liveFlags.get(cacheKey);
+    if (live && live.lastSeen < f.ts - f.windowMs) live = undefined;
+    if (!live && !liveFlags.has(cacheKey)) {
+      const row = db
+        .select({ id: flags.id, severity: flags.severity, count: flags.count, evidence: flags.evidence, firstSeen: flags.firstSeen, lastSeen: flags.lastSeen, summary: flags.summary, windowMs: flags.windowMs })
+        .from(flags)
+        .where(and(eq(flags.rule, f.rule), eq(flags.subjectKey, subjectKey), inArray(flags.status, [...LIVE_STATUSES]), gte(flags.lastSeen, f.ts - f.windowMs)))
+        .orderBy(desc(flags.lastSeen))
+        .limit(1)
+        .get();
+      if (row) liveFlags.set(cacheKey, (live = { ...row, dirty: false }));
+    }
     if (live) {
-      const severity: Severity = SEVERITY_ORDER[f.severity] > SEVERITY_ORDER[live.severity] ? f.severity : live.severity;
-      db.update(flags)
-        .set({ count: live.count + 1, lastSeen: Math.max(live.lastSeen, f.ts), firstSeen: Math.min(live.firstSeen, f.ts), severity, summary: f.summary, evidence: mergeEvidence(live.evidence, f.sample), windowMs: f.windowMs, updatedAt: now })
-        .where(eq(flags.id, live.id))
-        .run();
+      if (SEVERITY_ORDER[f.severity] > SEVERITY_ORDER[live.severity]) live.severity = f.severity;
+      live.count++;
+      live.lastSeen = Math.max(live.lastSeen, f.ts);
+      live.firstSeen = Math.min(live.firstSeen, f.ts);
+      live.summary = f.summary;
+      live.evidence = mergeEvidence(live.evidence, f.sample);
+      live.windowMs = f.windowMs;
+      live.dirty = true;
       return false;
     }
+    const now = new Date();
     const orgId = orgOf(f.credentialId);
     const inserted = db
       .insert(flags)
       .values({ rule: f.rule, severity: f.severity, credentialId: f.credentialId, orgId, srcIp: f.srcIp, keyRef: f.keyRef, subjectKey, status: "open", firstSeen: f.ts, lastSeen: f.ts, count: 1, summary: f.summary, evidence: mergeEvidence([], f.sample), windowMs: f.windowMs, importId: importId ?? importIdOfEvent, createdAt: now, updatedAt: now })
       .returning({ id: flags.id })
       .get();
+    liveFlags.set(cacheKey, { id: inserted.id, severity: f.severity, count: 1, evidence: mergeEvidence([], f.sample), firstSeen: f.ts, lastSeen: f.ts, summary: f.summary, windowMs: f.windowMs, dirty: false });
     if (isNotifiable(f.severity)) notify(inserted.id, f, orgId, now);
     if (f.severity === "critical") containCritical(inserted.id, f);
     return true;
@@ -264,6 +294,7 @@ export function createImportDetector(importId?: string, settingsOverrides?: Sett
         remember(e);
       }
       c.setKeyRef(null);
+      flushFlags();
       return raised;
     },
 
