@@ -215,7 +215,8 @@ export function applyFlagAction(ctx: ActionContext & { actor: Actor }, id: strin
   if (!f) return { ok: false, status: 404, field: "_form", message: "Not found" };
   const now = ctx.now ?? new Date();
   if (input.intent === "respond") {
-    if (!can(actor, "respond:flag:own") || !f.orgId) return { ok: false, status: 403, field: "_form", message: "You cannot respond to this flag." };
+    // A partner responds for its own organisation's credentials (not for its contractors', which it only reads).
+    if (!can(actor, "respond:flag:own") || !f.orgId || f.orgId !== actor.orgId) return { ok: false, status: 403, field: "_form", message: "You cannot respond to this flag." };
   } else if (!can(actor, "triage:flag:any")) return { ok: false, status: 403, field: "_form", message: "Only security triages flags." };
 
   const refusal = triageRefusal(input.intent, f.status as FlagStatusValue);

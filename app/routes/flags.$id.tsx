@@ -49,7 +49,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     assignee: found.assignee,
     internal: user.orgId === null,
     canTriage,
-    canRespond: can(user, "respond:flag:own") && user.orgId !== null,
+    canRespond: can(user, "respond:flag:own") && user.orgId !== null && f.orgId === user.orgId,
     offered: canTriage ? offered : [],
     assignees: canTriage ? listAssignees() : [],
   });

@@ -241,3 +241,15 @@ describe("the credential's page", () => {
     expect(body).toContain(`href="/flags/${a.id}"`);
   });
 });
+
+describe("flags: a partner and its contractor", () => {
+  it("lets a partner admin read its contractor's flag but not respond for the contractor (403)", async () => {
+    const w = await tenancyWorld();
+    const cred = createCredential(w.contractor.id);
+    const f = createFlag({ credentialId: cred.id, orgId: w.contractor.id });
+    const cookie = await signIn(w.partnerAdmin);
+    const page = await html(request(`/flags/${f.id}`, { cookie }));
+    expect(page).not.toContain('value="respond"');
+    expect((await request(`/flags/${f.id}`, { cookie, form: { intent: "respond", body: "for them" } })).status).toBe(403);
+  });
+});
