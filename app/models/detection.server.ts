@@ -221,7 +221,13 @@ export function createImportDetector(importId?: string, settingsOverrides?: Sett
       if (row) liveFlags.set(cacheKey, (live = { ...row, dirty: false }));
     }
     if (live) {
-      if (SEVERITY_ORDER[f.severity] > SEVERITY_ORDER[live.severity]) live.severity = f.severity;
+      if (SEVERITY_ORDER[f.severity] > SEVERITY_ORDER[live.severity]) {
+        // A flag that rises to high or critical is news too: notified (and contained) as a new one would be.
+        const wasNotifiable = isNotifiable(live.severity);
+        live.severity = f.severity;
+        if (!wasNotifiable && isNotifiable(f.severity)) notify(live.id, f, orgOf(f.credentialId), new Date());
+        if (f.severity === "critical") containCritical(live.id, f);
+      }
       live.count++;
       live.lastSeen = Math.max(live.lastSeen, f.ts);
       live.firstSeen = Math.min(live.firstSeen, f.ts);

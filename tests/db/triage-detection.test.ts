@@ -97,3 +97,19 @@ describe("detection and triage", () => {
     expect(f[0].summary).not.toContain("sk-live");
   });
 });
+
+describe("a flag that rises to high", () => {
+  it("is notified when an existing flag's severity rises to high within its window", async () => {
+    const org = createOrg();
+    createCredential(org.id, { keyId: K });
+    const hook = createWebhook(["flag.raised"]);
+    // error_burst: more than 5 distinct 4xx paths → medium; more than 15 (3 × capacity) → high, same flag.
+    const paths = Array.from({ length: 20 }, (_, i) => ev(i * 500, { path: `/v1/probe-${i}`, model: null, status: 404 }));
+    await run(paths);
+    const burst = getDb().select().from(flags).where(eq(flags.rule, "error_burst")).all();
+    expect(burst).toHaveLength(1);
+    expect(burst[0].severity).toBe("high");
+    const sent = getDb().select().from(outbox).where(eq(outbox.webhookId, hook.id)).all().map((r) => JSON.parse(r.payload).data);
+    expect(sent.filter((d) => d.rule === "error_burst")).toHaveLength(1);
+  });
+});
