@@ -19,6 +19,7 @@ const NAV: { to: string; label: string; permission: `${string}:${string}` }[] = 
   { to: "/settings", label: "Policies", permission: "read:policy" },
   { to: "/settings/webhooks", label: "Webhooks", permission: "read:webhook" },
   { to: "/settings/tokens", label: "API tokens", permission: "read:token" },
+  { to: "/settings/detection", label: "Detection", permission: "read:flag:any" },
   { to: "/audit", label: "Audit log", permission: "read:audit" },
 ];
 

@@ -4,8 +4,16 @@ import { credentialBaselines, credentialRotations, credentials, flags, organizat
 import { createEngine, type EngineContext, type SettingsOverrides } from "~/domain/detection/engine";
 import { prefix24 } from "~/domain/detection/ip-prefix";
 import { SEVERITY_ORDER, type CatalogModel, type CredentialBaseline, type CredentialFacts, type Finding, type RuleId, type Severity } from "~/domain/detection/types";
+import { flagNotificationText, isNotifiable } from "~/domain/detection/triage";
+import type { Actor } from "~/domain/actor";
+import { getEnv } from "~/env.server";
+import { flagActivity } from "../../db/schema-triage";
 import { listModels } from "./catalog.server";
+import { setCredentialStatus } from "./credential-lifecycle.server";
+import { getDetectionPolicy, getRuleOverrides } from "./detection-settings.server";
+import { listActiveSuppressions } from "./flag.server";
 import type { StoredEvent } from "./log-import.server";
+import { enqueueEvent } from "./outbox.server";
 
 // Detection during an import (DESIGN "Data flow of an import", issue 7): every stored event of a batch
 // goes through the engine (all rules, window state kept for the whole import) inside the batch's
@@ -74,6 +82,9 @@ function statusChangedAt(c: CredentialRow): number | null {
   return c.updatedAt.getTime();
 }
 
+/** Who the auto-suspend policy acts as (audit: "Keyward detection"). */
+const DETECTION_ACTOR: Actor = { id: "system:detection", email: "detection@keyward", name: "Keyward detection", role: "security", orgId: null, orgKind: null, orgSlug: null, orgName: null };
+
 type Seen = { first: number; last: number; ips: Map<string, number>; models: Set<string>; minutes: Map<number, number> };
 
 export type ImportDetector = {
@@ -87,10 +98,16 @@ export type ImportDetector = {
  * Detection hooks for one import: pass `onBatch` and `onComplete` to importLogs. `importId` defaults to
  * the events' own importId (the CLI and the push API do not know it before the import starts).
  */
-export function createImportDetector(importId?: string, settingsOverrides: SettingsOverrides = {}): ImportDetector {
-  const engine = createEngine(undefined, settingsOverrides);
+export function createImportDetector(importId?: string, settingsOverrides?: SettingsOverrides): ImportDetector {
+  const engine = createEngine(undefined, settingsOverrides ?? getRuleOverrides());
+  // Suppressions (false positives marked with "don't flag again") and the containment policy, as they are when the import starts.
+  const suppressed = new Set(listActiveSuppressions().map((s) => `${s.rule}|${s.credentialId ? `cred:${s.credentialId}` : `ip:${s.srcIp}`}`));
+  const isSuppressed = (f: Finding) => suppressed.size > 0 && ((f.credentialId !== null && suppressed.has(`${f.rule}|cred:${f.credentialId}`)) || (f.srcIp !== null && suppressed.has(`${f.rule}|ip:${f.srcIp}`)));
+  const autoSuspend = getDetectionPolicy().autoSuspendCritical;
+  const autoSuspended = new Set<string>();
   let ctx: (EngineContext & { setKeyRef(keyRef: string | null): void }) | null = null; // set by load()
   const seen = new Map<string, Seen>();
+  const keyIdOf = new Map<string, string>();
 
   /** Inventory, rotations and catalog: loaded once, when the detector is created (just before its import). */
   function load() {
@@ -122,6 +139,7 @@ export function createImportDetector(importId?: string, settingsOverrides: Setti
         if (!prev || prev.graceEndsAt < r.graceEndsAt.getTime()) rotated.set(k, { credentialId: r.credentialId, graceEndsAt: r.graceEndsAt.getTime() });
       }
     }
+    for (const c of rows) keyIdOf.set(c.id, c.keyId);
     const current = new Set(rows.flatMap((c) => (c.fingerprint ? [c.keyId, c.fingerprint] : [c.keyId])));
     const withGrace = new Map<string, CredentialFacts>(); // keyRef → facts with rotatedKeyGraceEndsAt
     const baselines = new Map<string, CredentialBaseline | null>(); // as they were before this import
@@ -165,30 +183,90 @@ export function createImportDetector(importId?: string, settingsOverrides: Setti
     return ctx.credential(credentialId)?.orgId ?? null;
   }
 
+  /**
+   * Live flags this import has touched, by rule and subject: a repeat finding updates the cached flag in
+   * memory and the batch writes each changed flag once (flushFlags), instead of a read and a write per finding.
+   */
+  type CachedFlag = { id: string; severity: Severity; count: number; evidence: FlagEvidence[]; firstSeen: number; lastSeen: number; summary: string; windowMs: number; dirty: boolean };
+  const liveFlags = new Map<string, CachedFlag>();
+
+  function flushFlags() {
+    const db = getDb();
+    const now = new Date();
+    for (const fl of liveFlags.values()) {
+      if (!fl.dirty) continue;
+      fl.dirty = false;
+      db.update(flags)
+        .set({ count: fl.count, lastSeen: fl.lastSeen, firstSeen: fl.firstSeen, severity: fl.severity, summary: fl.summary, evidence: fl.evidence, windowMs: fl.windowMs, updatedAt: now })
+        .where(eq(flags.id, fl.id))
+        .run();
+    }
+  }
+
   /** Insert or update the flag for one finding; true when a new flag was inserted. */
   function upsertFlag(f: Finding, importIdOfEvent: string): boolean {
     const db = getDb();
     const subjectKey = flagSubjectKey(f);
-    const live = db
-      .select({ id: flags.id, severity: flags.severity, count: flags.count, evidence: flags.evidence, firstSeen: flags.firstSeen, lastSeen: flags.lastSeen })
-      .from(flags)
-      .where(and(eq(flags.rule, f.rule), eq(flags.subjectKey, subjectKey), inArray(flags.status, [...LIVE_STATUSES]), gte(flags.lastSeen, f.ts - f.windowMs)))
-      .orderBy(desc(flags.lastSeen))
-      .limit(1)
-      .get();
-    const now = new Date();
+    const cacheKey = `${f.rule}\u0000${subjectKey}`;
+    let live: CachedFlag | undefined = liveFlags.get(cacheKey);
+    if (live && live.lastSeen < f.ts - f.windowMs) live = undefined;
+    if (!live && !liveFlags.has(cacheKey)) {
+      const row = db
+        .select({ id: flags.id, severity: flags.severity, count: flags.count, evidence: flags.evidence, firstSeen: flags.firstSeen, lastSeen: flags.lastSeen, summary: flags.summary, windowMs: flags.windowMs })
+        .from(flags)
+        .where(and(eq(flags.rule, f.rule), eq(flags.subjectKey, subjectKey), inArray(flags.status, [...LIVE_STATUSES]), gte(flags.lastSeen, f.ts - f.windowMs)))
+        .orderBy(desc(flags.lastSeen))
+        .limit(1)
+        .get();
+      if (row) liveFlags.set(cacheKey, (live = { ...row, dirty: false }));
+    }
     if (live) {
-      const severity: Severity = SEVERITY_ORDER[f.severity] > SEVERITY_ORDER[live.severity] ? f.severity : live.severity;
-      db.update(flags)
-        .set({ count: live.count + 1, lastSeen: Math.max(live.lastSeen, f.ts), firstSeen: Math.min(live.firstSeen, f.ts), severity, summary: f.summary, evidence: mergeEvidence(live.evidence, f.sample), windowMs: f.windowMs, updatedAt: now })
-        .where(eq(flags.id, live.id))
-        .run();
+      if (SEVERITY_ORDER[f.severity] > SEVERITY_ORDER[live.severity]) {
+        // A flag that rises to high or critical is news too: notified (and contained) as a new one would be.
+        const wasNotifiable = isNotifiable(live.severity);
+        live.severity = f.severity;
+        if (!wasNotifiable && isNotifiable(f.severity)) notify(live.id, f, orgOf(f.credentialId), new Date());
+        if (f.severity === "critical") containCritical(live.id, f);
+      }
+      live.count++;
+      live.lastSeen = Math.max(live.lastSeen, f.ts);
+      live.firstSeen = Math.min(live.firstSeen, f.ts);
+      live.summary = f.summary;
+      live.evidence = mergeEvidence(live.evidence, f.sample);
+      live.windowMs = f.windowMs;
+      live.dirty = true;
       return false;
     }
-    db.insert(flags)
-      .values({ rule: f.rule, severity: f.severity, credentialId: f.credentialId, orgId: orgOf(f.credentialId), srcIp: f.srcIp, keyRef: f.keyRef, subjectKey, status: "open", firstSeen: f.ts, lastSeen: f.ts, count: 1, summary: f.summary, evidence: mergeEvidence([], f.sample), windowMs: f.windowMs, importId: importId ?? importIdOfEvent, createdAt: now, updatedAt: now })
-      .run();
+    const now = new Date();
+    const orgId = orgOf(f.credentialId);
+    const inserted = db
+      .insert(flags)
+      .values({ rule: f.rule, severity: f.severity, credentialId: f.credentialId, orgId, srcIp: f.srcIp, keyRef: f.keyRef, subjectKey, status: "open", firstSeen: f.ts, lastSeen: f.ts, count: 1, summary: f.summary, evidence: mergeEvidence([], f.sample), windowMs: f.windowMs, importId: importId ?? importIdOfEvent, createdAt: now, updatedAt: now })
+      .returning({ id: flags.id })
+      .get();
+    liveFlags.set(cacheKey, { id: inserted.id, severity: f.severity, count: 1, evidence: mergeEvidence([], f.sample), firstSeen: f.ts, lastSeen: f.ts, summary: f.summary, windowMs: f.windowMs, dirty: false });
+    if (isNotifiable(f.severity)) notify(inserted.id, f, orgId, now);
+    if (f.severity === "critical") containCritical(inserted.id, f);
     return true;
+  }
+
+  /** A new high or critical flag goes to the webhooks subscribed to "flag.raised" (Slack-compatible `text` plus the JSON data). */
+  function notify(flagId: string, f: Finding, orgId: string | null, now: Date) {
+    const keyId = f.credentialId ? (keyIdOf.get(f.credentialId) ?? null) : null;
+    const subject = keyId ? `credential ${keyId}` : f.keyRef ? `key ${f.keyRef}` : f.srcIp ? `address ${f.srcIp}` : "an unknown subject";
+    const url = `${getEnv().baseUrl}/flags/${flagId}`;
+    enqueueEvent(getDb(), "flag.raised", { flagId, rule: f.rule, severity: f.severity, keyId, srcIp: f.srcIp, summary: f.summary, firstSeen: new Date(f.ts).toISOString(), url }, { orgId, now, text: flagNotificationText({ rule: f.rule, severity: f.severity, summary: f.summary, subject, url }) });
+  }
+
+  /** The optional policy: suspend the credential of a critical flag (through the lifecycle: audit and gateway webhook), noted on the flag. */
+  function containCritical(flagId: string, f: Finding) {
+    if (!autoSuspend || !f.credentialId || autoSuspended.has(f.credentialId)) return;
+    const keyId = keyIdOf.get(f.credentialId);
+    const facts = ctx?.credential(f.credentialId);
+    if (!keyId || facts?.status !== "active") return;
+    autoSuspended.add(f.credentialId);
+    const r = setCredentialStatus({ actor: DETECTION_ACTOR, ip: null }, keyId, "suspend", `Automatic: critical ${f.rule} flag ${flagId}`);
+    if (r.ok) getDb().insert(flagActivity).values({ flagId, kind: "suspended", actorId: null, actorName: "Keyward (auto-suspend policy)", body: "Suspended automatically: the policy suspends a credential on a critical flag.", partnerVisible: true }).run();
   }
 
   function remember(e: StoredEvent) {
@@ -218,10 +296,11 @@ export function createImportDetector(importId?: string, settingsOverrides: Setti
       for (const e of events) {
         c.setKeyRef(e.keyRef);
         const { findings } = engine.observe(e, c);
-        for (const f of findings) if (upsertFlag(f, e.importId)) raised++;
+        for (const f of findings) if (!isSuppressed(f) && upsertFlag(f, e.importId)) raised++;
         remember(e);
       }
       c.setKeyRef(null);
+      flushFlags();
       return raised;
     },
 

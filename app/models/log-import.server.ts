@@ -45,7 +45,8 @@ export type ImportInput = {
   onComplete?: () => void;
 };
 
-export type StoredEvent = EventRow;
+/** A stored event as detection sees it: the row plus the secret fields stripped from its line (secret_in_logs). */
+export type StoredEvent = EventRow & { secretsStripped?: readonly string[] };
 
 export type ImportSummary = {
   importId: string;
@@ -233,7 +234,7 @@ export async function importLogs(opts: ImportInput): Promise<ImportSummary> {
   });
   track(importId); // until the row leaves "running" (below), so that isImportLive() knows it is not orphaned
 
-  let batch: EventRow[] = [];
+  let batch: StoredEvent[] = [];
   let committedOffset = resumeAfter;
   let pendingOffset = resumeAfter;
   let linesSinceFlush = 0;
@@ -336,7 +337,7 @@ export async function importLogs(opts: ImportInput): Promise<ImportSummary> {
     if (credentialId) counters.matched++;
     else counters.unmatched++;
     const m = match(e.method, e.path, e.model ?? null);
-    batch.push({
+    const row: StoredEvent = {
       eventKey: eventKey(e),
       importId,
       ts: e.ts,
@@ -357,7 +358,9 @@ export async function importLogs(opts: ImportInput): Promise<ImportSummary> {
       latencyMs: e.latencyMs ?? null,
       tokensIn: e.tokensIn ?? null,
       tokensOut: e.tokensOut ?? null,
-    });
+    };
+    if (r.secretsStripped.length) row.secretsStripped = r.secretsStripped;
+    batch.push(row);
   };
 
   const fail = (error: unknown) => {

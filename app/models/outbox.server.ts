@@ -4,9 +4,10 @@ import { organizations, outbox, webhooks } from "../../db/schema";
 import { afterFailure } from "~/domain/backoff";
 import { sendDelivery, type DeliveryOutcome, type FetchLike } from "~/outbox-delivery.server";
 
-type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0] | Db;
 
-export type OutboxEnvelope = { id: string; event: string; occurredAt: string; data: Record<string, unknown> };
+/** `text`: a one-line summary for chat receivers (a Slack incoming webhook reads it; others may ignore it). */
+export type OutboxEnvelope = { id: string; event: string; occurredAt: string; text?: string; data: Record<string, unknown> };
 
 /**
  * Queues `event` for every active webhook that subscribes to it and may hear about `orgId`:
@@ -14,7 +15,7 @@ export type OutboxEnvelope = { id: string; event: string; occurredAt: string; da
  * receiver hears about its own organisation and its contractors. Call inside the transaction of the
  * change that caused the event, so both commit or neither does. Returns the number of rows queued.
  */
-export function enqueueEvent(tx: Tx, event: string, data: Record<string, unknown>, opts: { orgId: string | null; now?: Date }): number {
+export function enqueueEvent(tx: Tx, event: string, data: Record<string, unknown>, opts: { orgId: string | null; now?: Date; text?: string }): number {
   const now = opts.now ?? new Date();
   const orgIds: string[] = [];
   if (opts.orgId) {
@@ -29,7 +30,7 @@ export function enqueueEvent(tx: Tx, event: string, data: Record<string, unknown
     .all()
     .filter((w) => w.events.includes(event) || w.events.includes("*"));
   for (const w of receivers) {
-    const envelope: OutboxEnvelope = { id: crypto.randomUUID(), event, occurredAt: now.toISOString(), data };
+    const envelope: OutboxEnvelope = { id: crypto.randomUUID(), event, occurredAt: now.toISOString(), ...(opts.text ? { text: opts.text } : {}), data };
     tx.insert(outbox).values({ webhookId: w.id, event, payload: JSON.stringify(envelope), nextAttemptAt: now, createdAt: now }).run();
   }
   return receivers.length;

@@ -23,6 +23,7 @@ export const WEBHOOK_EVENTS = [
   "credential.grant_changed",
   "credential.expired",
   "rotation.reminder",
+  "flag.raised",
 ] as const;
 export const ALL_EVENTS = "*";
 

@@ -14,12 +14,16 @@ import { ALL_ENDPOINTS, ALL_GA, ENVIRONMENT_LABELS, STORAGE_LABELS, expandModels
 import { allowedActions, buildTimeline, grantLabel, LifecycleFormSchema, refusal, roleActions, type LifecycleAction } from "~/domain/credential-lifecycle";
 import { credentialHygiene } from "~/domain/credential-policy";
 import { fieldErrors, formValues } from "~/domain/form-errors";
+import { can } from "~/domain/permissions";
 import { listAuditForTarget } from "~/models/audit.server";
 import { listEndpoints, listModels } from "~/models/catalog.server";
 import { changeCredentialGrant, listRotations, rotateCredential, setCredentialStatus, type LifecycleResult } from "~/models/credential-lifecycle.server";
 import { getCredential } from "~/models/credential.server";
 import { getEntitlements } from "~/models/entitlement.server";
 import { getPolicy } from "~/models/policy.server";
+import { listFlagsForCredential } from "~/models/flag.server";
+import { groupWithinHour } from "~/domain/detection/triage";
+import { FlagStatusBadge, SeverityBadge } from "~/components/flag-badges";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.credential.label ?? "Credential"} · Keyward` }];
 
@@ -94,6 +98,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     actions: [...actions],
     grantForm,
     timeline,
+    // Flags for this credential, grouped within an hour (issue 7): one incident reads as one group.
+    flagGroups: can(user, "read:flag")
+      ? groupWithinHour(listFlagsForCredential(user, c.id)).map((g) => ({ from: new Date(g.from).toISOString(), to: new Date(g.to).toISOString(), flags: g.flags.map((f) => ({ id: f.id, rule: f.rule, severity: f.severity, status: f.status, count: f.count, summary: f.summary })) }))
+      : [],
   });
 }
 
@@ -188,7 +196,7 @@ function Grant({ names }: { names: string[] }) {
 }
 
 export default function CredentialDetail() {
-  const { credential: c, gaModels, policy, hygiene: h, actions, grantForm, timeline } = useLoaderData<typeof loader>();
+  const { credential: c, gaModels, policy, hygiene: h, actions, grantForm, timeline, flagGroups } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const allowed = new Set<LifecycleAction>(actions);
   const mine = (intent: string) => (actionData?.values?.intent === intent ? actionData : undefined);
@@ -343,6 +351,30 @@ export default function CredentialDetail() {
             </div>
           </section>
 
+          {flagGroups.length ? (
+            <section className="panel" aria-labelledby="cred-flags">
+              <h2 id="cred-flags">Flags</h2>
+              {flagGroups.map((g) => (
+                <div key={g.to} className="flag-group">
+                  <h3>
+                    {g.from === g.to ? <UtcTime iso={g.to} /> : (
+                      <>
+                        <UtcTime iso={g.from} /> – <UtcTime iso={g.to} />
+                      </>
+                    )}{" "}
+                    · {g.flags.length} {g.flags.length === 1 ? "flag" : "flags"}
+                  </h3>
+                  <ul>
+                    {g.flags.map((f) => (
+                      <li key={f.id}>
+                        <SeverityBadge severity={f.severity} /> <Link to={`/flags/${f.id}`} className="mono">{f.rule}</Link> <FlagStatusBadge status={f.status} /> {f.summary}
+                      </li>
+                    ))}
+                  </ul>
+                </div>
+              ))}
+            </section>
+          ) : null}
           <section className="panel" aria-labelledby="timeline">
             <h2 id="timeline">Timeline</h2>
             <CredentialTimeline items={timeline} />
