@@ -126,18 +126,21 @@ export function getFlag(actor: Actor, id: string) {
     : null;
 
   // The requests behind the flag: the credential's (or, for internal users, the address's) events
-  // between first and last seen. The credential's are read through its (credential, ts) index.
+  // within the rule's window around first and last seen (a rule fires on the event that crosses its
+  // threshold, so the events that led there come before first seen). Read through the (credential, ts) index.
   const subject: SQL | undefined = f.credentialId ? eq(logEvents.credentialId, f.credentialId) : internal && f.srcIp ? eq(logEvents.srcIp, f.srcIp) : undefined;
   const events = subject
     ? db
         .select({ ts: logEvents.ts, method: logEvents.method, path: logEvents.path, status: logEvents.status, srcIp: logEvents.srcIp, userAgent: logEvents.userAgent, model: logEvents.model, keyRef: logEvents.keyRef })
         .from(logEvents)
-        .where(and(subject, gte(logEvents.ts, f.firstSeen), lte(logEvents.ts, f.lastSeen)))
+        .where(and(subject, gte(logEvents.ts, f.firstSeen - f.windowMs), lte(logEvents.ts, f.lastSeen + f.windowMs)))
         .orderBy(asc(logEvents.ts))
         .limit(2000)
         .all()
     : [];
-  const timeline = timelineBuckets(events, f.firstSeen, Math.max(f.lastSeen, f.firstSeen + 60_000));
+  const from = Math.min(f.firstSeen, events[0]?.ts ?? f.firstSeen);
+  const to = Math.max(f.lastSeen, events.at(-1)?.ts ?? f.lastSeen);
+  const timeline = timelineBuckets(events, from, Math.max(to, from + 60_000));
 
   const relatedConds: SQL[] = [];
   if (f.credentialId) relatedConds.push(eq(flags.credentialId, f.credentialId));

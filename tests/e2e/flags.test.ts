@@ -112,7 +112,7 @@ describe("flags: from an enumeration in the logs to a suspended key and the part
     await Promise.all([p.page.waitForURL(/\/flags\/[0-9a-f-]{36}$/), flags.getByRole("link", { name: "path_enumeration" }).click()]);
     expect(p.page.url()).toBe(flagUrl);
     expect(await p.page.locator("main").innerText()).toMatch(/suspended/i); // the thread tells the partner what security did
-    await p.page.getByLabel("Response").fill("A contractor ran an API explorer against production by mistake; the key is being rotated.");
+    await p.page.getByRole("textbox", { name: "Response" }).fill("A contractor ran an API explorer against production by mistake; the key is being rotated.");
     await Promise.all([p.page.waitForURL(/done=/), p.page.getByRole("button", { name: "Send response" }).click()]);
     await p.page.getByText("A contractor ran an API explorer against production by mistake").waitFor();
     expect(await p.page.getByRole("button", { name: "Acknowledge" }).count()).toBe(0);
