@@ -8,6 +8,7 @@ import { ORG_TIERS } from "~/domain/organization";
 import { reminderKey, reminderStage } from "~/domain/reminders";
 import type { FetchLike } from "~/outbox-delivery.server";
 import { writeAudit } from "./audit.server";
+import { attestationReminders, requestOnCadence } from "./attestation-jobs.server";
 import { deliverDueOutbox, enqueueEvent, type DeliveryRunResult } from "./outbox.server";
 import { getPolicy } from "./policy.server";
 import { purgeOldEvents, type RetentionRun } from "./retention.server";
@@ -127,6 +128,8 @@ export type SchedulerRun = {
   at: string;
   markExpired: { expired: number };
   rotationReminders: { sent: number };
+  attestationRequests: { requested: number };
+  attestationReminders: { sent: number };
   deliverOutbox: DeliveryRunResult;
   purgeSessions: { deleted: number };
   purgeOldEvents: RetentionRun;
@@ -136,8 +139,10 @@ export type SchedulerRun = {
 export async function runScheduledJobs(now: Date = new Date(), opts: { fetch?: FetchLike } = {}): Promise<SchedulerRun> {
   const expired = markExpired(now);
   const reminders = rotationReminders(now);
+  const attRequests = requestOnCadence(now);
+  const attReminders = attestationReminders(now);
   const delivery = await deliverOutbox(now, { fetch: opts.fetch });
   const purged = await purgeSessions(now);
   const retention = await purgeOldEvents(now);
-  return { at: now.toISOString(), markExpired: expired, rotationReminders: reminders, deliverOutbox: delivery, purgeSessions: purged, purgeOldEvents: retention };
+  return { at: now.toISOString(), markExpired: expired, rotationReminders: reminders, attestationRequests: attRequests, attestationReminders: attReminders, deliverOutbox: delivery, purgeSessions: purged, purgeOldEvents: retention };
 }

@@ -14,6 +14,8 @@ function summary(r: SchedulerRun): string[] {
     `scheduler run at ${r.at}`,
     `  expired credentials marked:  ${r.markExpired.expired}`,
     `  rotation reminders queued:   ${r.rotationReminders.sent}`,
+    `  attestations requested:      ${r.attestationRequests.requested}`,
+    `  attestation reminders:       ${r.attestationReminders.sent}`,
     `  webhook deliveries:          ${d.claimed} attempted, ${d.delivered} delivered, ${d.failed} to retry, ${d.dead} dead`,
     `  expired sessions purged:     ${r.purgeSessions.deleted}`,
   ];
