@@ -8,7 +8,9 @@ import { answerProblem, type Answer } from "~/domain/attestation-answers";
 import { isoDay } from "~/domain/attestation-schedule";
 import { scoreAttestation, submissionBlockers } from "~/domain/attestation-scoring";
 import type { OrgTier } from "~/domain/organization";
+import { pageWindow } from "~/domain/pagination";
 import { writeAudit } from "./audit.server";
+import { attestationStatusFor } from "./attestation-status.server";
 import { enqueueEvent } from "./outbox.server";
 import { scopeFor, scopeWhere } from "./scope.server";
 import { currentTemplate } from "./attestation-template.server";
@@ -86,14 +88,14 @@ export function listAttestations(actor: Actor, f: AttestationListFilter, now: Da
   else if (f.status) conds.push(eq(attestations.status, f.status));
   const where = and(...conds);
   const total = getDb().select({ n: sql<number>`count(*)` }).from(attestations).where(where).get()?.n ?? 0;
-  const page = Math.max(1, f.page ?? 1);
+  const { page, pageCount, offset } = pageWindow(total, f.page, pageSize);
   const rows = attestationQuery()
     .where(where)
     .orderBy(f.status === "submitted" ? asc(attestations.submittedAt) : desc(attestations.dueDate), desc(attestations.createdAt))
     .limit(pageSize)
-    .offset((page - 1) * pageSize)
+    .offset(offset)
     .all();
-  return { rows, total, page, pageCount: Math.max(1, Math.ceil(total / pageSize)) };
+  return { rows, total, page, pageCount };
 }
 
 // ---- Requests ----
@@ -393,4 +395,23 @@ export function previousAccepted(att: { id: string; orgId: string; periodStart: 
     .orderBy(desc(attestations.periodEnd))
     .limit(1)
     .get() ?? null;
+}
+
+/** Every organisation in scope (not offboarded) with its attestation status: the outstanding view. */
+export function listOutstanding(actor: Actor, f: { page?: number; state?: string }, now: Date, pageSize = 50) {
+  const db = getDb();
+  const orgs = db
+    .select({ id: organizations.id, slug: organizations.slug, name: organizations.name, kind: organizations.kind, tier: organizations.tier })
+    .from(organizations)
+    .where(and(scopeWhere(scopeFor(actor), organizations.id), ne(organizations.status, "offboarded")))
+    .orderBy(asc(organizations.name))
+    .all();
+  const statuses = attestationStatusFor(orgs.map((o) => o.id), now);
+  const order = { overdue: 0, missing: 1, due_soon: 2, current: 3 } as const;
+  const all = orgs
+    .map((o) => ({ ...o, ...statuses.get(o.id)! }))
+    .filter((o) => !f.state || o.state === f.state)
+    .sort((a, b) => order[a.state] - order[b.state] || a.name.localeCompare(b.name));
+  const { page, pageCount, offset } = pageWindow(all.length, f.page, pageSize);
+  return { rows: all.slice(offset, offset + pageSize), total: all.length, page, pageCount };
 }
