@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Link, useActionData } from "@remix-run/react";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { requireUser } from "~/auth.server";
 import { MAX_EVIDENCE_BYTES } from "~/domain/evidence-file";
@@ -26,7 +26,7 @@ const MetaSchema = z
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, "read:attestation");
   if (!getAttestationSummary(user, params.id ?? "")) throw new Response("Not found", { status: 404 });
-  return redirect(`/attestations/${params.id}`);
+  return json({ attestationId: params.id ?? "" });
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -62,14 +62,15 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
 export default function EvidenceRefused() {
   const data = useActionData<typeof action>();
+  const { attestationId } = useLoaderData<typeof loader>();
   return (
     <main>
       <h1>Evidence not uploaded</h1>
       <div className="alert error" role="alert">
-        {data?.message ?? "Nothing was uploaded."}
+        {data?.message ?? "Nothing was uploaded: use the form on the attestation's page."}
       </div>
       <p>
-        <Link to={data ? `/attestations/${data.attestationId}` : "/attestations"}>← Back to the attestation</Link>
+        <Link to={`/attestations/${attestationId}`}>← Back to the attestation</Link>
       </p>
     </main>
   );
