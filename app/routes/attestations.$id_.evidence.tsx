@@ -14,7 +14,10 @@ import { discardUpload, receiveUpload, UploadError } from "~/upload.server";
 // The evidence upload (multipart): received to a temporary file with the 10 MB cap, then checked by
 // content and filed under its SHA-256 (models/evidence.server.ts). A refusal is a 400/413 page saying why.
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date such as 2026-01-31");
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date such as 2026-01-31")
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), "Not a real date");
 const MetaSchema = z
   .object({
     controlId: z.preprocess(blankToUndefined, z.string().max(20).optional()),
