@@ -3,7 +3,7 @@ import { getDb } from "../../db/client";
 import { catalogModels } from "../../db/schema";
 import { attestationTierPolicies } from "../../db/schema-attestations";
 import type { ActionContext } from "~/domain/actor";
-import { DEFAULT_GATING, gatingBlocks } from "~/domain/attestation-schedule";
+import { DEFAULT_GATING, gatingBlocks, isoDay } from "~/domain/attestation-schedule";
 import { ORG_TIERS, type OrgTier } from "~/domain/organization";
 import { writeAudit } from "./audit.server";
 import { attestationStatusFor } from "./attestation-status.server";
@@ -55,4 +55,15 @@ export function attestationGateMessage(org: { id: string; name: string; tier: Or
   const status = attestationStatusFor([org.id], now).get(org.id)!;
   if (!gatingBlocks({ tier: org.tier, enforce, currentUntil: status.currentUntil, grantsRestricted: true }, now)) return null;
   return `${org.name} has no current accepted attestation, so it cannot be granted the restricted model${restricted.length > 1 ? "s" : ""} ${restricted.join(", ")}. Complete the attestation first (Attestations page), or grant only GA models.`;
+}
+
+/**
+ * The organisations among `orgs` shown as "attestation missing" wherever their credentials appear:
+ * restricted tier, and no accepted attestation covering today.
+ */
+export function attestationMissingFor(orgs: readonly { id: string; tier: OrgTier }[], now: Date = new Date()): Set<string> {
+  const restricted = [...new Set(orgs.filter((o) => o.tier === "restricted").map((o) => o.id))];
+  const statuses = attestationStatusFor(restricted, now);
+  const today = isoDay(now);
+  return new Set(restricted.filter((id) => !(statuses.get(id)!.currentUntil && statuses.get(id)!.currentUntil! >= today)));
 }

@@ -1,8 +1,10 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, isNull } from "drizzle-orm";
 import type { JWK } from "jose";
 import { getDb } from "../../db/client";
-import { users } from "../../db/schema";
-import { attestationEvidence, attestations } from "../../db/schema-attestations";
+import { organizations, users } from "../../db/schema";
+import { attestationAnswers, attestationEvidence, attestations, attestationTemplates } from "../../db/schema-attestations";
+import { answersSha256 } from "~/domain/attestation-answers";
+import { scoreAttestation } from "~/domain/attestation-scoring";
 import { signDocument, verifyDocument } from "~/jwt.server";
 
 // Attestation receipts (issue 4 point 5): a JWS (ES256, kid) binding the organisation, template
@@ -72,4 +74,49 @@ export function getStoredReceipt(attestationId: string) {
 
 export function reviewerIdentity(userId: string) {
   return getDb().select({ id: users.id, email: users.email, name: users.name }).from(users).where(eq(users.id, userId)).get()!;
+}
+
+/** The receipt's claims for an attestation as stored (answers, evidence, statement), accepted by `reviewerId` at `acceptedAt`. */
+export function buildReceiptClaims(attestationId: string, reviewerId: string, acceptedAt: Date): ReceiptClaims {
+  const db = getDb();
+  const a = db
+    .select({ att: attestations, org: { id: organizations.id, slug: organizations.slug, name: organizations.name }, template: { id: attestationTemplates.id, name: attestationTemplates.name, version: attestationTemplates.version, controls: attestationTemplates.controls } })
+    .from(attestations)
+    .innerJoin(organizations, eq(organizations.id, attestations.orgId))
+    .innerJoin(attestationTemplates, eq(attestationTemplates.id, attestations.templateId))
+    .where(eq(attestations.id, attestationId))
+    .get()!;
+  const answers = db
+    .select({ controlId: attestationAnswers.controlId, value: attestationAnswers.value, comment: attestationAnswers.comment })
+    .from(attestationAnswers)
+    .where(and(eq(attestationAnswers.attestationId, attestationId), eq(attestationAnswers.orgId, a.att.orgId)))
+    .all();
+  return {
+    attestationId,
+    org: a.org,
+    template: { id: a.template.id, name: a.template.name, version: a.template.version },
+    period: { start: a.att.periodStart, end: a.att.periodEnd },
+    answersSha256: answersSha256(a.template.controls, answers),
+    evidence: evidenceForReceipt(attestationId, a.att.orgId),
+    statement: { name: a.att.statementName ?? "", title: a.att.statementTitle ?? "", submittedAt: a.att.submittedAt?.toISOString() ?? "" },
+    reviewer: reviewerIdentity(reviewerId),
+    acceptedAt: acceptedAt.toISOString(),
+    score: scoreAttestation(a.template.controls, answers).score,
+  };
+}
+
+/**
+ * Signs and stores the receipt of an accepted attestation that has none yet (attestations accepted
+ * outside the review page, such as the demo's), from its stored decision. Returns the receipt.
+ */
+export async function ensureReceipt(attestationId: string): Promise<string | null> {
+  const db = getDb();
+  const row = db.select({ status: attestations.status, receipt: attestations.receipt, reviewerId: attestations.reviewerId, reviewedAt: attestations.reviewedAt }).from(attestations).where(eq(attestations.id, attestationId)).get();
+  if (!row || row.status !== "accepted") return null;
+  if (row.receipt) return row.receipt;
+  if (!row.reviewerId || !row.reviewedAt) return null;
+  const claims = buildReceiptClaims(attestationId, row.reviewerId, row.reviewedAt);
+  const receipt = await signReceipt(claims);
+  db.update(attestations).set({ receipt, answersSha256: claims.answersSha256 }).where(and(eq(attestations.id, attestationId), isNull(attestations.receipt))).run();
+  return db.select({ receipt: attestations.receipt }).from(attestations).where(eq(attestations.id, attestationId)).get()!.receipt;
 }

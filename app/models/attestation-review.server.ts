@@ -7,7 +7,7 @@ import { isoDay } from "~/domain/attestation-schedule";
 import { gapDueDate, scoreAttestation } from "~/domain/attestation-scoring";
 import { writeAudit } from "./audit.server";
 import { listAnswers, type getAttestationSummary } from "./attestation.server";
-import { evidenceForReceipt, reviewerIdentity, signReceipt } from "./attestation-receipt.server";
+import { buildReceiptClaims, signReceipt } from "./attestation-receipt.server";
 import { enqueueEvent } from "./outbox.server";
 
 // A vendor manager's decision on a submitted attestation (issue 4 point 4): accept (gaps recorded,
@@ -57,19 +57,9 @@ export async function decideAttestation(ctx: ActionContext & { actor: Actor }, a
   // Accept: hash the answers, sign the receipt (async, before the transaction), then record it all.
   const hash = answersSha256(template.controls, answers);
   const scoring = scoreAttestation(template.controls, answers);
-  const reviewer = reviewerIdentity(ctx.actor.id);
-  const receipt = await signReceipt({
-    attestationId: att.id,
-    org: { id: att.orgId, slug: att.orgSlug, name: att.orgName },
-    template: { id: template.id, name: template.name, version: template.version },
-    period: { start: att.periodStart, end: att.periodEnd },
-    answersSha256: hash,
-    evidence: evidenceForReceipt(att.id, att.orgId),
-    statement: { name: att.statementName ?? "", title: att.statementTitle ?? "", submittedAt: att.submittedAt ? new Date(att.submittedAt).toISOString() : "" },
-    reviewer,
-    acceptedAt: now.toISOString(),
-    score: scoring.score,
-  });
+  const claims = buildReceiptClaims(att.id, ctx.actor.id, now);
+  if (claims.answersSha256 !== hash) return { ok: false, message: "The answers changed while being reviewed: reload and review again." };
+  const receipt = await signReceipt(claims);
   return db.transaction((tx): DecisionResult => {
     const changed = tx
       .update(attestations)

@@ -132,6 +132,7 @@ function toInventoryRows(rows: ReturnType<typeof selectInventory>, now: Date) {
       id: r.id,
       keyId: r.keyId,
       label: r.label,
+      orgId: r.orgId,
       orgSlug: r.orgSlug,
       orgName: r.orgName,
       orgTier: r.orgTier,

@@ -17,6 +17,7 @@ import { ACCEPTED_EVIDENCE } from "~/domain/evidence-file";
 import { formValues } from "~/domain/form-errors";
 import { can } from "~/domain/permissions";
 import { decideAttestation } from "~/models/attestation-review.server";
+import { ensureReceipt } from "~/models/attestation-receipt.server";
 import { attestationPage } from "~/models/attestation-view.server";
 import { confirmRosterEntry, getAttestationSummary, replyToQuestion, saveAnswers, submitAttestation, updateGap } from "~/models/attestation.server";
 
@@ -26,6 +27,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, "read:attestation");
   const page = attestationPage(user, params.id ?? "");
   if (!page) throw new Response("Not found", { status: 404 });
+  if (page.att.status === "accepted" && !page.att.hasReceipt && (await ensureReceipt(page.att.id))) page.att.hasReceipt = true;
   return json({ ...page, today: new Date().toISOString().slice(0, 10) });
 }
 

@@ -25,7 +25,7 @@ function upload(attId: string, cookie: string, bytes: Uint8Array, name: string, 
   fd.set("controlId", fields.controlId ?? "AC-01");
   fd.set("effectiveDate", fields.effectiveDate ?? "2026-11-01");
   if (fields.expiresOn) fd.set("expiresOn", fields.expiresOn);
-  fd.set("file", new Blob([bytes]), name);
+  fd.set("file", new Blob([bytes as unknown as BlobPart]), name);
   return request(`/attestations/${attId}/evidence`, { body: fd, cookie });
 }
 
