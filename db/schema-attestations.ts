@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { credentials, organizations, users } from "./schema";
+import { organizations, users } from "./schema";
 import type { Control } from "../app/domain/attestation-template";
 
 // The attestations area's tables (issue 4). Listed in db/client.ts's schema. Times are integer ms;
@@ -128,9 +128,7 @@ export const attestationRoster = sqliteTable(
       .notNull()
       .references(() => attestations.id, { onDelete: "cascade" }),
     orgId: text("org_id").notNull(),
-    credentialId: text("credential_id")
-      .notNull()
-      .references(() => credentials.id),
+    credentialId: text("credential_id").notNull(), // a snapshot: no foreign key, the credential may be deleted later
     keyId: text("key_id").notNull(),
     stillNeeded: integer("still_needed", { mode: "boolean" }),
     holder: text("holder"),

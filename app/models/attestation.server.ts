@@ -238,7 +238,7 @@ export function listRoster(attestationId: string, orgId: string) {
       confirmedAt: attestationRoster.confirmedAt,
     })
     .from(attestationRoster)
-    .innerJoin(credentials, eq(credentials.id, attestationRoster.credentialId))
+    .leftJoin(credentials, eq(credentials.id, attestationRoster.credentialId))
     .where(and(eq(attestationRoster.attestationId, attestationId), eq(attestationRoster.orgId, orgId)))
     .orderBy(asc(attestationRoster.keyId))
     .all();

@@ -75,7 +75,6 @@ CREATE TABLE `attestation_roster` (
 	`confirmed_at` integer,
 	PRIMARY KEY(`attestation_id`, `credential_id`),
 	FOREIGN KEY (`attestation_id`) REFERENCES `attestations`(`id`) ON UPDATE no action ON DELETE cascade,
-	FOREIGN KEY (`credential_id`) REFERENCES `credentials`(`id`) ON UPDATE no action ON DELETE no action,
 	FOREIGN KEY (`confirmed_by_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
