@@ -17,7 +17,8 @@ export async function action({ request }: ActionFunctionArgs) {
   const form = await request.formData();
   const file = form.get("file");
   let text = String(form.get("receipt") ?? "");
-  if (file && typeof file !== "string" && file.size > 0) {
+  // Pasted text wins; otherwise the file chosen.
+  if (!text.trim() && file && typeof file !== "string" && file.size > 0) {
     if (file.size > MAX_RECEIPT_BYTES) return json<Result>({ ok: false, reason: "That file is too large to be a receipt." }, { status: 413 });
     text = await file.text();
   }

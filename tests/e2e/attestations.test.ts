@@ -29,7 +29,11 @@ const ANSWERS: Record<string, string> = Object.fromEntries(
 );
 
 async function submitForm(page: Page, button: string, url: RegExp = /\/attestations\//) {
-  await Promise.all([page.waitForURL(url), page.getByRole("button", { name: button }).click()]);
+  try {
+    await Promise.all([page.waitForURL(url, { timeout: 15_000 }), page.getByRole("button", { name: button }).click()]);
+  } catch (err) {
+    throw new Error(`${button}: ${String(err)}\n${(await page.locator("main").innerText()).slice(0, 1500)}`);
+  }
 }
 
 describe("the attestation journey", () => {
@@ -40,7 +44,7 @@ describe("the attestation journey", () => {
     // A vendor manager requests an attestation from Tidewater Consulting.
     await signIn(page, portal.baseUrl, "vm@keyward.demo", DEMO_PASSWORD);
     await page.goto(`${portal.baseUrl}/attestations/new`);
-    await page.getByLabel("Organisation").selectOption({ label: "Tidewater Consulting" });
+    await page.getByLabel("Organisation", { exact: true }).selectOption({ label: "Tidewater Consulting" });
     await submitForm(page, "Request", /\/attestations\/[0-9a-f-]{36}\?requested=1/);
     const attUrl = page.url().split("?")[0];
     await signOut(page);
@@ -63,6 +67,12 @@ describe("the attestation journey", () => {
       await page.getByLabel("Control", { exact: true }).selectOption(id);
       await page.getByLabel("File", { exact: true }).setInputFiles({ name: `${id}.csv`, mimeType: "text/csv", buffer: Buffer.from(`control,check,result\n${id},quarterly review,pass\n`) });
       await submitForm(page, "Upload evidence", /uploaded=1/);
+    }
+    // The credential roster, one by one: each still needed.
+    const roster = await page.locator('select[name="stillNeeded"]').count();
+    for (let i = 0; i < roster; i++) {
+      await page.locator('select[name="stillNeeded"]').nth(i).selectOption("yes");
+      await Promise.all([page.waitForURL(/confirmed=1/), page.getByRole("button", { name: "Confirm", exact: true }).first().click()]);
     }
     await page.getByLabel("Your name").fill("Aisha Rahman");
     await page.getByLabel("Your title").fill("Head of Security");
@@ -95,7 +105,7 @@ describe("the attestation journey", () => {
     // Accepted: the thread is kept, the gap recorded, the receipt downloadable.
     await signIn(page, portal.baseUrl, "vm@keyward.demo", DEMO_PASSWORD);
     await page.goto(attUrl);
-    await page.getByLabel(/^Accept/).check();
+    await page.getByRole("radio", { name: /Accept \(gaps are recorded/ }).check();
     await submitForm(page, "Record decision", /accepted=1/);
     const text = await page.locator("main").innerText();
     expect(text).toContain("HashiCorp Vault; two named engineers hold read access.");
@@ -115,6 +125,7 @@ describe("the attestation journey", () => {
     expect(await page.locator("main").innerText()).toContain("Tidewater Consulting");
     const [h, p, s] = receipt.split(".");
     const tampered = `${h}.${p.slice(0, 60)}${p[60] === "A" ? "B" : "A"}${p.slice(61)}.${s}`;
+    await page.goto(`${portal.baseUrl}/receipts/verify`);
     await page.getByLabel("Receipt (paste)").fill(tampered);
     await submitForm(page, "Verify", /\/receipts\/verify/);
     await page.getByText("Not valid.").waitFor();
