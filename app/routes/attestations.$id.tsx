@@ -31,7 +31,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return json({ ...page, today: new Date().toISOString().slice(0, 10) });
 }
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date such as 2026-01-31");
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date such as 2026-01-31")
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), "Not a real date");
 const RosterSchema = z.object({
   credentialId: z.string().min(1),
   stillNeeded: z.enum(["yes", "no"], { message: "Say whether it is still needed" }),

@@ -6,7 +6,7 @@ import { jobMarks, outbox } from "../../db/schema";
 import { attestationAnswers, attestationEvidence } from "../../db/schema-attestations";
 import { rotateSigningKey, getJwks } from "~/jwt.server";
 import { addDays, isoDay } from "~/domain/attestation-schedule";
-import { listAnswers, getAttestationSummary, listGaps, saveAnswers, submitAttestation, replyToQuestion, requestAttestations, listAttestations } from "~/models/attestation.server";
+import { listAnswers, getAttestationSummary, listGaps, updateGap, saveAnswers, submitAttestation, replyToQuestion, requestAttestations, listAttestations } from "~/models/attestation.server";
 import { decideAttestation } from "~/models/attestation-review.server";
 import { getStoredReceipt, verifyReceipt } from "~/models/attestation-receipt.server";
 import { attestationStatusFor } from "~/models/attestation-status.server";
@@ -124,6 +124,10 @@ describe("review, gaps and receipts", () => {
       ["AC-02", "partial", "open"],
     ]);
     expect(listGaps(oa, { attestationId: att.id })).toEqual([]);
+    // The organisation's admin closes a gap; another tenant cannot touch it.
+    expect(updateGap({ actor: oa, ip: null }, gaps[0].id, { owner: "x", dueDate: "2026-12-01", status: "closed" })).toEqual({ ok: false, message: "No such gap." });
+    expect(updateGap({ actor: admin, ip: null }, gaps[0].id, { owner: "Sam Ops", dueDate: "2026-12-15", status: "closed" })).toEqual({ ok: true });
+    expect(listGaps(vm, { attestationId: att.id, openOnly: true }).map((g) => g.controlId)).toEqual(["AC-02"]);
 
     const receipt = getStoredReceipt(att.id)!;
     const ok = await verifyReceipt(receipt);
@@ -148,13 +152,13 @@ describe("review, gaps and receipts", () => {
     expect(await verifyReceipt(receipt, { jwks: { keys: (await getJwks()).keys.filter((k) => k.kid !== kid) } })).toMatchObject({ ok: false });
 
     const status = attestationStatusFor([att.orgId]).get(att.orgId)!;
-    expect(status).toMatchObject({ state: "current", currentUntil: att.periodEnd, openGaps: 2 });
+    expect(status).toMatchObject({ state: "current", currentUntil: att.periodEnd, openGaps: 1 });
 
     // The evidence pack's files for this period.
     const files = attestationEvidenceFiles({ from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 86_400_000), orgId: att.orgId });
     expect(files.map((f) => f.path)).toEqual(expect.arrayContaining(["attestations/attestations.csv", "attestations/attestations.json", "attestations/gaps.csv", `attestations/receipts/${att.id}.jws`]));
     expect(files.find((f) => f.path.endsWith(".jws"))!.content).toBe(receipt);
-    expect(files.find((f) => f.path === "attestations/gaps.csv")!.content).toContain("RT-02");
+    expect(files.find((f) => f.path === "attestations/gaps.csv")!.content).toContain("Sam Ops");
   });
 
   it("refuses to submit with blanks, missing evidence or an unconfirmed roster", async () => {

@@ -119,3 +119,27 @@ describe("attestation pages", () => {
     expect(await bad.text()).toContain("Not valid");
   });
 });
+
+describe("template pages", () => {
+  it("a vendor manager drafts, adds a control with a new answer kind, publishes; the published version refuses edits", async () => {
+    const open = await request("/attestations/templates", { cookie: cookies.vm, form: {} });
+    expect(open.status).toBe(302);
+    const url = open.headers.get("Location")!;
+    const bad = await request(url, { cookie: cookies.vm, form: { intent: "add", id: "bad id", text: "short", type: "preventive", nature: "manual", answerKind: "choice", choices: "Only one", evidenceRequired: "no", weight: "1" } });
+    expect(bad.status).toBe(400);
+    const html = await bad.text();
+    expect(html).toContain("Use an id such as AC-03");
+    expect(html).toContain("at least two choices");
+    const add = await request(url, { cookie: cookies.vm, form: { intent: "add", id: "DL-01", text: "How is data loss prevention enforced on endpoints?", type: "detective", nature: "automated", answerKind: "choice", choices: "EDR with DLP\nNetwork DLP\nNone", evidenceRequired: "yes", weight: "3" } });
+    expect(add.status).toBe(302);
+    expect((await request(url, { cookie: cookies.vm, form: { intent: "move", id: "DL-01", direction: "up" } })).status).toBe(302);
+    expect((await request(url, { cookie: cookies.vm, form: { intent: "publish" } })).status).toBe(302);
+    const page = await (await request(url, { cookie: cookies.vm })).text();
+    expect(page).toContain("DL-01");
+    expect(page).toContain("is published and cannot change");
+    const refused = await request(url, { cookie: cookies.vm, form: { intent: "remove", id: "AC-01" } });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain("is published and cannot change");
+    expect((await request(url, { cookie: cookies.pa })).status).toBe(403);
+  });
+});
