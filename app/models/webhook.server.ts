@@ -23,6 +23,15 @@ export const WEBHOOK_EVENTS = [
   "credential.grant_changed",
   "credential.expired",
   "rotation.reminder",
+  // Attestations (issue 4).
+  "credential.revocation_requested",
+  "attestation.requested",
+  "attestation.submitted",
+  "attestation.clarification_requested",
+  "attestation.accepted",
+  "attestation.rejected",
+  "attestation.reminder",
+  "attestation.overdue",
 ] as const;
 export const ALL_EVENTS = "*";
 
