@@ -17,7 +17,8 @@ import { campaignsCommand } from "./cli/campaigns";
 // `keyward <command>`: the operator's command line, thin over app/models (DESIGN.md "Contracts").
 // Exit codes: 0 success, 1 user error (message on stderr, no stack trace), 2 unexpected failure.
 
-const COMMANDS: readonly Command[] = [migrate, seedDemoCommand, userCreate, auditVerify, backup, scheduler, importInventoryCommand, importLogsCommand, credentialsCommand, flagsCommand, campaignsCommand, verifyReportCommand];
+import { verifyReceiptCommand } from "./cli/verify-receipt";
+const COMMANDS: readonly Command[] = [migrate, seedDemoCommand, userCreate, auditVerify, backup, scheduler, importInventoryCommand, importLogsCommand, credentialsCommand, flagsCommand, campaignsCommand, verifyReportCommand, verifyReceiptCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

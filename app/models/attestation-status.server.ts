@@ -1,7 +1,12 @@
-// The contract other areas read an organisation's attestation status through (credential pages, access
-// reviews' snapshots, the risk score, dashboards). Issue 4 fills it from the attestations tables.
+import { and, eq, inArray, max, ne, sql } from "drizzle-orm";
+import { getDb } from "../../db/client";
+import { attestationGaps, attestations } from "../../db/schema-attestations";
+import { attestationState, type AttestationState } from "~/domain/attestation-schedule";
 
-export type AttestationState = "current" | "due_soon" | "overdue" | "missing";
+// The contract other areas read an organisation's attestation status through (credential pages, access
+// reviews' snapshots, the risk score, dashboards). Filled from the attestations tables (issue 4).
+
+export type { AttestationState };
 
 export type OrgAttestationStatus = {
   state: AttestationState;
@@ -13,7 +18,34 @@ export type OrgAttestationStatus = {
   openGaps: number;
 };
 
+const OPEN = ["requested", "in_progress", "submitted", "clarification"] as const;
+
 /** Status per organisation id; an id with no attestation at all is "missing". */
-export function attestationStatusFor(orgIds: readonly string[]): Map<string, OrgAttestationStatus> {
-  return new Map(orgIds.map((id) => [id, { state: "missing", currentUntil: null, dueDate: null, openGaps: 0 }]));
+export function attestationStatusFor(orgIds: readonly string[], now: Date = new Date()): Map<string, OrgAttestationStatus> {
+  const out = new Map<string, OrgAttestationStatus>();
+  if (orgIds.length === 0) return out;
+  const db = getDb();
+  const ids = [...new Set(orgIds)];
+  const accepted = new Map<string, string>();
+  const open = new Map<string, string>();
+  const gaps = new Map<string, number>();
+  // In chunks: SQLite limits bound parameters.
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    for (const r of db.select({ orgId: attestations.orgId, until: max(attestations.periodEnd) }).from(attestations).where(and(inArray(attestations.orgId, chunk), eq(attestations.status, "accepted"))).groupBy(attestations.orgId).all()) {
+      if (r.until) accepted.set(r.orgId, r.until);
+    }
+    for (const r of db.select({ orgId: attestations.orgId, due: sql<string>`min(${attestations.dueDate})` }).from(attestations).where(and(inArray(attestations.orgId, chunk), inArray(attestations.status, [...OPEN]))).groupBy(attestations.orgId).all()) {
+      open.set(r.orgId, r.due);
+    }
+    for (const r of db.select({ orgId: attestationGaps.orgId, n: sql<number>`count(*)` }).from(attestationGaps).where(and(inArray(attestationGaps.orgId, chunk), ne(attestationGaps.status, "closed"))).groupBy(attestationGaps.orgId).all()) {
+      gaps.set(r.orgId, r.n);
+    }
+  }
+  for (const id of ids) {
+    const currentUntil = accepted.get(id) ?? null;
+    const dueDate = open.get(id) ?? null;
+    out.set(id, { state: attestationState({ acceptedUntil: currentUntil, openDueDate: dueDate }, now), currentUntil, dueDate, openGaps: gaps.get(id) ?? 0 });
+  }
+  return out;
 }

@@ -14,12 +14,14 @@ import {
 } from "~/domain/credential";
 import { credentialHygiene, DAY_MS, DUE_SOON_DAYS, EXPIRING_SOON_DAYS, type CredentialHygiene } from "~/domain/credential-policy";
 import { DEFAULT_POLICIES, type Policy } from "~/domain/policy";
+import type { OrgTier } from "~/domain/organization";
 import { writeAudit } from "./audit.server";
 import { credentialQuery } from "./credential.server";
 import { catalogRefs, getEntitlements, outsideEntitlements } from "./entitlement.server";
 import { getOrganization } from "./organization.server";
 import { enqueueEvent } from "./outbox.server";
 import { listPolicies } from "./policy.server";
+import { attestationGateMessage } from "./attestation-policy.server";
 import { scopeFor, scopeWhere } from "./scope.server";
 import { pageWindow } from "~/domain/pagination";
 
@@ -130,6 +132,7 @@ function toInventoryRows(rows: ReturnType<typeof selectInventory>, now: Date) {
       id: r.id,
       keyId: r.keyId,
       label: r.label,
+      orgId: r.orgId,
       orgSlug: r.orgSlug,
       orgName: r.orgName,
       orgTier: r.orgTier,
@@ -285,7 +288,7 @@ export function* credentialsCsv(actor: Actor, f: InventoryFilter, now: Date): Ge
 // Registration
 // ---------------------------------------------------------------------------------------------
 
-export type RegistrationOrg = { id: string; slug: string; name: string; kind: "partner" | "contractor"; status: string };
+export type RegistrationOrg = { id: string; slug: string; name: string; kind: "partner" | "contractor"; status: string; tier: OrgTier };
 
 /**
  * The organisation a registration goes into. Vendor managers (create:credential:any) name any org;
@@ -300,7 +303,7 @@ export function registrationTarget(actor: Actor, orgSlug: string | undefined): {
   const org = getOrganization(actor, slug);
   if (!org) return { ok: false, reason: "not_found" };
   if (!any && (!can(actor, "create:credential:own") || org.id !== actor.orgId)) return { ok: false, reason: "forbidden" };
-  return { ok: true, org: { id: org.id, slug: org.slug, name: org.name, kind: org.kind, status: org.status } };
+  return { ok: true, org: { id: org.id, slug: org.slug, name: org.name, kind: org.kind, status: org.status, tier: org.tier } };
 }
 
 const CLOSED_STATUSES = ["suspended", "offboarded"];
@@ -422,6 +425,9 @@ function insertRegistration(ctx: ActionContext & { actor: Actor }, org: Registra
         if (outside.models.length) fail("grantModels", `Outside ${org.name}'s entitlements: ${describeUncovered({ models: outside.models, endpoints: [] })}`);
         if (outside.endpoints.length) fail("grantEndpoints", `Outside ${org.name}'s entitlements: ${describeUncovered({ models: [], endpoints: outside.endpoints })}`);
       }
+      // Issue 4: a restricted-tier organisation without a current accepted attestation gets no restricted model.
+      const gate = attestationGateMessage(org, models, now);
+      if (gate) fail("grantModels", gate);
 
       const shareSlugs = [...new Set(input.sharedWith)];
       const shares = shareSlugs.length

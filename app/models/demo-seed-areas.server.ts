@@ -2,6 +2,7 @@ import type { Db } from "../../db/client";
 import type { Role } from "~/domain/roles";
 import { seedReviewsDemo } from "./campaign-demo.server";
 import { seedDemoFlags } from "./demo-seed-flags.server";
+import { seedAttestationsDemo } from "./attestation-demo.server";
 
 // The demo's data beyond organisations, users and credentials, one function per area, run inside the
 // seed's single transaction after the credentials are in (app/models/demo-seed.server.ts).
@@ -20,4 +21,4 @@ export type DemoIds = {
 type AreaSeed = (tx: DemoTx, ids: DemoIds) => void;
 
 /** Each area appends its seeder here. */
-export const DEMO_AREA_SEEDS: AreaSeed[] = [seedDemoFlags, (tx, ids) => seedReviewsDemo(tx, ids)];
+export const DEMO_AREA_SEEDS: AreaSeed[] = [seedAttestationsDemo, seedDemoFlags, (tx, ids) => seedReviewsDemo(tx, ids)];

@@ -9,6 +9,7 @@ import { reminderKey, reminderStage } from "~/domain/reminders";
 import type { FetchLike } from "~/outbox-delivery.server";
 import { writeAudit } from "./audit.server";
 import { campaignReminders, openDueCampaigns } from "./campaign-scheduler.server";
+import { attestationReminders, requestOnCadence } from "./attestation-jobs.server";
 import { deliverDueOutbox, enqueueEvent, type DeliveryRunResult } from "./outbox.server";
 import { getPolicy } from "./policy.server";
 import { purgeOldEvents, type RetentionRun } from "./retention.server";
@@ -129,6 +130,8 @@ export type SchedulerRun = {
   markExpired: { expired: number };
   rotationReminders: { sent: number };
   campaigns: { created: number; opened: number; reminders: number; escalated: number };
+  attestationRequests: { requested: number };
+  attestationReminders: { sent: number };
   deliverOutbox: DeliveryRunResult;
   purgeSessions: { deleted: number };
   purgeOldEvents: RetentionRun;
@@ -140,8 +143,20 @@ export async function runScheduledJobs(now: Date = new Date(), opts: { fetch?: F
   const reminders = rotationReminders(now);
   const opened = openDueCampaigns(now);
   const campaignRun = campaignReminders(now);
+  const attRequests = requestOnCadence(now);
+  const attReminders = attestationReminders(now);
   const delivery = await deliverOutbox(now, { fetch: opts.fetch });
   const purged = await purgeSessions(now);
   const retention = await purgeOldEvents(now);
-  return { at: now.toISOString(), markExpired: expired, rotationReminders: reminders, campaigns: { ...opened, reminders: campaignRun.sent, escalated: campaignRun.escalated }, deliverOutbox: delivery, purgeSessions: purged, purgeOldEvents: retention };
+  return {
+    at: now.toISOString(),
+    markExpired: expired,
+    rotationReminders: reminders,
+    campaigns: { ...opened, reminders: campaignRun.sent, escalated: campaignRun.escalated },
+    attestationRequests: attRequests,
+    attestationReminders: attReminders,
+    deliverOutbox: delivery,
+    purgeSessions: purged,
+    purgeOldEvents: retention,
+  };
 }

@@ -24,6 +24,15 @@ export const WEBHOOK_EVENTS = [
   "credential.expired",
   "rotation.reminder",
   "flag.raised",
+  // Attestations (issue 4).
+  "credential.revocation_requested",
+  "attestation.requested",
+  "attestation.submitted",
+  "attestation.clarification_requested",
+  "attestation.accepted",
+  "attestation.rejected",
+  "attestation.reminder",
+  "attestation.overdue",
 ] as const;
 export const ALL_EVENTS = "*";
 

@@ -4,6 +4,8 @@ import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParam
 import { useId } from "react";
 import { requireUser } from "~/auth.server";
 import { Badge } from "~/components/badge";
+import { AttestationMissingBadge } from "~/components/attestation-badges";
+import { attestationMissingFor } from "~/models/attestation-policy.server";
 import { asList, CheckboxGroup } from "~/components/checkbox-group";
 import { CredentialStatusBadge, ExpiryBadge, RotationBadge, UsageBadge } from "~/components/credential-badges";
 import { CredentialTimeline } from "~/components/credential-timeline";
@@ -72,6 +74,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       fingerprint: c.fingerprint,
       label: c.label,
       org: { slug: c.orgSlug, name: c.orgName, kind: c.orgKind, tier: c.orgTier },
+      attestationMissing: attestationMissingFor([{ id: c.orgId, tier: c.orgTier }], now).has(c.orgId),
       holder: c.holderName ? `${c.holderName} (${c.holderEmail})` : (c.holderService ?? null),
       holderIsService: !c.holderName,
       grantModels: c.grantModels,
@@ -233,6 +236,7 @@ export default function CredentialDetail() {
               {h.usageState === "in_use" ? <Badge tone="good">In use</Badge> : <UsageBadge state={h.usageState} thresholdDays={policy.unusedThresholdDays} />}
               <ExpiryBadge state={h.expiryState} />
               {c.storage !== "secrets_manager" ? <Badge tone="warn">Not in a secrets manager</Badge> : null}
+              {c.attestationMissing ? <AttestationMissingBadge /> : null}
               {c.sharedWith.length ? <Badge tone="info">Shared</Badge> : null}
             </p>
             <dl className="facts">

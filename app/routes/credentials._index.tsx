@@ -11,6 +11,8 @@ import { CREDENTIAL_FLAGS, CREDENTIAL_STATUSES, describeEndpoints, describeModel
 import { capitalise } from "~/domain/labels";
 import { can } from "~/domain/permissions";
 import { listModels } from "~/models/catalog.server";
+import { AttestationMissingBadge } from "~/components/attestation-badges";
+import { attestationMissingFor } from "~/models/attestation-policy.server";
 import { listCredentialOrgOptions, listCredentials } from "~/models/credential-inventory.server";
 
 export const meta: MetaFunction = () => [{ title: "Credentials · Keyward" }];
@@ -20,6 +22,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const query = InventoryQuerySchema.parse(inventoryQueryInput(new URL(request.url).searchParams));
   const now = new Date();
   const list = listCredentials(user, query, now);
+  const missing = attestationMissingFor(list.rows.map((r) => ({ id: r.orgId, tier: r.orgTier })), now);
   return json({
     list: {
       ...list,
@@ -44,6 +47,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
         usageState: r.hygiene.usageState,
         expiryState: r.hygiene.expiryState,
         status: r.hygiene.effectiveStatus,
+        attestationMissing: missing.has(r.orgId),
       })),
     },
     orgs: listCredentialOrgOptions(user).map((o) => ({ value: o.slug, label: o.name })),
@@ -170,6 +174,7 @@ export default function Credentials() {
             </td>
             <td>
               <CredentialBadges facts={{ usageState: c.usageState, expiryState: c.expiryState, shared: c.shared, storage: c.storage, unusedThresholdDays: c.unusedThresholdDays }} />
+              {c.attestationMissing ? <AttestationMissingBadge /> : null}
             </td>
           </tr>
         )}

@@ -15,6 +15,10 @@ import { getOrganization, listContractors, setOrganizationStatus } from "~/model
 import { listOrgUsers } from "~/models/user.server";
 import { describeEndpoints, describeModels } from "~/domain/credential";
 import { getEntitlements } from "~/models/entitlement.server";
+import { AttestationStateBadge } from "~/components/attestation-badges";
+import { GapTable } from "~/components/attestation-gaps";
+import { attestationStatusFor } from "~/models/attestation-status.server";
+import { listAttestations, listGaps } from "~/models/attestation.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.org.name ?? "Organisation"} · Keyward` }];
 
@@ -40,6 +44,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     entitlements: getEntitlements(org.id),
     canEditEntitlements: can(user, "update:entitlement:any"),
     canReadCredentials: can(user, "read:credential"),
+    attestation: can(user, "read:attestation")
+      ? {
+          status: attestationStatusFor([org.id]).get(org.id)!,
+          latest: listAttestations(user, { orgId: org.id }, new Date(), 1).rows.map((a) => ({ id: a.id, status: a.status, periodEnd: a.periodEnd, dueDate: a.dueDate }))[0] ?? null,
+          gaps: listGaps(user, { orgId: org.id, openOnly: true }),
+          canEditGaps: can(user, "review:attestation:any") || (user.orgId === org.id && can(user, "submit:attestation:own")),
+        }
+      : null,
   });
 }
 
@@ -85,7 +97,7 @@ function Flash() {
 }
 
 export default function OrganisationDetail() {
-  const { org, users, contractors, statusChanges, canManageStatus, canEdit, canSponsor, linkSponsor, entitlements, canEditEntitlements, canReadCredentials } =
+  const { org, users, contractors, statusChanges, canManageStatus, canEdit, canSponsor, linkSponsor, entitlements, canEditEntitlements, canReadCredentials, attestation } =
     useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   return (
@@ -168,6 +180,30 @@ export default function OrganisationDetail() {
               {canReadCredentials ? <Link to={`/credentials?org=${encodeURIComponent(org.slug)}`}>Credentials of {org.name}</Link> : null}
             </p>
           </section>
+
+          {attestation ? (
+            <section className="panel" aria-labelledby="attestation">
+              <h2 id="attestation">Attestation</h2>
+              <dl className="facts">
+                <dt>Status</dt>
+                <dd>
+                  <AttestationStateBadge state={attestation.status.state} />
+                </dd>
+                <dt>Current until</dt>
+                <dd>{attestation.status.currentUntil ?? <span className="muted">No accepted attestation</span>}</dd>
+                <dt>Due</dt>
+                <dd>{attestation.status.dueDate ?? <span className="muted">Nothing requested</span>}</dd>
+                <dt>Open gaps</dt>
+                <dd>{attestation.status.openGaps}</dd>
+              </dl>
+              {attestation.latest ? (
+                <p>
+                  <Link to={`/attestations/${attestation.latest.id}`}>Latest attestation</Link> ({attestation.latest.status.replace("_", " ")}, period ending {attestation.latest.periodEnd})
+                </p>
+              ) : null}
+              {attestation.gaps.length ? <GapTable gaps={attestation.gaps} editable={attestation.canEditGaps} /> : null}
+            </section>
+          ) : null}
 
           <section className="panel" aria-labelledby="users">
             <h2 id="users">Users</h2>

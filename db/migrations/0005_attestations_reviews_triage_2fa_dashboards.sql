@@ -1,3 +1,137 @@
+CREATE TABLE `attestation_answers` (
+	`attestation_id` text NOT NULL,
+	`org_id` text NOT NULL,
+	`control_id` text NOT NULL,
+	`value` text,
+	`comment` text,
+	`updated_by_id` text,
+	`updated_at` integer NOT NULL,
+	PRIMARY KEY(`attestation_id`, `control_id`),
+	FOREIGN KEY (`attestation_id`) REFERENCES `attestations`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`updated_by_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `attestation_answers_org_idx` ON `attestation_answers` (`org_id`);--> statement-breakpoint
+CREATE TABLE `attestation_evidence` (
+	`id` text PRIMARY KEY NOT NULL,
+	`attestation_id` text NOT NULL,
+	`org_id` text NOT NULL,
+	`control_id` text,
+	`sha256` text NOT NULL,
+	`file_name` text NOT NULL,
+	`media_type` text NOT NULL,
+	`size_bytes` integer NOT NULL,
+	`effective_date` text NOT NULL,
+	`expires_on` text,
+	`uploaded_by_id` text,
+	`created_at` integer NOT NULL,
+	FOREIGN KEY (`attestation_id`) REFERENCES `attestations`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`uploaded_by_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `attestation_evidence_att_idx` ON `attestation_evidence` (`attestation_id`,`control_id`);--> statement-breakpoint
+CREATE INDEX `attestation_evidence_org_idx` ON `attestation_evidence` (`org_id`);--> statement-breakpoint
+CREATE TABLE `attestation_gaps` (
+	`id` text PRIMARY KEY NOT NULL,
+	`attestation_id` text NOT NULL,
+	`org_id` text NOT NULL,
+	`control_id` text NOT NULL,
+	`control_text` text NOT NULL,
+	`answer` text NOT NULL,
+	`owner` text NOT NULL,
+	`due_date` text NOT NULL,
+	`status` text DEFAULT 'open' NOT NULL,
+	`closed_at` integer,
+	`created_at` integer NOT NULL,
+	FOREIGN KEY (`attestation_id`) REFERENCES `attestations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `attestation_gaps_att_control_uq` ON `attestation_gaps` (`attestation_id`,`control_id`);--> statement-breakpoint
+CREATE INDEX `attestation_gaps_org_status_idx` ON `attestation_gaps` (`org_id`,`status`);--> statement-breakpoint
+CREATE TABLE `attestation_messages` (
+	`id` text PRIMARY KEY NOT NULL,
+	`attestation_id` text NOT NULL,
+	`org_id` text NOT NULL,
+	`control_id` text,
+	`kind` text NOT NULL,
+	`body` text NOT NULL,
+	`author_id` text,
+	`resolved_at` integer,
+	`created_at` integer NOT NULL,
+	FOREIGN KEY (`attestation_id`) REFERENCES `attestations`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`author_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `attestation_messages_att_idx` ON `attestation_messages` (`attestation_id`,`created_at`);--> statement-breakpoint
+CREATE TABLE `attestation_roster` (
+	`attestation_id` text NOT NULL,
+	`org_id` text NOT NULL,
+	`credential_id` text NOT NULL,
+	`key_id` text NOT NULL,
+	`still_needed` integer,
+	`holder` text,
+	`storage` text,
+	`confirmed_by_id` text,
+	`confirmed_at` integer,
+	PRIMARY KEY(`attestation_id`, `credential_id`),
+	FOREIGN KEY (`attestation_id`) REFERENCES `attestations`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`confirmed_by_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE TABLE `attestation_templates` (
+	`id` text PRIMARY KEY NOT NULL,
+	`name` text NOT NULL,
+	`version` integer NOT NULL,
+	`status` text DEFAULT 'draft' NOT NULL,
+	`controls` text NOT NULL,
+	`published_at` integer,
+	`published_by_id` text,
+	`created_by_id` text,
+	`created_at` integer NOT NULL,
+	FOREIGN KEY (`published_by_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action,
+	FOREIGN KEY (`created_by_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `attestation_templates_version_uq` ON `attestation_templates` (`version`);--> statement-breakpoint
+CREATE INDEX `attestation_templates_status_idx` ON `attestation_templates` (`status`,`version`);--> statement-breakpoint
+CREATE TABLE `attestation_tier_policies` (
+	`tier` text PRIMARY KEY NOT NULL,
+	`enforce` integer NOT NULL,
+	`updated_at` integer DEFAULT 0 NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `attestations` (
+	`id` text PRIMARY KEY NOT NULL,
+	`org_id` text NOT NULL,
+	`template_id` text NOT NULL,
+	`period_start` text NOT NULL,
+	`period_end` text NOT NULL,
+	`due_date` text NOT NULL,
+	`status` text DEFAULT 'requested' NOT NULL,
+	`via` text DEFAULT 'manual' NOT NULL,
+	`requested_by_id` text,
+	`submitted_by_id` text,
+	`submitted_at` integer,
+	`statement_name` text,
+	`statement_title` text,
+	`statement_text` text,
+	`reviewer_id` text,
+	`reviewed_at` integer,
+	`decision_notes` text,
+	`answers_sha256` text,
+	`score` integer,
+	`receipt` text,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`org_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE no action,
+	FOREIGN KEY (`template_id`) REFERENCES `attestation_templates`(`id`) ON UPDATE no action ON DELETE no action,
+	FOREIGN KEY (`requested_by_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action,
+	FOREIGN KEY (`submitted_by_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action,
+	FOREIGN KEY (`reviewer_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `attestations_org_idx` ON `attestations` (`org_id`,`period_end`);--> statement-breakpoint
+CREATE INDEX `attestations_status_due_idx` ON `attestations` (`status`,`due_date`);--> statement-breakpoint
 CREATE TABLE `campaign_items` (
 	`id` text PRIMARY KEY NOT NULL,
 	`campaign_id` text NOT NULL,

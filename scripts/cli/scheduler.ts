@@ -15,6 +15,8 @@ function summary(r: SchedulerRun): string[] {
     `  expired credentials marked:  ${r.markExpired.expired}`,
     `  rotation reminders queued:   ${r.rotationReminders.sent}`,
     `  access reviews:              ${r.campaigns.created} recurred, ${r.campaigns.opened} opened, ${r.campaigns.reminders} reminders, ${r.campaigns.escalated} items escalated`,
+    `  attestations requested:      ${r.attestationRequests.requested}`,
+    `  attestation reminders:       ${r.attestationReminders.sent}`,
     `  webhook deliveries:          ${d.claimed} attempted, ${d.delivered} delivered, ${d.failed} to retry, ${d.dead} dead`,
     `  expired sessions purged:     ${r.purgeSessions.deleted}`,
   ];
