@@ -33,6 +33,15 @@ export const WEBHOOK_EVENTS = [
   "attestation.rejected",
   "attestation.reminder",
   "attestation.overdue",
+  // Access reviews (issue 5).
+  "campaign.opened",
+  "campaign.items_assigned",
+  "campaign.first_pass_requested",
+  "campaign.first_pass_reminder",
+  "campaign.reminder",
+  "campaign.item_escalated",
+  "campaign.escalated",
+  "campaign.closed",
 ] as const;
 export const ALL_EVENTS = "*";
 
