@@ -245,6 +245,21 @@ export function setUserActive(ctx: ActionContext & { actor: Actor }, userId: str
   return { changed: true as const };
 }
 
+/**
+ * Ends every session of a user the actor manages (a lost laptop, a departing contractor): audited with
+ * how many ended. Returns null when the user is not in the actor's scope; throws UserRuleError when a rule refuses.
+ */
+export function endUserSessions(ctx: ActionContext & { actor: Actor }, userId: string) {
+  const db = getDb();
+  const target = manageableTarget(ctx.actor, userId);
+  if (!target) return null;
+  return db.transaction((tx) => {
+    const ended = tx.delete(sessions).where(eq(sessions.userId, target.id)).run().changes;
+    writeAudit(tx, ctx, { action: "user.sessions_ended", targetType: "user", targetId: target.id, orgId: target.orgId, details: { sessions: ended } });
+    return { ended };
+  });
+}
+
 export function countUsersByStatus(actor: Actor) {
   const db = getDb();
   const scope = scopeFor(actor);

@@ -9,7 +9,7 @@ import { fieldErrors } from "~/domain/form-errors";
 import { can } from "~/domain/permissions";
 import { isInternalRole, ROLE_LABELS } from "~/domain/roles";
 import { assignableRoles, RoleChangeSchema } from "~/domain/user";
-import { changeUserRole, getUser, getUserDetail, manageProblem, setUserActive, UserRuleError } from "~/models/user.server";
+import { changeUserRole, endUserSessions, getUser, getUserDetail, manageProblem, setUserActive, UserRuleError } from "~/models/user.server";
 import { UtcTime } from "~/components/utc-time";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.target.name ?? "User"} · Keyward` }];
@@ -44,9 +44,10 @@ const UserActionSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("role") }).extend(RoleChangeSchema.shape),
   z.object({ intent: z.literal("deactivate") }),
   z.object({ intent: z.literal("reactivate") }),
+  z.object({ intent: z.literal("end-sessions") }),
 ]);
 
-const SAVED = { role: "role", deactivate: "deactivated", reactivate: "reactivated" } as const;
+const SAVED = { role: "role", deactivate: "deactivated", reactivate: "reactivated", "end-sessions": "sessions-ended" } as const;
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireUser(request, "update:user");
@@ -61,7 +62,11 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   let result;
   try {
     result =
-      input.intent === "role" ? changeUserRole(ctx, id, input.role) : setUserActive(ctx, id, input.intent === "reactivate");
+      input.intent === "role"
+        ? changeUserRole(ctx, id, input.role)
+        : input.intent === "end-sessions"
+          ? endUserSessions(ctx, id)
+          : setUserActive(ctx, id, input.intent === "reactivate");
   } catch (err) {
     if (err instanceof UserRuleError) return json({ errors: null, formError: err.message, role: input.intent === "role" ? input.role : null }, { status: 400 });
     throw err;
@@ -74,6 +79,7 @@ const SAVED_MESSAGES: Record<string, string> = {
   role: "Role saved. The user was signed out everywhere and gets the new role at their next sign-in.",
   deactivated: "User deactivated. Their sessions ended at once and they can no longer sign in.",
   reactivated: "User reactivated.",
+  "sessions-ended": "All of the user's sessions ended: they must sign in again everywhere.",
 };
 
 export default function UserDetail() {
@@ -174,6 +180,15 @@ export default function UserDetail() {
                       Send a new invitation link
                     </button>
                   </div>
+                </Form>
+              ) : null}
+              {target.activeSessions > 0 ? (
+                <Form method="post">
+                  <input type="hidden" name="intent" value="end-sessions" />
+                  <p className="muted">Signs them out on every device now (a lost laptop, a shared computer); they can sign in again.</p>
+                  <button type="submit" disabled={busy}>
+                    End all sessions ({target.activeSessions})
+                  </button>
                 </Form>
               ) : null}
               {target.status === "deactivated" ? (
