@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json, redirect } from "@remix-run/node";
+import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { endOtherSessions, requireUser } from "~/auth.server";
 import { FormErrors, TextField } from "~/components/form";
@@ -15,8 +15,9 @@ export const meta: MetaFunction = () => [{ title: "Set up two-factor sign-in · 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request, undefined, { enrolling: true });
   const enrolment = await pendingEnrolment(user);
-  if (!enrolment) throw redirect("/account");
-  return json({ qr: enrolment.qrSvgDataUri, key: groupedSecret(enrolment.secret), required: requiresTwoFactor(user.role), email: user.email });
+  // Already on (also right after the confirming POST, whose answer shows the recovery codes).
+  if (!enrolment) return json({ enrolled: true as const, qr: null, key: null, required: requiresTwoFactor(user.role), email: user.email });
+  return json({ enrolled: false as const, qr: enrolment.qrSvgDataUri, key: groupedSecret(enrolment.secret), required: requiresTwoFactor(user.role), email: user.email });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -37,7 +38,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function EnrolTwoFactor() {
-  const { qr, key, required, email } = useLoaderData<typeof loader>();
+  const { enrolled, qr, key, required, email } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   if (data?.recoveryCodes) {
@@ -50,6 +51,16 @@ export default function EnrolTwoFactor() {
           <Link to="/dashboard" className="button primary">
             I have saved my codes: continue
           </Link>
+        </p>
+      </main>
+    );
+  }
+  if (enrolled || !qr || !key) {
+    return (
+      <main>
+        <h1>Two-factor sign-in</h1>
+        <p>
+          Two-factor sign-in is already on for your account. Manage it (new recovery codes, a new phone) on <Link to="/account">Account security</Link>.
         </p>
       </main>
     );

@@ -187,7 +187,7 @@ export default function UserDetail() {
                   <input type="hidden" name="intent" value="end-sessions" />
                   <p className="muted">Signs them out on every device now (a lost laptop, a shared computer); they can sign in again.</p>
                   <button type="submit" disabled={busy}>
-                    End all sessions ({target.activeSessions})
+                    {`End all sessions (${target.activeSessions})`}
                   </button>
                 </Form>
               ) : null}

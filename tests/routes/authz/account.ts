@@ -6,8 +6,8 @@ import { all, guarded, type AuthzArea } from "../../support/authz-table";
 export const accountArea: AuthzArea = {
   entries: {
     "routes/account": { GET: guarded({ vm: 200, sec: 200, aud: 200, pa: 200, pm: 200 }), POST: guarded({ vm: 400, sec: 400, aud: 400, pa: 400, pm: 400 }) },
-    // Enrolled users are sent on to /account (their POST's 400 is followed by that loader's redirect).
-    "routes/account_.two-factor": { GET: guarded({ vm: 302, sec: 302, aud: 302, pa: 200, pm: 200 }), POST: guarded({ vm: 302, sec: 302, aud: 302, pa: 400, pm: 400 }) },
+    // Enrolled users see "already on"; the empty form is refused before anything else.
+    "routes/account_.two-factor": { GET: guarded({ vm: 200, sec: 200, aud: 200, pa: 200, pm: 200 }), POST: guarded({ vm: 400, sec: 400, aud: 400, pa: 400, pm: 400 }) },
     // Only with the password step's pending cookie: without it, back to /login (signed in or not).
     "routes/login_.two-factor": { GET: all(302), POST: all(302) },
   },
