@@ -4,6 +4,8 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { totpCode, TOTP_PERIOD_SECONDS } from "../../app/domain/two-factor";
+import { DEMO_TOTP_SECRET } from "../../app/models/demo-seed-account.server";
 
 // e2e: the real server (scripts/serve.ts over the built app) on a free port with its own database,
 // driven by Debian's Chromium through playwright-core. Never downloads a browser.
@@ -81,11 +83,41 @@ export async function newPage(context: BrowserContext): Promise<{ page: Page; pr
   return { page, problems };
 }
 
-export async function signIn(page: Page, baseUrl: string, email: string, password: string) {
+/** TOTP secrets of the accounts signIn enrolled (by email); demo internal accounts use DEMO_TOTP_SECRET. */
+const enrolledSecrets = new Map<string, string>();
+
+/**
+ * Signs in through the login page, with the second step when asked for a code (the code computed from
+ * the account's secret, as an authenticator app would), and enrolment when the role requires a second
+ * factor the account does not have yet (the manual key read from the page; the recovery codes skipped).
+ */
+export async function signIn(page: Page, baseUrl: string, email: string, password: string, totpSecret?: string) {
   await page.goto(`${baseUrl}/login`);
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
-  await Promise.all([page.waitForURL(/\/dashboard/), page.getByRole("button", { name: "Sign in" }).click()]);
+  await Promise.all([page.waitForURL(/\/(dashboard|login\/two-factor|account\/two-factor)/), page.getByRole("button", { name: "Sign in" }).click()]);
+  if (page.url().includes("/login/two-factor")) {
+    const secret = totpSecret ?? enrolledSecrets.get(email) ?? DEMO_TOTP_SECRET;
+    // A code works once: a second sign-in within the same 30 s uses the next step's code.
+    for (let attempt = 0; ; attempt++) {
+      await page.getByLabel("Code").fill(totpCode(secret, Date.now() + attempt * TOTP_PERIOD_SECONDS * 1000));
+      await page.getByRole("button", { name: "Verify" }).click();
+      const left = await Promise.race([
+        page.waitForURL((u) => !u.pathname.startsWith("/login/two-factor")).then(() => true),
+        page.getByRole("alert").waitFor().then(() => false),
+      ]);
+      if (left) break;
+      if (attempt >= 1) throw new Error(`second factor refused for ${email}: ${await page.getByRole("alert").textContent()}`);
+    }
+  }
+  if (page.url().includes("/account/two-factor")) {
+    const secret = ((await page.getByTestId("totp-key").textContent()) ?? "").replace(/\s+/g, "");
+    enrolledSecrets.set(email, secret);
+    await page.getByLabel("Code").fill(totpCode(secret));
+    await page.getByRole("button", { name: "Turn on two-factor sign-in" }).click();
+    await page.getByRole("link", { name: /I have saved my codes/ }).click();
+  }
+  await page.waitForURL(/\/dashboard/);
 }
 
 export async function signOut(page: Page) {
