@@ -13,8 +13,8 @@ import { ROOT, signInOverHttp, startPortalProcess, stopPortalProcess, type Porta
 // chain verifies, and uploading the same file again completes it with every event exactly once.
 // Needs the built app (`npx remix build`).
 
-const N = 40_000; // events per file (~9 MB)
-const SEEDS = [11, 23, 37, 41];
+const N = 60_000; // events per file (~14 MB): three 20,000-event batches
+const SEEDS = [11, 23, 37, 41, 53, 67];
 
 function mulberry32(seed: number) {
   return () => {
@@ -47,9 +47,9 @@ function uploadRequest(baseUrl: string, cookie: string, file: Buffer, name: stri
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (offset >= whole.length) return controller.close();
-      await new Promise((r) => setTimeout(r, 4));
-      controller.enqueue(whole.subarray(offset, offset + 65536));
-      offset += 65536;
+      await new Promise((r) => setTimeout(r, 2));
+      controller.enqueue(whole.subarray(offset, offset + 131072));
+      offset += 131072;
     },
   });
   return fetch(`${baseUrl}/imports?index`, {
@@ -88,15 +88,23 @@ describe("the server killed during an upload", () => {
       for (const seed of SEEDS) {
         const rand = mulberry32(seed);
         const file = logFile(seed);
-        const delay = 30 + Math.floor(rand() * 2500);
         const started = Date.now();
         const upload = uploadRequest(portal.baseUrl, cookie, file, `drill-${seed}.jsonl`).catch((e: unknown) => e);
-        await new Promise((r) => setTimeout(r, delay));
+        // Half the seeds kill while the body is still arriving, half once the background import has
+        // stored a random share of the events (polled every 5 ms).
+        const duringImport = rand() < 0.5;
+        if (duringImport) {
+          const threshold = 1 + Math.floor(rand() * (N - 20_001)); // before the last batch
+          const until = Date.now() + 60_000;
+          while (eventsOf(env.KEYWARD_DB, seed).n < threshold && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+        } else {
+          await new Promise((r) => setTimeout(r, 30 + Math.floor(rand() * 600)));
+        }
         const before = eventsOf(env.KEYWARD_DB, seed).n;
         portal.child.kill("SIGKILL");
         await portal.exited;
         await upload;
-        killedAt.push(`seed ${seed}: killed after ${Date.now() - started} ms with ${before} events stored`);
+        killedAt.push(`seed ${seed}: killed ${duringImport ? "during the import" : "during the upload"} after ${Date.now() - started} ms with ${before} events stored`);
 
         const integrity = probe(env.KEYWARD_DB, (db) => (db.prepare("pragma integrity_check").get() as { integrity_check: string }).integrity_check);
         expect(integrity, `seed ${seed}`).toBe("ok");
@@ -104,11 +112,30 @@ describe("the server killed during an upload", () => {
         expect(verify.status, `seed ${seed}: ${verify.stdout}${verify.stderr}`).toBe(0);
         expect(eventsOf(env.KEYWARD_DB, seed).n).toBeLessThanOrEqual(N);
 
-        // Re-run: the portal again on the same files, the same upload again, to completion.
+        // Re-run on a restarted portal: Resume the interrupted import when its file was fully received,
+        // otherwise upload the same file again; either way to completion.
         portal = await startPortalProcess(env);
-        const res = await uploadRequest(portal.baseUrl, cookie, file, `drill-${seed}.jsonl`);
-        expect(res.status, `seed ${seed}: ${await res.clone().text()}`).toBe(302);
-        const importId = res.headers.get("Location")!.replace("/imports/", "");
+        const killed = probe(env.KEYWARD_DB, (db) => db.prepare("select id, status from log_imports where file_name = ? order by rowid desc limit 1").get(`drill-${seed}.jsonl`) as { id: string; status: string } | undefined);
+        let importId: string | null = null;
+        if (killed?.status === "completed") {
+          importId = killed.id;
+          killedAt.push("  the import had completed before the kill");
+        } else if (killed) {
+          const res = await fetch(`${portal.baseUrl}/imports/${killed.id}`, { method: "POST", headers: { Origin: portal.baseUrl, Cookie: cookie, "Content-Type": "application/x-www-form-urlencoded" }, body: "intent=resume", redirect: "manual" });
+          if (res.status === 302) {
+            importId = killed.id;
+            killedAt.push(`  resumed the interrupted import (${killed.status})`);
+          } else {
+            const reason = (await res.text()).match(/role="alert"[^>]*>([^<]+)/)?.[1] ?? `HTTP ${res.status}`;
+            killedAt.push(`  resume refused (${reason}): uploaded again`);
+          }
+        }
+        if (!importId) {
+          const res = await uploadRequest(portal.baseUrl, cookie, file, `drill-${seed}.jsonl`);
+          expect(res.status, `seed ${seed}: ${await res.clone().text()}`).toBe(302);
+          importId = res.headers.get("Location")!.replace("/imports/", "");
+          if (!killed) killedAt.push("  no import row yet: uploaded again");
+        }
         const deadline = Date.now() + 60_000;
         let status = "";
         while (Date.now() < deadline) {
