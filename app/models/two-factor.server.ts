@@ -1,7 +1,7 @@
 import { and, eq, isNull, lt, or } from "drizzle-orm";
 import QRCode from "qrcode";
 import { getDb } from "../../db/client";
-import { loginFailures } from "../../db/schema";
+import { loginFailures, sessions } from "../../db/schema";
 import { recoveryCodes, twoFactors } from "../../db/schema-account";
 import type { ActionContext, Actor } from "~/domain/actor";
 import {
@@ -198,4 +198,20 @@ export async function disableTwoFactor(ctx: ActionContext & { actor: Actor }, co
     writeAudit(tx, ctx, { action: "two_factor.disabled", targetType: "user", targetId: userId, orgId: ctx.actor.orgId, details: { method: check.method } });
   });
   return check;
+}
+
+/**
+ * Removes another user's second factor (lost phone and recovery codes), ending their sessions: they
+ * enrol again at their next sign-in (at once if their role requires it). The caller has checked the
+ * actor may manage the target (user.server.ts's manageProblem). Audited; false when there was none.
+ */
+export function resetTwoFactorOf(ctx: ActionContext & { actor: Actor }, target: { id: string; orgId: string | null }): boolean {
+  return getDb().transaction((tx) => {
+    const removed = tx.delete(twoFactors).where(eq(twoFactors.userId, target.id)).run().changes;
+    if (!removed) return false;
+    tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, target.id)).run();
+    tx.delete(sessions).where(eq(sessions.userId, target.id)).run();
+    writeAudit(tx, ctx, { action: "two_factor.reset", targetType: "user", targetId: target.id, orgId: target.orgId });
+    return true;
+  });
 }

@@ -8,6 +8,7 @@ import { isInternalRole, type Role } from "~/domain/roles";
 import { assignableRoles } from "~/domain/user";
 import { scopeFor, scopeWhere } from "./scope.server";
 import { writeAudit } from "./audit.server";
+import { resetTwoFactorOf, twoFactorStatus } from "./two-factor.server";
 
 export type UserRow = typeof users.$inferSelect;
 
@@ -171,6 +172,7 @@ export function getUserDetail(actor: Actor, userId: string, now = new Date()) {
     createdAt: extra?.createdAt ?? null,
     updatedAt: extra?.updatedAt ?? null,
     activeSessions: countActiveSessions(userId, now),
+    twoFactor: twoFactorStatus(userId).enabled,
     invitation: user.status === "invited" && pending ? { expiresAt: pending.expiresAt, sentAt: pending.createdAt, expired: pending.expiresAt <= now } : null,
   };
 }
@@ -258,6 +260,14 @@ export function endUserSessions(ctx: ActionContext & { actor: Actor }, userId: s
     writeAudit(tx, ctx, { action: "user.sessions_ended", targetType: "user", targetId: target.id, orgId: target.orgId, details: { sessions: ended } });
     return { ended };
   });
+}
+
+/** Resets a managed user's second factor (see two-factor.server.ts); null when not in scope. */
+export function resetUserTwoFactor(ctx: ActionContext & { actor: Actor }, userId: string) {
+  const target = manageableTarget(ctx.actor, userId);
+  if (!target) return null;
+  if (!resetTwoFactorOf(ctx, target)) throw new UserRuleError("This user has no second factor to reset.");
+  return { changed: true as const };
 }
 
 export function countUsersByStatus(actor: Actor) {

@@ -241,6 +241,31 @@ describe("managing the factor", () => {
   });
 });
 
+describe("resetting another user's second factor", () => {
+  it("a vendor manager resets it (lost phone and codes): audited, signed out, enrols again; others may not", async () => {
+    const w = await tenancyWorld();
+    const target = await enrol("auditor");
+    const vm = await login(w.vm.email, w.vm.password, ip());
+    const pa = await login(w.partnerAdmin.email, w.partnerAdmin.password, ip());
+    expect((await request(`/users/${target.u.id}`, { form: { intent: "reset-two-factor" }, cookie: pa, ip: ip() })).status).toBe(404);
+    const page = await (await request(`/users/${target.u.id}`, { cookie: vm })).text();
+    expect(page).toContain("Reset two-factor sign-in");
+    const res = await request(`/users/${target.u.id}`, { form: { intent: "reset-two-factor" }, cookie: vm, ip: ip() });
+    expect(res.headers.get("Location")).toBe(`/users/${target.u.id}?saved=two-factor-reset`);
+    expect(secretOf(target.u.id)).toBeNull();
+    expect(db().select().from(recoveryCodes).where(eq(recoveryCodes.userId, target.u.id)).all()).toEqual([]);
+    expect(sessionCount(target.u.id)).toBe(0);
+    expect(audits("two_factor.reset", target.u.id)).toHaveLength(1);
+    // Next sign-in: password, then straight to enrolment.
+    const again = await login(target.u.email, target.u.password, ip());
+    expect((await request("/dashboard", { cookie: again })).headers.get("Location")).toBe("/account/two-factor");
+    // Nothing left to reset: a clear refusal.
+    const twice = await request(`/users/${target.u.id}`, { form: { intent: "reset-two-factor" }, cookie: vm, ip: ip() });
+    expect(twice.status).toBe(400);
+    expect(await twice.text()).toContain("no second factor to reset");
+  });
+});
+
 describe("ending a user's sessions", () => {
   it("a vendor manager ends all sessions of anyone; a partner admin of their own organisation's users; audited", async () => {
     const w = await tenancyWorld();
