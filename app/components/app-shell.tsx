@@ -1,4 +1,4 @@
-import { Form, NavLink } from "@remix-run/react";
+import { Form, Link, NavLink } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { can } from "~/domain/permissions";
 import { ROLE_LABELS, type Role } from "~/domain/roles";
@@ -56,6 +56,7 @@ export function AppShell({ user, children }: { user: ShellUser; children: ReactN
               {user.orgName ? ` · ${user.orgName}` : ""}
             </span>
           </span>
+          <Link to="/account">Account security</Link>
           <Form method="post" action="/logout">
             <button type="submit" className="link-button">
               Sign out

@@ -3,8 +3,12 @@ import { verifyPassword } from "~/password.server";
 import { clearAccountFailures, loginRetryAfter, loginThrottleKeys, recordLoginFailure } from "./login-failure.server";
 import { getActor, getUserByEmail, recordLogin } from "./user.server";
 import { writeAudit } from "./audit.server";
+import { hasTwoFactor } from "./two-factor.server";
 
-export type SignInResult = { kind: "ok"; userId: string } | { kind: "invalid" } | { kind: "throttled"; retryAfterSeconds: number };
+export type SignInResult =
+  | { kind: "ok"; userId: string }
+  | { kind: "second_factor"; userId: string }
+  | { kind: "invalid" } | { kind: "throttled"; retryAfterSeconds: number };
 
 /**
  * Email + password sign-in with throttling: after 5 failures per account or per IP within 15 minutes,
@@ -27,6 +31,8 @@ export async function signIn(email: string, password: string, ip: string | null)
     return { kind: "invalid" };
   }
   clearAccountFailures(email);
+  // With a second factor the password alone starts no session: the sign-in completes at /login/two-factor.
+  if (hasTwoFactor(actor.id)) return { kind: "second_factor", userId: actor.id };
   recordLogin({ actor, ip }, actor.id);
   return { kind: "ok", userId: actor.id };
 }

@@ -8,6 +8,7 @@ import { isInternalRole, type Role } from "~/domain/roles";
 import { assignableRoles } from "~/domain/user";
 import { scopeFor, scopeWhere } from "./scope.server";
 import { writeAudit } from "./audit.server";
+import { resetTwoFactorOf, twoFactorStatus } from "./two-factor.server";
 
 export type UserRow = typeof users.$inferSelect;
 
@@ -171,6 +172,7 @@ export function getUserDetail(actor: Actor, userId: string, now = new Date()) {
     createdAt: extra?.createdAt ?? null,
     updatedAt: extra?.updatedAt ?? null,
     activeSessions: countActiveSessions(userId, now),
+    twoFactor: twoFactorStatus(userId).enabled,
     invitation: user.status === "invited" && pending ? { expiresAt: pending.expiresAt, sentAt: pending.createdAt, expired: pending.expiresAt <= now } : null,
   };
 }
@@ -242,6 +244,29 @@ export function setUserActive(ctx: ActionContext & { actor: Actor }, userId: str
     }
     writeAudit(tx, ctx, { action: active ? "user.reactivated" : "user.deactivated", targetType: "user", targetId: target.id, orgId: target.orgId, details: { status } });
   });
+  return { changed: true as const };
+}
+
+/**
+ * Ends every session of a user the actor manages (a lost laptop, a departing contractor): audited with
+ * how many ended. Returns null when the user is not in the actor's scope; throws UserRuleError when a rule refuses.
+ */
+export function endUserSessions(ctx: ActionContext & { actor: Actor }, userId: string) {
+  const db = getDb();
+  const target = manageableTarget(ctx.actor, userId);
+  if (!target) return null;
+  return db.transaction((tx) => {
+    const ended = tx.delete(sessions).where(eq(sessions.userId, target.id)).run().changes;
+    writeAudit(tx, ctx, { action: "user.sessions_ended", targetType: "user", targetId: target.id, orgId: target.orgId, details: { sessions: ended } });
+    return { ended };
+  });
+}
+
+/** Resets a managed user's second factor (see two-factor.server.ts); null when not in scope. */
+export function resetUserTwoFactor(ctx: ActionContext & { actor: Actor }, userId: string) {
+  const target = manageableTarget(ctx.actor, userId);
+  if (!target) return null;
+  if (!resetTwoFactorOf(ctx, target)) throw new UserRuleError("This user has no second factor to reset.");
   return { changed: true as const };
 }
 

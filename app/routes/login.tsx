@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
-import { createUserSession, getUser } from "~/auth.server";
+import { createUserSession, getUser, pendingSignInCookie } from "~/auth.server";
 import { AuthCard } from "~/components/auth-card";
 import { FormErrors, TextField } from "~/components/form";
 import { fieldErrors } from "~/domain/form-errors";
@@ -34,6 +34,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
     );
   }
   if (result.kind === "invalid") return json({ email, errors: {}, formError: "Email or password is incorrect." }, { status: 401 });
+  if (result.kind === "second_factor") {
+    const pending = await pendingSignInCookie(result.userId, safeRedirect(parsed.data.redirectTo));
+    return redirect("/login/two-factor", { headers: { "Set-Cookie": pending } });
+  }
   const cookie = await createUserSession(result.userId);
   return redirect(safeRedirect(parsed.data.redirectTo), { headers: { "Set-Cookie": cookie } });
 }

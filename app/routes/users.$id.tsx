@@ -9,7 +9,7 @@ import { fieldErrors } from "~/domain/form-errors";
 import { can } from "~/domain/permissions";
 import { isInternalRole, ROLE_LABELS } from "~/domain/roles";
 import { assignableRoles, RoleChangeSchema } from "~/domain/user";
-import { changeUserRole, getUser, getUserDetail, manageProblem, setUserActive, UserRuleError } from "~/models/user.server";
+import { changeUserRole, endUserSessions, getUser, getUserDetail, manageProblem, resetUserTwoFactor, setUserActive, UserRuleError } from "~/models/user.server";
 import { UtcTime } from "~/components/utc-time";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.target.name ?? "User"} · Keyward` }];
@@ -44,9 +44,11 @@ const UserActionSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("role") }).extend(RoleChangeSchema.shape),
   z.object({ intent: z.literal("deactivate") }),
   z.object({ intent: z.literal("reactivate") }),
+  z.object({ intent: z.literal("end-sessions") }),
+  z.object({ intent: z.literal("reset-two-factor") }),
 ]);
 
-const SAVED = { role: "role", deactivate: "deactivated", reactivate: "reactivated" } as const;
+const SAVED = { role: "role", deactivate: "deactivated", reactivate: "reactivated", "end-sessions": "sessions-ended", "reset-two-factor": "two-factor-reset" } as const;
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireUser(request, "update:user");
@@ -61,7 +63,13 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   let result;
   try {
     result =
-      input.intent === "role" ? changeUserRole(ctx, id, input.role) : setUserActive(ctx, id, input.intent === "reactivate");
+      input.intent === "role"
+        ? changeUserRole(ctx, id, input.role)
+        : input.intent === "end-sessions"
+          ? endUserSessions(ctx, id)
+          : input.intent === "reset-two-factor"
+            ? resetUserTwoFactor(ctx, id)
+            : setUserActive(ctx, id, input.intent === "reactivate");
   } catch (err) {
     if (err instanceof UserRuleError) return json({ errors: null, formError: err.message, role: input.intent === "role" ? input.role : null }, { status: 400 });
     throw err;
@@ -74,6 +82,8 @@ const SAVED_MESSAGES: Record<string, string> = {
   role: "Role saved. The user was signed out everywhere and gets the new role at their next sign-in.",
   deactivated: "User deactivated. Their sessions ended at once and they can no longer sign in.",
   reactivated: "User reactivated.",
+  "sessions-ended": "All of the user's sessions ended: they must sign in again everywhere.",
+  "two-factor-reset": "Two-factor sign-in reset: the user was signed out and sets up a new authenticator at their next sign-in.",
 };
 
 export default function UserDetail() {
@@ -118,6 +128,8 @@ export default function UserDetail() {
             </dd>
             <dt>Last sign-in</dt>
             <dd>{target.lastLoginAt ? <UtcTime iso={target.lastLoginAt} /> : <span className="muted">Never</span>}</dd>
+            <dt>Two-factor sign-in</dt>
+            <dd>{target.twoFactor ? "On" : "Off"}</dd>
             <dt>Active sessions</dt>
             <dd>{target.activeSessions}</dd>
             {target.createdAt ? (
@@ -174,6 +186,24 @@ export default function UserDetail() {
                       Send a new invitation link
                     </button>
                   </div>
+                </Form>
+              ) : null}
+              {target.activeSessions > 0 ? (
+                <Form method="post">
+                  <input type="hidden" name="intent" value="end-sessions" />
+                  <p className="muted">Signs them out on every device now (a lost laptop, a shared computer); they can sign in again.</p>
+                  <button type="submit" disabled={busy}>
+                    {`End all sessions (${target.activeSessions})`}
+                  </button>
+                </Form>
+              ) : null}
+              {target.twoFactor ? (
+                <Form method="post">
+                  <input type="hidden" name="intent" value="reset-two-factor" />
+                  <p className="muted">Lost their phone and recovery codes? Removes their authenticator and signs them out; they set up a new one at their next sign-in.</p>
+                  <button type="submit" disabled={busy}>
+                    Reset two-factor sign-in
+                  </button>
                 </Form>
               ) : null}
               {target.status === "deactivated" ? (

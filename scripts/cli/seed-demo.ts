@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { ROLE_LABELS } from "../../app/domain/roles";
 import { DEMO_LOGINS, DEMO_PASSWORD, demoSeededAt, seedDemo } from "../../app/models/demo-seed.server";
+import { DEMO_TOTP_SECRET } from "../../app/models/demo-seed-account.server";
+import { groupedSecret, totpUri } from "../../app/domain/two-factor";
 import { openDatabaseOrFail, parseCommandArgs, print, printJson, table, UserError, type Command } from "./command";
 
 const Args = z.object({ json: z.boolean().optional(), ifEmpty: z.boolean().optional() });
@@ -10,6 +12,9 @@ export function demoLoginLines(): string[] {
   return [
     `Demo logins (every account's password: ${DEMO_PASSWORD})`,
     ...table([["email", "role", "organisation"], ...DEMO_LOGINS.map((l) => [l.email, ROLE_LABELS[l.role], l.orgName ? `${l.orgName} (${l.org})` : "internal"])]),
+    "",
+    `Internal accounts sign in with a second factor: add the demo TOTP key ${groupedSecret(DEMO_TOTP_SECRET)}`,
+    `to an authenticator app (or open ${totpUri(DEMO_TOTP_SECRET, "demo@keyward.demo")}).`,
   ];
 }
 
@@ -48,7 +53,7 @@ Options:
       return;
     }
     if (args.json) {
-      printJson({ ...result, password: DEMO_PASSWORD, logins: DEMO_LOGINS });
+      printJson({ ...result, password: DEMO_PASSWORD, totpSecret: DEMO_TOTP_SECRET, logins: DEMO_LOGINS });
       return;
     }
     print(

@@ -4,6 +4,8 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { totpCode, TOTP_PERIOD_SECONDS } from "../../app/domain/two-factor";
+import { DEMO_TOTP_SECRET } from "../../app/models/demo-seed-account.server";
 
 // e2e: the real server (scripts/serve.ts over the built app) on a free port with its own database,
 // driven by Debian's Chromium through playwright-core. Never downloads a browser.
@@ -81,11 +83,44 @@ export async function newPage(context: BrowserContext): Promise<{ page: Page; pr
   return { page, problems };
 }
 
-export async function signIn(page: Page, baseUrl: string, email: string, password: string) {
+/** TOTP secrets of the accounts signIn enrolled (by email); demo internal accounts use DEMO_TOTP_SECRET. */
+const enrolledSecrets = new Map<string, string>();
+/** The last TOTP step signIn used per account: the portal accepts a code once, so the next sign-in needs a later step. */
+const lastStepUsed = new Map<string, number>();
+const STEP_MS = TOTP_PERIOD_SECONDS * 1000;
+
+/** A time whose TOTP step this account has not used yet (the next step is accepted early; beyond that, wait). */
+async function unusedStepTime(email: string): Promise<number> {
+  const now = Math.floor(Date.now() / STEP_MS);
+  const step = Math.max(now, (lastStepUsed.get(email) ?? -Infinity) + 1);
+  if (step > now + 1) await new Promise((r) => setTimeout(r, (step - 1) * STEP_MS - Date.now() + 200));
+  lastStepUsed.set(email, step);
+  return step * STEP_MS + 1;
+}
+
+/**
+ * Signs in through the login page, with the second step when asked for a code (the code computed from
+ * the account's secret, as an authenticator app would), and enrolment when the role requires a second
+ * factor the account does not have yet (the manual key read from the page; the recovery codes skipped).
+ */
+export async function signIn(page: Page, baseUrl: string, email: string, password: string, totpSecret?: string) {
   await page.goto(`${baseUrl}/login`);
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
-  await Promise.all([page.waitForURL(/\/dashboard/), page.getByRole("button", { name: "Sign in" }).click()]);
+  await Promise.all([page.waitForURL(/\/(dashboard|login\/two-factor|account\/two-factor)/), page.getByRole("button", { name: "Sign in" }).click()]);
+  if (page.url().includes("/login/two-factor")) {
+    const secret = totpSecret ?? enrolledSecrets.get(email) ?? DEMO_TOTP_SECRET;
+    await page.getByLabel("Code").fill(totpCode(secret, await unusedStepTime(email)));
+    await Promise.all([page.waitForURL((u) => !u.pathname.startsWith("/login")), page.getByRole("button", { name: "Verify" }).click()]);
+  }
+  if (page.url().includes("/account/two-factor")) {
+    const secret = ((await page.getByTestId("totp-key").textContent()) ?? "").replace(/\s+/g, "");
+    enrolledSecrets.set(email, secret);
+    await page.getByLabel("Code").fill(totpCode(secret, await unusedStepTime(email)));
+    await page.getByRole("button", { name: "Turn on two-factor sign-in" }).click();
+    await page.getByRole("link", { name: /I have saved my codes/ }).click();
+  }
+  await page.waitForURL(/\/dashboard/);
 }
 
 export async function signOut(page: Page) {

@@ -10,7 +10,8 @@ describe("sign-in and the guards", () => {
   });
 
   it("signs in with the right password and lands on the dashboard with a session cookie", async () => {
-    const u = await createUser({ role: "security" });
+    // Without a second factor (a partner user who has not enrolled); see two-factor.test.ts for the rest.
+    const u = await createUser({ role: "partner_member", orgId: createOrg().id });
     const res = await request("/login", { form: { email: u.email.toUpperCase(), password: TEST_PASSWORD } });
     expect(res.status).toBe(302);
     expect(res.headers.get("Location")).toBe("/dashboard");
@@ -35,7 +36,7 @@ describe("sign-in and the guards", () => {
   });
 
   it("only redirects to local paths after sign-in", async () => {
-    const u = await createUser({ role: "auditor" });
+    const u = await createUser({ role: "partner_admin", orgId: createOrg().id });
     for (const evil of ["//evil.example/x", "https://evil.example/", "/\\evil.example"]) {
       const res = await request("/login", { form: { email: u.email, password: TEST_PASSWORD, redirectTo: evil }, ip: `192.0.2.${evil.length}` });
       expect(res.headers.get("Location")).toBe("/dashboard");

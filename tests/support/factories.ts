@@ -1,6 +1,8 @@
 import { hash } from "@node-rs/argon2";
 import { getDb } from "../../db/client";
 import { organizations, users } from "../../db/schema";
+import { twoFactors } from "../../db/schema-account";
+import { newTotpSecret, requiresTwoFactor } from "../../app/domain/two-factor";
 import { getActor } from "../../app/models/user.server";
 import type { Role } from "../../app/domain/roles";
 import type { Actor } from "../../app/domain/actor";
@@ -24,7 +26,19 @@ export function createOrg(overrides: Partial<typeof organizations.$inferInsert> 
   return row;
 }
 
-export async function createUser(opts: { role: Role; orgId?: string | null; email?: string; name?: string; password?: string; status?: "invited" | "active" | "deactivated" }) {
+/**
+ * A user. Roles the policy requires a second factor of (internal roles) are enrolled with a fresh TOTP
+ * secret unless `twoFactor: false`; tests/support/app.ts's login() computes their codes.
+ */
+export async function createUser(opts: {
+  role: Role;
+  orgId?: string | null;
+  email?: string;
+  name?: string;
+  password?: string;
+  status?: "invited" | "active" | "deactivated";
+  twoFactor?: boolean;
+}) {
   const email = opts.email ?? `${opts.role}-${next()}@example.test`;
   const id = crypto.randomUUID();
   getDb()
@@ -39,6 +53,9 @@ export async function createUser(opts: { role: Role; orgId?: string | null; emai
       passwordHash: opts.status === "invited" ? null : await quickHash(opts.password ?? TEST_PASSWORD),
     })
     .run();
+  if (opts.twoFactor ?? (requiresTwoFactor(opts.role) && opts.status !== "invited")) {
+    getDb().insert(twoFactors).values({ userId: id, secret: newTotpSecret(), enabledAt: new Date() }).run();
+  }
   return { id, email, password: opts.password ?? TEST_PASSWORD };
 }
 
