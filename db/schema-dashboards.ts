@@ -1,2 +1,22 @@
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import type { RiskLine } from "../app/domain/risk-score";
+
 // The dashboards area's tables (see db/schema.ts for the conventions). Listed in db/client.ts's schema.
-export {};
+
+/**
+ * One organisation's risk score on one UTC day (the 90-day trend on its page, attestation status over
+ * time). Written by the scheduler's daily job and on demand; a later run on the same day replaces it.
+ */
+export const riskSnapshots = sqliteTable(
+  "risk_snapshots",
+  {
+    orgId: text("org_id").notNull(),
+    day: text("day").notNull(), // YYYY-MM-DD (UTC)
+    score: integer("score").notNull(),
+    level: text("level", { enum: ["low", "medium", "high", "critical"] }).notNull(),
+    attestation: text("attestation", { enum: ["current", "due_soon", "overdue", "missing"] }).notNull(),
+    lines: text("lines", { mode: "json" }).$type<RiskLine[]>().notNull(),
+    takenAt: integer("taken_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.day] }), index("risk_snapshots_day_idx").on(t.day)],
+);

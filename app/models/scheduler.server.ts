@@ -11,6 +11,7 @@ import { writeAudit } from "./audit.server";
 import { deliverDueOutbox, enqueueEvent, type DeliveryRunResult } from "./outbox.server";
 import { getPolicy } from "./policy.server";
 import { purgeOldEvents, type RetentionRun } from "./retention.server";
+import { takeRiskSnapshots } from "./risk-snapshot.server";
 
 // The scheduler's jobs (issue 3 point 8), run by `keyward scheduler`. Each takes `now`, returns
 // counts, and is idempotent: a second run in the same period finds nothing left to do (a status that
@@ -130,6 +131,7 @@ export type SchedulerRun = {
   deliverOutbox: DeliveryRunResult;
   purgeSessions: { deleted: number };
   purgeOldEvents: RetentionRun;
+  riskSnapshots: { orgs: number; day: string };
 };
 
 /** Every job once, in order: expiry and reminders first, so their events go out in the same run. */
@@ -139,5 +141,6 @@ export async function runScheduledJobs(now: Date = new Date(), opts: { fetch?: F
   const delivery = await deliverOutbox(now, { fetch: opts.fetch });
   const purged = await purgeSessions(now);
   const retention = await purgeOldEvents(now);
-  return { at: now.toISOString(), markExpired: expired, rotationReminders: reminders, deliverOutbox: delivery, purgeSessions: purged, purgeOldEvents: retention };
+  const snapshots = takeRiskSnapshots(now); // daily risk snapshot (issue 8): today's row per organisation, replaced on a rerun
+  return { at: now.toISOString(), markExpired: expired, rotationReminders: reminders, deliverOutbox: delivery, purgeSessions: purged, purgeOldEvents: retention, riskSnapshots: snapshots };
 }

@@ -15,6 +15,8 @@ import { getOrganization, listContractors, setOrganizationStatus } from "~/model
 import { listOrgUsers } from "~/models/user.server";
 import { describeEndpoints, describeModels } from "~/domain/credential";
 import { getEntitlements } from "~/models/entitlement.server";
+import { OrgRiskSection } from "~/components/org-risk-section";
+import { orgRiskPanel } from "~/models/risk-panel.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.org.name ?? "Organisation"} · Keyward` }];
 
@@ -40,6 +42,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     entitlements: getEntitlements(org.id),
     canEditEntitlements: can(user, "update:entitlement:any"),
     canReadCredentials: can(user, "read:credential"),
+    risk: orgRiskPanel(org), // issue 8: score, explanation, 90-day trend
   });
 }
 
@@ -85,7 +88,7 @@ function Flash() {
 }
 
 export default function OrganisationDetail() {
-  const { org, users, contractors, statusChanges, canManageStatus, canEdit, canSponsor, linkSponsor, entitlements, canEditEntitlements, canReadCredentials } =
+  const { org, users, contractors, statusChanges, canManageStatus, canEdit, canSponsor, linkSponsor, entitlements, canEditEntitlements, canReadCredentials, risk } =
     useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   return (
@@ -154,6 +157,8 @@ export default function OrganisationDetail() {
               <dd>{date(org.createdAt)}</dd>
             </dl>
           </section>
+
+          <OrgRiskSection risk={risk} />
 
           <section className="panel" aria-labelledby="entitlements">
             <h2 id="entitlements">Entitlements</h2>
