@@ -11,11 +11,13 @@ import { migrate } from "./cli/migrate";
 import { scheduler } from "./cli/scheduler";
 import { seedDemoCommand } from "./cli/seed-demo";
 import { userCreate } from "./cli/user-create";
+import { evidencePackCommand } from "./cli/evidence-pack";
+import { verifyPackCommand } from "./cli/verify-pack";
 
 // `keyward <command>`: the operator's command line, thin over app/models (DESIGN.md "Contracts").
 // Exit codes: 0 success, 1 user error (message on stderr, no stack trace), 2 unexpected failure.
 
-const COMMANDS: readonly Command[] = [migrate, seedDemoCommand, userCreate, auditVerify, backup, scheduler, importInventoryCommand, importLogsCommand, credentialsCommand, flagsCommand];
+const COMMANDS: readonly Command[] = [migrate, seedDemoCommand, userCreate, auditVerify, backup, scheduler, importInventoryCommand, importLogsCommand, credentialsCommand, flagsCommand, evidencePackCommand, verifyPackCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
