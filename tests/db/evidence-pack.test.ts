@@ -36,7 +36,7 @@ async function world() {
 }
 
 const files = (zip: Uint8Array) => unzipSync(zip);
-const allText = (zip: Uint8Array) => Object.values(files(zip)).map(strFromU8).join("\n");
+const allText = (zip: Uint8Array) => Object.values(files(zip)).map((b) => strFromU8(b)).join("\n");
 
 describe("evidence packs", () => {
   it("holds every section as CSV and JSON with a signed manifest that verifies", async () => {
