@@ -1,5 +1,6 @@
 import type { Db } from "../../db/client";
 import type { Role } from "~/domain/roles";
+import { seedDashboardsDemo } from "./dashboard-demo-seed.server";
 
 // The demo's data beyond organisations, users and credentials, one function per area, run inside the
 // seed's single transaction after the credentials are in (app/models/demo-seed.server.ts).
@@ -18,4 +19,4 @@ export type DemoIds = {
 type AreaSeed = (tx: DemoTx, ids: DemoIds) => void;
 
 /** Each area appends its seeder here. */
-export const DEMO_AREA_SEEDS: AreaSeed[] = [];
+export const DEMO_AREA_SEEDS: AreaSeed[] = [seedDashboardsDemo];
