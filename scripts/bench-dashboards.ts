@@ -1,0 +1,62 @@
+// Benchmark of the dashboards (issue 8, point 5) on the large database from scripts/seed-large.ts:
+// starts the built server on it, signs in as each role and runs autocannon against /dashboard (and an
+// organisation page with its risk section) with one connection, so that latency ≈ server time.
+//   npx remix build && npx tsx scripts/seed-large.ts && npx tsx scripts/bench-dashboards.ts [--seconds 5]
+import { spawn } from "node:child_process";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+
+const { values } = parseArgs({ options: { db: { type: "string", default: "/tmp/keyward-large.db" }, seconds: { type: "string", default: "5" }, port: { type: "string", default: "3917" } } });
+const PORT = values.port!;
+const BASE = `http://localhost:${PORT}`;
+const PASSWORD = "keyward-bench-2026";
+
+const server = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts"], {
+  env: { ...process.env, KEYWARD_DB: values.db, KEYWARD_DATA: `${values.db}.data`, PORT, NODE_ENV: "production" },
+  stdio: ["ignore", "pipe", "inherit"],
+});
+await new Promise<void>((resolve, reject) => {
+  server.stdout!.on("data", (d: Buffer) => d.toString().includes("listening") && resolve());
+  server.on("exit", (code) => reject(new Error(`server exited ${code}`)));
+});
+
+async function signIn(email: string): Promise<string> {
+  const res = await fetch(`${BASE}/login`, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: BASE },
+    body: new URLSearchParams({ email, password: PASSWORD }),
+    redirect: "manual",
+  });
+  const cookie = res.headers.get("set-cookie");
+  if (res.status !== 302 || !cookie) throw new Error(`sign-in failed for ${email}: ${res.status}`);
+  return cookie.split(";")[0];
+}
+
+const cases = [
+  { who: "vendor manager", email: "vm@bench.test", path: "/dashboard" },
+  { who: "security", email: "security@bench.test", path: "/dashboard" },
+  { who: "auditor", email: "auditor@bench.test", path: "/dashboard" },
+  { who: "partner admin (10 contractors)", email: "admin@p000.bench.test", path: "/dashboard" },
+  { who: "partner member", email: "member@p000.bench.test", path: "/dashboard" },
+  { who: "vendor manager", email: "vm@bench.test", path: "/orgs/p000" },
+];
+
+const rows: string[] = [];
+try {
+  for (const c of cases) {
+    const cookie = await signIn(c.email);
+    const first = await fetch(`${BASE}${c.path}`, { headers: { Cookie: cookie } });
+    if (first.status !== 200) throw new Error(`${c.path} as ${c.who}: ${first.status}`);
+    const bytes = (await first.arrayBuffer()).byteLength;
+    const r = await autocannon({ url: `${BASE}${c.path}`, connections: 1, duration: Number(values.seconds), headers: { cookie } });
+    if (r.non2xx) throw new Error(`${c.path} as ${c.who}: ${r.non2xx} non-2xx answers`);
+    const l = r.latency;
+    rows.push(`| ${c.who} | \`${c.path}\` | ${r.requests.total} | ${l.p50} | ${l.average.toFixed(1)} | ${l.p97_5} | ${l.p99} | ${(bytes / 1024).toFixed(0)} KB |`);
+    console.error(rows[rows.length - 1]);
+  }
+} finally {
+  server.kill();
+}
+console.log("| role | page | requests | p50 ms | mean ms | p97.5 ms | p99 ms | page size |");
+console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
+for (const r of rows) console.log(r);
