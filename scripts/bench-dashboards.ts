@@ -4,7 +4,12 @@
 //   npx remix build && npx tsx scripts/seed-large.ts && npx tsx scripts/bench-dashboards.ts [--seconds 5]
 import { spawn } from "node:child_process";
 import { parseArgs } from "node:util";
-import autocannon from "autocannon";
+import { createRequire } from "node:module";
+
+// autocannon ships no types: the part of its API used here.
+type Latency = { p50: number; average: number; p97_5: number; p99: number };
+type AutocannonResult = { requests: { total: number }; latency: Latency; non2xx: number };
+const autocannon = createRequire(import.meta.url)("autocannon") as (opts: { url: string; connections: number; duration: number; headers: Record<string, string> }) => Promise<AutocannonResult>;
 
 const { values } = parseArgs({ options: { db: { type: "string", default: "/tmp/keyward-large.db" }, seconds: { type: "string", default: "5" }, port: { type: "string", default: "3917" } } });
 const PORT = values.port!;
