@@ -20,3 +20,16 @@ export const riskSnapshots = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.orgId, t.day] }), index("risk_snapshots_day_idx").on(t.day)],
 );
+
+/**
+ * Gateway usage over every credential per UTC day (the security dashboard's traffic charts), rolled up
+ * by the scheduler from credential_usage_daily and credential_daily_ips, so that a dashboard reads 30
+ * rows instead of scanning every credential's days. Recent days are recomputed on each run (late imports).
+ */
+export const usageDailyTotals = sqliteTable("usage_daily_totals", {
+  day: text("day").primaryKey(), // YYYY-MM-DD (UTC)
+  requests: integer("requests").notNull(),
+  errors: integer("errors").notNull(),
+  sources: integer("sources").notNull(), // distinct source IPs that day
+  computedAt: integer("computed_at", { mode: "timestamp_ms" }).notNull(),
+});

@@ -6,6 +6,7 @@ import type { TenantScope } from "~/domain/tenancy";
 import type { AgeBin, PolicyLine } from "~/domain/chart-data";
 import { liveCredential } from "./risk.server";
 import { listPolicies } from "./policy.server";
+import { usageTotals } from "./usage-totals.server";
 import { scopeWhere } from "./scope.server";
 
 // The dashboards' chart series, each one grouped query within the actor's tenant scope.
@@ -87,6 +88,7 @@ export function usageOverTime(scope: TenantScope, now: Date, opts: { days?: numb
   const db = getDb();
   const days = lastDays(now, opts.days ?? CHART_DAYS);
   const narrow = !scope.all || opts.orgIds !== undefined;
+  if (!narrow) return usageTotals(days, now); // every credential: the daily totals
   const credIn = (col: typeof credentialUsageDaily.credentialId | typeof credentialDailyIps.credentialId) =>
     narrow
       ? inArray(

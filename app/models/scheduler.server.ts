@@ -12,6 +12,7 @@ import { deliverDueOutbox, enqueueEvent, type DeliveryRunResult } from "./outbox
 import { getPolicy } from "./policy.server";
 import { purgeOldEvents, type RetentionRun } from "./retention.server";
 import { takeRiskSnapshots } from "./risk-snapshot.server";
+import { rollUpUsageTotals } from "./usage-totals.server";
 
 // The scheduler's jobs (issue 3 point 8), run by `keyward scheduler`. Each takes `now`, returns
 // counts, and is idempotent: a second run in the same period finds nothing left to do (a status that
@@ -132,6 +133,7 @@ export type SchedulerRun = {
   purgeSessions: { deleted: number };
   purgeOldEvents: RetentionRun;
   riskSnapshots: { orgs: number; day: string };
+  usageTotals: { days: number };
 };
 
 /** Every job once, in order: expiry and reminders first, so their events go out in the same run. */
@@ -141,6 +143,8 @@ export async function runScheduledJobs(now: Date = new Date(), opts: { fetch?: F
   const delivery = await deliverOutbox(now, { fetch: opts.fetch });
   const purged = await purgeSessions(now);
   const retention = await purgeOldEvents(now);
-  const snapshots = takeRiskSnapshots(now); // daily risk snapshot (issue 8): today's row per organisation, replaced on a rerun
-  return { at: now.toISOString(), markExpired: expired, rotationReminders: reminders, deliverOutbox: delivery, purgeSessions: purged, purgeOldEvents: retention, riskSnapshots: snapshots };
+  // Dashboards (issue 8): today's risk snapshot per organisation (replaced on a rerun) and the daily usage totals.
+  const snapshots = takeRiskSnapshots(now);
+  const totals = rollUpUsageTotals(now);
+  return { at: now.toISOString(), markExpired: expired, rotationReminders: reminders, deliverOutbox: delivery, purgeSessions: purged, purgeOldEvents: retention, riskSnapshots: snapshots, usageTotals: totals };
 }
