@@ -18,7 +18,7 @@ export const riskSnapshots = sqliteTable(
     lines: text("lines", { mode: "json" }).$type<RiskLine[]>().notNull(),
     takenAt: integer("taken_at", { mode: "timestamp_ms" }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.orgId, t.day] }), index("risk_snapshots_day_idx").on(t.day)],
+  (t) => [primaryKey({ columns: [t.orgId, t.day] }), index("risk_snapshots_day_idx").on(t.day, t.attestation, t.orgId)],
 );
 
 /**

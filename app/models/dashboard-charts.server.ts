@@ -78,6 +78,12 @@ export function flagsOverTime(scope: TenantScope, now: Date, n = CHART_DAYS): Se
   return [...out.values()];
 }
 
+/**
+ * `day >= from` with a unary + so that SQLite does not pick the day index: narrowed to some credentials,
+ * the (credential, day) primary key is the way in (the day index would read every credential's days).
+ */
+const notIndexed = (col: typeof credentialUsageDaily.day | typeof credentialDailyIps.day, from: string) => sql`+${col} >= ${from}`;
+
 export type UsageDay = { day: string; requests: number; errors: number; sources: number };
 
 /**
@@ -102,13 +108,13 @@ export function usageOverTime(scope: TenantScope, now: Date, opts: { days?: numb
   const usage = db
     .select({ day: credentialUsageDaily.day, requests: sql<number>`sum(${credentialUsageDaily.requests})`, errors: sql<number>`sum(${credentialUsageDaily.errors})` })
     .from(credentialUsageDaily)
-    .where(and(gte(credentialUsageDaily.day, days[0]), credIn(credentialUsageDaily.credentialId)))
+    .where(and(notIndexed(credentialUsageDaily.day, days[0]), credIn(credentialUsageDaily.credentialId)))
     .groupBy(credentialUsageDaily.day)
     .all();
   const sources = db
     .select({ day: credentialDailyIps.day, n: sql<number>`count(distinct ${credentialDailyIps.ip})` })
     .from(credentialDailyIps)
-    .where(and(gte(credentialDailyIps.day, days[0]), credIn(credentialDailyIps.credentialId)))
+    .where(and(notIndexed(credentialDailyIps.day, days[0]), credIn(credentialDailyIps.credentialId)))
     .groupBy(credentialDailyIps.day)
     .all();
   const out = new Map(days.map((d) => [d, { day: d, requests: 0, errors: 0, sources: 0 }]));

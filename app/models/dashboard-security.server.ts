@@ -1,4 +1,4 @@
-import { and, count, desc, eq, gte, inArray, isNotNull, isNull, max, sql } from "drizzle-orm";
+import { and, count, desc, eq, gte, inArray, isNotNull, isNull, sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { credentials, flags, logImportKeys, organizations } from "../../db/schema";
 import type { Actor } from "~/domain/actor";
@@ -37,23 +37,27 @@ export function securityDashboard(actor: Actor, now = new Date()) {
   const unregisteredBy = new Map(unregistered.map((u) => [u.importId, u.n]));
 
   const since = now.getTime() - CHART_DAYS * DAY_MS;
-  const mostFlagged = db
+  // Aggregate flags per credential first (flags_credential_idx), then name only the top ten.
+  const top = db
     .select({
-      keyId: credentials.keyId,
-      orgSlug: organizations.slug,
-      orgName: organizations.name,
-      flags: count(),
-      open: sql<number>`sum(${flags.status} in ('open', 'acknowledged', 'escalated'))`,
-      worst: max(SEVERITY_ORDER),
-      lastSeen: max(flags.lastSeen),
+      credentialId: flags.credentialId,
+      flags: sql<number>`count(*)`.as("flag_count"),
+      open: sql<number>`sum(${flags.status} in ('open', 'acknowledged', 'escalated'))`.as("open_count"),
+      worst: sql<number>`max(${SEVERITY_ORDER})`.as("worst"),
+      lastSeen: sql<number>`max(${flags.lastSeen})`.as("last_seen_max"),
     })
     .from(flags)
-    .innerJoin(credentials, eq(flags.credentialId, credentials.id))
-    .innerJoin(organizations, eq(credentials.orgId, organizations.id))
     .where(and(isNotNull(flags.credentialId), gte(flags.lastSeen, since), scopeWhere(scope, flags.orgId)))
     .groupBy(flags.credentialId)
-    .orderBy(desc(count()), desc(max(flags.lastSeen)))
+    .orderBy(desc(sql`flag_count`), desc(sql`last_seen_max`))
     .limit(10)
+    .as("top");
+  const mostFlagged = db
+    .select({ keyId: credentials.keyId, orgSlug: organizations.slug, orgName: organizations.name, flags: top.flags, open: top.open, worst: top.worst, lastSeen: top.lastSeen })
+    .from(top)
+    .innerJoin(credentials, eq(top.credentialId, credentials.id))
+    .innerJoin(organizations, eq(credentials.orgId, organizations.id))
+    .orderBy(desc(top.flags), desc(top.lastSeen))
     .all();
 
   return {

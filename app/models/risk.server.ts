@@ -1,12 +1,12 @@
 import { and, count, eq, gt, inArray, isNotNull, isNull, ne, or, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { getDb } from "../../db/client";
-import { credentials, flags, organizations, policies } from "../../db/schema";
+import { credentials, credentialShares, flags, organizations } from "../../db/schema";
 import type { Actor } from "~/domain/actor";
 import { DAY_MS } from "~/domain/credential-policy";
-import { DEFAULT_POLICIES } from "~/domain/policy";
 import { riskScore, type FlagSeverity, type RiskInputs, type RiskScore } from "~/domain/risk-score";
 import { attestationStatusFor, type OrgAttestationStatus } from "./attestation-status.server";
+import { listPolicies } from "./policy.server";
 import { scopeFor, scopeWhere } from "./scope.server";
 
 // Gathers the risk score's inputs (app/domain/risk-score.ts) for many organisations at once: one
@@ -14,11 +14,6 @@ import { scopeFor, scopeWhere } from "./scope.server";
 // contract. Each query is grouped by organisation, so ranking 500 organisations costs three scans.
 
 export const OPEN_FLAG_STATUSES = ["open", "acknowledged", "escalated"] as const;
-
-const policyDays = (col: typeof policies.maxCredentialAgeDays | typeof policies.unusedThresholdDays, key: "maxCredentialAgeDays" | "unusedThresholdDays") =>
-  sql<number>`coalesce(${col}, case ${organizations.tier} when 'restricted' then ${DEFAULT_POLICIES.restricted[key]} else ${DEFAULT_POLICIES.standard[key]} end)`;
-const maxAge = policyDays(policies.maxCredentialAgeDays, "maxCredentialAgeDays");
-const unusedDays = policyDays(policies.unusedThresholdDays, "unusedThresholdDays");
 
 /** Live = active or suspended and not past its expiry date (the same rule as credentialHygiene). */
 export const liveCredential = (now: Date) =>
@@ -40,19 +35,32 @@ export function riskInputsFor(orgs: readonly OrgRef[], now: Date, attestations =
   // Many organisations: scan everything (grouped) rather than bind hundreds of parameters.
   const byIds = (col: SQLiteColumn) => (ids.length > 200 ? undefined : inArray(col, ids));
 
+  // One scan of credentials without a join: each tier's thresholds come in as constants, the tier
+  // through a once-evaluated list of restricted organisations.
+  const tiers = new Map(listPolicies().map((p) => [p.tier, p]));
+  const restricted = sql`${credentials.orgId} in (select ${organizations.id} from ${organizations} where ${organizations.tier} = 'restricted')`;
+  const perTier = (key: "maxCredentialAgeDays" | "unusedThresholdDays") =>
+    sql<number>`(case when ${restricted} then ${tiers.get("restricted")![key] * DAY_MS} else ${tiers.get("standard")![key] * DAY_MS} end)`;
+  const maxAgeMs = perTier("maxCredentialAgeDays");
+  const unusedMs = perTier("unusedThresholdDays");
   const hygiene = db
     .select({
       orgId: credentials.orgId,
       live: count(),
-      overdue: sql<number>`sum(coalesce(${credentials.lastRotatedAt}, ${credentials.issuedAt}) + ${maxAge} * ${DAY_MS} <= ${t})`,
-      neverUsed: sql<number>`sum(${credentials.lastUsedAt} is null and ${credentials.issuedAt} <= ${t} - ${unusedDays} * ${DAY_MS})`,
-      unused: sql<number>`sum(${credentials.lastUsedAt} is not null and ${credentials.lastUsedAt} <= ${t} - ${unusedDays} * ${DAY_MS})`,
+      overdue: sql<number>`sum(coalesce(${credentials.lastRotatedAt}, ${credentials.issuedAt}) + ${maxAgeMs} <= ${t})`,
+      neverUsed: sql<number>`sum(${credentials.lastUsedAt} is null and ${credentials.issuedAt} <= ${t} - ${unusedMs})`,
+      unused: sql<number>`sum(${credentials.lastUsedAt} is not null and ${credentials.lastUsedAt} <= ${t} - ${unusedMs})`,
       outside: sql<number>`sum(${credentials.storage} <> 'secrets_manager')`,
-      shared: sql<number>`sum(exists (select 1 from credential_shares s where s.credential_id = ${credentials.id}))`,
     })
     .from(credentials)
-    .innerJoin(organizations, eq(credentials.orgId, organizations.id))
-    .leftJoin(policies, eq(policies.tier, organizations.tier))
+    .where(and(liveCredential(now), byIds(credentials.orgId)))
+    .groupBy(credentials.orgId)
+    .all();
+  // Shared live credentials per organisation: from the (few) shares, not a lookup per credential.
+  const sharedRows = db
+    .select({ orgId: credentials.orgId, n: sql<number>`count(distinct ${credentialShares.credentialId})` })
+    .from(credentialShares)
+    .innerJoin(credentials, eq(credentialShares.credentialId, credentials.id))
     .where(and(liveCredential(now), byIds(credentials.orgId)))
     .groupBy(credentials.orgId)
     .all();
@@ -70,6 +78,7 @@ export function riskInputsFor(orgs: readonly OrgRef[], now: Date, attestations =
     .all();
 
   const h = new Map(hygiene.map((r) => [r.orgId, r]));
+  const shared = new Map(sharedRows.map((r) => [r.orgId, r.n]));
   const f = new Map<string, Partial<Record<FlagSeverity, number>>>();
   for (const r of flagRows) f.set(r.orgId!, { ...f.get(r.orgId!), [r.severity]: r.n });
   const c = new Map(contractorRows.map((r) => [r.parentId!, r.n]));
@@ -82,7 +91,7 @@ export function riskInputsFor(orgs: readonly OrgRef[], now: Date, attestations =
       neverUsed: Number(row?.neverUsed ?? 0),
       unused: Number(row?.unused ?? 0),
       outsideSecretsManager: Number(row?.outside ?? 0),
-      sharedWithContractors: Number(row?.shared ?? 0),
+      sharedWithContractors: shared.get(o.id) ?? 0,
       attestation: a?.state ?? "missing",
       openGaps: a?.openGaps ?? 0,
       openFlags: f.get(o.id) ?? {},

@@ -9,7 +9,7 @@ CREATE TABLE `risk_snapshots` (
 	PRIMARY KEY(`org_id`, `day`)
 );
 --> statement-breakpoint
-CREATE INDEX `risk_snapshots_day_idx` ON `risk_snapshots` (`day`);--> statement-breakpoint
+CREATE INDEX `risk_snapshots_day_idx` ON `risk_snapshots` (`day`,`attestation`,`org_id`);--> statement-breakpoint
 CREATE TABLE `usage_daily_totals` (
 	`day` text PRIMARY KEY NOT NULL,
 	`requests` integer NOT NULL,
