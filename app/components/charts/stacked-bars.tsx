@@ -46,7 +46,8 @@ export function StackedBars({
               const y1 = y(base);
               return (
                 <Bar key={`${d.day}-${se.key}`} x={x(d.day)} y={y1} width={x.bandwidth()} height={y0 - y1} className={se.className}>
-                  <title>{`${d.day} ${se.label}: ${v}`}</title>
+                  {/* hover labels for a month at most; longer series are read from the data table */}
+                  {days.length <= 31 ? <title>{`${d.day} ${se.label}: ${v}`}</title> : null}
                 </Bar>
               );
             });
