@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth.server";
 import { Badge } from "~/components/badge";
 import { AuditorDashboard } from "~/components/dashboards/auditor-dashboard";
@@ -40,6 +40,13 @@ export default function Dashboard() {
         <h1>Good to see you, {data.name.split(" ")[0]}</h1>
         <Badge tone="info">{ROLE_LABELS[data.role]}</Badge>
         {data.orgName ? <span className="muted">{data.orgName}</span> : null}
+        {data.canExport && data.view !== "auditor" ? (
+          <div className="actions">
+            <Link to="/evidence" className="button">
+              Evidence pack
+            </Link>
+          </div>
+        ) : null}
       </div>
       {data.view === "vendor" ? <VendorDashboard data={data.vendor} /> : null}
       {data.view === "security" ? <SecurityDashboard data={data.security} /> : null}

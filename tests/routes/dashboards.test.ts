@@ -36,6 +36,7 @@ describe("/dashboard", () => {
     // not another role's dashboard
     expect(body).not.toContain("Recent imports and their health");
     expect(body).not.toContain("Download an evidence pack");
+    expect(body).toContain('href="/evidence"'); // vendor managers may export packs too
   });
 
   it("shows security open flags by severity and rule, import health, most-flagged credentials and traffic", async () => {
@@ -96,6 +97,7 @@ describe("/dashboard", () => {
     expect(contractor).not.toContain(overdue.keyId);
     expect(contractor).not.toContain(flag.id);
     expect(contractor).not.toContain(">321<");
+    expect(contractor).not.toContain('href="/evidence"'); // partners export no packs
   });
 
   it("gives the auditor a read-only overview with the evidence pack button", async () => {
