@@ -1,2 +1,35 @@
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import type { RiskLine } from "../app/domain/risk-score";
+
 // The dashboards area's tables (see db/schema.ts for the conventions). Listed in db/client.ts's schema.
-export {};
+
+/**
+ * One organisation's risk score on one UTC day (the 90-day trend on its page, attestation status over
+ * time). Written by the scheduler's daily job and on demand; a later run on the same day replaces it.
+ */
+export const riskSnapshots = sqliteTable(
+  "risk_snapshots",
+  {
+    orgId: text("org_id").notNull(),
+    day: text("day").notNull(), // YYYY-MM-DD (UTC)
+    score: integer("score").notNull(),
+    level: text("level", { enum: ["low", "medium", "high", "critical"] }).notNull(),
+    attestation: text("attestation", { enum: ["current", "due_soon", "overdue", "missing"] }).notNull(),
+    lines: text("lines", { mode: "json" }).$type<RiskLine[]>().notNull(),
+    takenAt: integer("taken_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.day] }), index("risk_snapshots_day_idx").on(t.day, t.attestation, t.orgId)],
+);
+
+/**
+ * Gateway usage over every credential per UTC day (the security dashboard's traffic charts), rolled up
+ * by the scheduler from credential_usage_daily and credential_daily_ips, so that a dashboard reads 30
+ * rows instead of scanning every credential's days. Recent days are recomputed on each run (late imports).
+ */
+export const usageDailyTotals = sqliteTable("usage_daily_totals", {
+  day: text("day").primaryKey(), // YYYY-MM-DD (UTC)
+  requests: integer("requests").notNull(),
+  errors: integer("errors").notNull(),
+  sources: integer("sources").notNull(), // distinct source IPs that day
+  computedAt: integer("computed_at", { mode: "timestamp_ms" }).notNull(),
+});

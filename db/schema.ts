@@ -398,7 +398,7 @@ export const credentialUsageDaily = sqliteTable(
     requests: integer("requests").notNull(),
     errors: integer("errors").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.credentialId, t.day] })],
+  (t) => [primaryKey({ columns: [t.credentialId, t.day] }), index("credential_usage_daily_day_idx").on(t.day)], // day: dashboards' daily totals (issue 8)
 );
 
 export const credentialDailyIps = sqliteTable(
@@ -408,7 +408,7 @@ export const credentialDailyIps = sqliteTable(
     day: text("day").notNull(),
     ip: text("ip").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.credentialId, t.day, t.ip] })],
+  (t) => [primaryKey({ columns: [t.credentialId, t.day, t.ip] }), index("credential_daily_ips_day_idx").on(t.day, t.ip)], // distinct sources per day (issue 8)
 );
 
 // ---- Push API tokens (issue 6) ----

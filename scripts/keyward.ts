@@ -13,12 +13,30 @@ import { seedDemoCommand } from "./cli/seed-demo";
 import { userCreate } from "./cli/user-create";
 import { verifyReportCommand } from "./cli/verify-report";
 import { campaignsCommand } from "./cli/campaigns";
+import { evidencePackCommand } from "./cli/evidence-pack";
+import { verifyPackCommand } from "./cli/verify-pack";
 
 // `keyward <command>`: the operator's command line, thin over app/models (DESIGN.md "Contracts").
 // Exit codes: 0 success, 1 user error (message on stderr, no stack trace), 2 unexpected failure.
 
 import { verifyReceiptCommand } from "./cli/verify-receipt";
-const COMMANDS: readonly Command[] = [migrate, seedDemoCommand, userCreate, auditVerify, backup, scheduler, importInventoryCommand, importLogsCommand, credentialsCommand, flagsCommand, campaignsCommand, verifyReportCommand, verifyReceiptCommand];
+const COMMANDS: readonly Command[] = [
+  migrate,
+  seedDemoCommand,
+  userCreate,
+  auditVerify,
+  backup,
+  scheduler,
+  importInventoryCommand,
+  importLogsCommand,
+  credentialsCommand,
+  flagsCommand,
+  campaignsCommand,
+  verifyReportCommand,
+  verifyReceiptCommand,
+  evidencePackCommand,
+  verifyPackCommand,
+];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -2,7 +2,7 @@ import type { Actor } from "~/domain/actor";
 import { countOrganizationsByStatus, listAwaitingApproval } from "./organization.server";
 import { countUsersByStatus } from "./user.server";
 
-/** The counts each role's dashboard shell shows, within the actor's scope. */
+/** The counts each role's dashboard opens with, within the actor's scope. */
 export function dashboardSummary(actor: Actor) {
   const orgRows = countOrganizationsByStatus(actor);
   const userRows = countUsersByStatus(actor);

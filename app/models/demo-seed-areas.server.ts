@@ -4,6 +4,7 @@ import { seedReviewsDemo } from "./campaign-demo.server";
 import { seedDemoFlags } from "./demo-seed-flags.server";
 import { seedAttestationsDemo } from "./attestation-demo.server";
 import { seedAccountDemo } from "./demo-seed-account.server";
+import { seedDashboardsDemo } from "./dashboard-demo-seed.server";
 
 // The demo's data beyond organisations, users and credentials, one function per area, run inside the
 // seed's single transaction after the credentials are in (app/models/demo-seed.server.ts).
@@ -22,4 +23,4 @@ export type DemoIds = {
 type AreaSeed = (tx: DemoTx, ids: DemoIds) => void;
 
 /** Each area appends its seeder here. */
-export const DEMO_AREA_SEEDS: AreaSeed[] = [seedAccountDemo, seedAttestationsDemo, seedDemoFlags, (tx, ids) => seedReviewsDemo(tx, ids)];
+export const DEMO_AREA_SEEDS: AreaSeed[] = [seedAccountDemo, seedAttestationsDemo, seedDemoFlags, seedDashboardsDemo, (tx, ids) => seedReviewsDemo(tx, ids)];

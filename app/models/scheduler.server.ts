@@ -13,6 +13,8 @@ import { attestationReminders, requestOnCadence } from "./attestation-jobs.serve
 import { deliverDueOutbox, enqueueEvent, type DeliveryRunResult } from "./outbox.server";
 import { getPolicy } from "./policy.server";
 import { purgeOldEvents, type RetentionRun } from "./retention.server";
+import { takeRiskSnapshots } from "./risk-snapshot.server";
+import { rollUpUsageTotals } from "./usage-totals.server";
 
 // The scheduler's jobs (issue 3 point 8), run by `keyward scheduler`. Each takes `now`, returns
 // counts, and is idempotent: a second run in the same period finds nothing left to do (a status that
@@ -135,6 +137,8 @@ export type SchedulerRun = {
   deliverOutbox: DeliveryRunResult;
   purgeSessions: { deleted: number };
   purgeOldEvents: RetentionRun;
+  riskSnapshots: { orgs: number; day: string };
+  usageTotals: { days: number };
 };
 
 /** Every job once, in order: expiry and reminders first, so their events go out in the same run. */
@@ -148,6 +152,9 @@ export async function runScheduledJobs(now: Date = new Date(), opts: { fetch?: F
   const delivery = await deliverOutbox(now, { fetch: opts.fetch });
   const purged = await purgeSessions(now);
   const retention = await purgeOldEvents(now);
+  // Dashboards (issue 8): today's risk snapshot per organisation (replaced on a rerun) and the daily usage totals.
+  const snapshots = takeRiskSnapshots(now);
+  const totals = rollUpUsageTotals(now);
   return {
     at: now.toISOString(),
     markExpired: expired,
@@ -158,5 +165,7 @@ export async function runScheduledJobs(now: Date = new Date(), opts: { fetch?: F
     deliverOutbox: delivery,
     purgeSessions: purged,
     purgeOldEvents: retention,
+    riskSnapshots: snapshots,
+    usageTotals: totals,
   };
 }

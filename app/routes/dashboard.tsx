@@ -3,64 +3,55 @@ import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth.server";
 import { Badge } from "~/components/badge";
+import { AuditorDashboard } from "~/components/dashboards/auditor-dashboard";
+import { PartnerDashboard } from "~/components/dashboards/partner-dashboard";
+import { SecurityDashboard } from "~/components/dashboards/security-dashboard";
+import { VendorDashboard } from "~/components/dashboards/vendor-dashboard";
+import { can } from "~/domain/permissions";
 import { ROLE_LABELS } from "~/domain/roles";
-import { dashboardSummary } from "~/models/dashboard.server";
+import { auditorDashboard } from "~/models/dashboard-auditor.server";
+import { partnerDashboard } from "~/models/dashboard-partner.server";
+import { securityDashboard } from "~/models/dashboard-security.server";
+import { vendorDashboard } from "~/models/dashboard-vendor.server";
 
 export const meta: MetaFunction = () => [{ title: "Dashboard · Keyward" }];
 
+/** One page, one dashboard per role: the loader computes only the signed-in role's panels, within its tenant scope. */
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request, "read:dashboard:any");
-  return json({ role: user.role, name: user.name, orgName: user.orgName, orgSlug: user.orgSlug, summary: dashboardSummary(user) });
+  const head = { role: user.role, name: user.name, orgName: user.orgName, orgSlug: user.orgSlug, canExport: can(user, "export:evidence:any") };
+  switch (user.role) {
+    case "vendor_manager":
+      return json({ ...head, view: "vendor" as const, vendor: vendorDashboard(user) });
+    case "security":
+      return json({ ...head, view: "security" as const, security: securityDashboard(user) });
+    case "auditor":
+      return json({ ...head, view: "auditor" as const, auditor: auditorDashboard(user) });
+    default:
+      return json({ ...head, view: "partner" as const, partner: partnerDashboard(user) });
+  }
 }
 
 export default function Dashboard() {
-  const { role, name, orgName, orgSlug, summary } = useLoaderData<typeof loader>();
+  const data = useLoaderData<typeof loader>();
   return (
     <main>
       <div className="page-header">
-        <h1>Good to see you, {name.split(" ")[0]}</h1>
-        <Badge tone="info">{ROLE_LABELS[role]}</Badge>
+        <h1>Good to see you, {data.name.split(" ")[0]}</h1>
+        <Badge tone="info">{ROLE_LABELS[data.role]}</Badge>
+        {data.orgName ? <span className="muted">{data.orgName}</span> : null}
+        {data.canExport && data.view !== "auditor" ? (
+          <div className="actions">
+            <Link to="/evidence" className="button">
+              Evidence pack
+            </Link>
+          </div>
+        ) : null}
       </div>
-      <div className="grid">
-        <Stat label={orgName ? "Organisations you can see" : "Organisations"} value={summary.orgs.total} to="/orgs" />
-        <Stat label="Active organisations" value={summary.orgs.active} to="/orgs?status=active" />
-        <Stat label="Awaiting approval" value={summary.orgs.onboarding} to="/orgs?status=onboarding" />
-        <Stat label="Users" value={summary.users.total} to="/users" />
-        <Stat label="Invitations outstanding" value={summary.users.invited} to="/users?status=invited" />
-      </div>
-      {summary.awaitingApproval.length > 0 ? (
-        <section className="panel" aria-labelledby="awaiting">
-          <h2 id="awaiting">{role === "vendor_manager" ? "Organisations awaiting your approval" : "Organisations being onboarded"}</h2>
-          <ul>
-            {summary.awaitingApproval.map((o) => (
-              <li key={o.slug}>
-                <Link to={`/orgs/${o.slug}`}>{o.name}</Link> <span className="muted">({o.kind}{o.parentName ? `, sponsored by ${o.parentName}` : ""})</span>
-              </li>
-            ))}
-          </ul>
-        </section>
-      ) : null}
-      {orgSlug ? (
-        <section className="panel">
-          <h2>Your organisation</h2>
-          <p>
-            <Link to={`/orgs/${orgSlug}`}>{orgName}</Link>: its users, contractors and agreement.
-          </p>
-        </section>
-      ) : null}
-      <section className="panel">
-        <h2>Coming next</h2>
-        <p className="muted">Credential inventory, attestations, access reviews, gateway-log imports and anomaly flags appear here as they land.</p>
-      </section>
+      {data.view === "vendor" ? <VendorDashboard data={data.vendor} /> : null}
+      {data.view === "security" ? <SecurityDashboard data={data.security} /> : null}
+      {data.view === "auditor" ? <AuditorDashboard data={data.auditor} canExport={data.canExport} /> : null}
+      {data.view === "partner" ? <PartnerDashboard data={data.partner} ownSlug={data.orgSlug} /> : null}
     </main>
-  );
-}
-
-function Stat({ label, value, to }: { label: string; value: number; to: string }) {
-  return (
-    <Link to={to} className="stat">
-      <div className="value">{value}</div>
-      <div className="label">{label}</div>
-    </Link>
   );
 }

@@ -19,6 +19,8 @@ import { AttestationStateBadge } from "~/components/attestation-badges";
 import { GapTable } from "~/components/attestation-gaps";
 import { attestationStatusFor } from "~/models/attestation-status.server";
 import { listAttestations, listGaps } from "~/models/attestation.server";
+import { OrgRiskSection } from "~/components/org-risk-section";
+import { orgRiskPanel } from "~/models/risk-panel.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.org.name ?? "Organisation"} · Keyward` }];
 
@@ -52,6 +54,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
           canEditGaps: can(user, "review:attestation:any") || (user.orgId === org.id && can(user, "submit:attestation:own")),
         }
       : null,
+    risk: orgRiskPanel(org), // issue 8: score, explanation, 90-day trend
   });
 }
 
@@ -97,7 +100,7 @@ function Flash() {
 }
 
 export default function OrganisationDetail() {
-  const { org, users, contractors, statusChanges, canManageStatus, canEdit, canSponsor, linkSponsor, entitlements, canEditEntitlements, canReadCredentials, attestation } =
+  const { org, users, contractors, statusChanges, canManageStatus, canEdit, canSponsor, linkSponsor, entitlements, canEditEntitlements, canReadCredentials, attestation, risk } =
     useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   return (
@@ -166,6 +169,8 @@ export default function OrganisationDetail() {
               <dd>{date(org.createdAt)}</dd>
             </dl>
           </section>
+
+          <OrgRiskSection risk={risk} />
 
           <section className="panel" aria-labelledby="entitlements">
             <h2 id="entitlements">Entitlements</h2>

@@ -110,13 +110,13 @@ export async function signIn(page: Page, baseUrl: string, email: string, passwor
   await Promise.all([page.waitForURL(/\/(dashboard|login\/two-factor|account\/two-factor)/), page.getByRole("button", { name: "Sign in" }).click()]);
   if (page.url().includes("/login/two-factor")) {
     const secret = totpSecret ?? enrolledSecrets.get(email) ?? DEMO_TOTP_SECRET;
-    await page.getByLabel("Code").fill(totpCode(secret, await unusedStepTime(email)));
+    await page.getByRole("textbox", { name: "Code", exact: true }).fill(totpCode(secret, await unusedStepTime(email)));
     await Promise.all([page.waitForURL((u) => !u.pathname.startsWith("/login")), page.getByRole("button", { name: "Verify" }).click()]);
   }
   if (page.url().includes("/account/two-factor")) {
     const secret = ((await page.getByTestId("totp-key").textContent()) ?? "").replace(/\s+/g, "");
     enrolledSecrets.set(email, secret);
-    await page.getByLabel("Code").fill(totpCode(secret, await unusedStepTime(email)));
+    await page.getByRole("textbox", { name: "Code", exact: true }).fill(totpCode(secret, await unusedStepTime(email)));
     await page.getByRole("button", { name: "Turn on two-factor sign-in" }).click();
     await page.getByRole("link", { name: /I have saved my codes/ }).click();
   }

@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { getDb } from "../../db/client";
+import { credentialShares } from "../../db/schema";
+import { riskSnapshots } from "../../db/schema-dashboards";
+import { getOrgRisk, listOrgRisks } from "~/models/risk.server";
+import { attestationStatusOverTime, riskTrend, takeRiskSnapshots } from "~/models/risk-snapshot.server";
+import { scopeFor } from "~/models/scope.server";
+import { createCredential, daysAgo, DAY } from "../support/credential-factory";
+import { createFlag } from "../support/dashboard-factory";
+import { actorFor, createOrg, tenancyWorld } from "../support/factories";
+
+describe("risk inputs", () => {
+  it("counts hygiene over live credentials only, open flags by severity and the contractor chain", async () => {
+    const w = await tenancyWorld();
+    const now = new Date();
+    createCredential(w.partner.id, { issuedAt: daysAgo(100), lastUsedAt: daysAgo(1) }); // overdue (standard: 90 days)
+    createCredential(w.partner.id, { issuedAt: daysAgo(40) }); // never used, issued past the 30-day threshold
+    createCredential(w.partner.id, { issuedAt: daysAgo(5) }); // never used but too new to count
+    createCredential(w.partner.id, { issuedAt: daysAgo(20), lastUsedAt: daysAgo(45), storage: "shared_drive" }); // unused, outside a secrets manager
+    const shared = createCredential(w.partner.id, { issuedAt: daysAgo(10), lastUsedAt: daysAgo(1), storage: "local_file" });
+    getDb().insert(credentialShares).values({ credentialId: shared.id, orgId: w.contractor.id }).run();
+    createCredential(w.partner.id, { issuedAt: daysAgo(300), status: "revoked" }); // not live: ignored
+    createCredential(w.partner.id, { issuedAt: daysAgo(300), expiresAt: daysAgo(1) }); // expired by date: ignored
+    createFlag({ severity: "critical", orgId: w.partner.id });
+    createFlag({ severity: "high", orgId: w.partner.id, status: "acknowledged" });
+    createFlag({ severity: "high", orgId: w.partner.id, status: "resolved" }); // closed: ignored
+    createFlag({ severity: "critical", orgId: w.other.id });
+
+    const r = getOrgRisk(w.partner, now);
+    expect(r.inputs).toEqual({
+      liveCredentials: 5,
+      overdueRotations: 1,
+      neverUsed: 1,
+      unused: 1,
+      outsideSecretsManager: 2,
+      sharedWithContractors: 1,
+      attestation: "missing",
+      openGaps: 0,
+      openFlags: { critical: 1, high: 1 },
+      kind: "partner",
+      contractors: 1,
+    });
+    expect(r.risk.lines.map((l) => `+${l.points}: ${l.text}`)).toEqual([
+      "+15: no attestation on record",
+      "+15: 1 open critical flag",
+      "+8: 1 open high flag",
+      "+6: 2 credentials stored outside a secrets manager",
+      "+5: 1 credential overdue for rotation",
+      "+4: 1 credential shared with contractors",
+      "+2: 1 credential never used",
+      "+2: 1 credential unused past the policy's threshold",
+      "+2: 1 sponsored contractor in the chain",
+    ]);
+    expect(r.risk.score).toBe(59);
+    // a restricted tier's 30-day maximum makes a 40-day-old key overdue
+    const restricted = createOrg({ tier: "restricted" });
+    createCredential(restricted.id, { issuedAt: daysAgo(40), lastUsedAt: daysAgo(1) });
+    expect(getOrgRisk(restricted, now).inputs.overdueRotations).toBe(1);
+  });
+
+  it("ranks only the organisations in the actor's scope, riskiest first", async () => {
+    const w = await tenancyWorld();
+    createCredential(w.contractor.id, { issuedAt: daysAgo(200), storage: "shared_drive" });
+    const partnerView = listOrgRisks(actorFor(w.partnerAdmin.id)).map((r) => r.slug);
+    expect(partnerView).toEqual([w.contractor.slug, w.partner.slug]);
+    expect(listOrgRisks(actorFor(w.contractorAdmin.id)).map((r) => r.slug)).toEqual([w.contractor.slug]);
+    expect(listOrgRisks(actorFor(w.vm.id)).map((r) => r.slug)).toEqual(expect.arrayContaining([w.partner.slug, w.contractor.slug, w.other.slug]));
+  });
+});
+
+describe("risk snapshots", () => {
+  it("stores one row per organisation and day, replaced on a rerun, and reads the trend and attestation history", async () => {
+    const w = await tenancyWorld();
+    const day1 = new Date(Date.now() - 2 * DAY);
+    const day2 = new Date(Date.now() - DAY);
+    takeRiskSnapshots(day1);
+    createCredential(w.partner.id, { issuedAt: daysAgo(100) });
+    takeRiskSnapshots(day2);
+    takeRiskSnapshots(day2); // same day again: replaced, not added
+    const trend = riskTrend(w.partner.id);
+    expect(trend.map((p) => p.day)).toEqual([day1, day2].map((d) => d.toISOString().slice(0, 10)));
+    expect(trend[1].score - trend[0].score).toBe(7); // +5 overdue, +2 never used
+    const rows = getDb().select().from(riskSnapshots).all().filter((r) => r.orgId === w.partner.id);
+    expect(rows).toHaveLength(2);
+    const history = attestationStatusOverTime(scopeFor(actorFor(w.partnerAdmin.id)));
+    expect(history.map((h) => h.missing)).toEqual([2, 2]); // the partner and its contractor, no other tenant
+  });
+});
