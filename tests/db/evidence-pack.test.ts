@@ -62,7 +62,7 @@ describe("evidence packs", () => {
     expect((await verifyEvidencePack(r.pack.zip, { jwks: await getJwks() })).ok).toBe(true);
   });
 
-  it("carries attestations with their receipts (issue 4) and access review reports (issue 5), scoped to the organisation", async () => {
+  it("carries attestations with their receipts (issue 4), scoped to the organisation", async () => {
     const { w, vm } = await world();
     const att = await acceptedAttestation(vm, actorFor(w.partnerAdmin.id), w.partner.slug);
     const theirs = await acceptedAttestation(vm, actorFor(w.otherAdmin.id), w.other.slug);
