@@ -1,14 +1,13 @@
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, test } from "vitest";
+import { runKeyward } from "../support/run-process";
 
 // `keyward import-inventory` and `keyward credentials` as an operator runs them: subprocesses on a
 // database of their own (a fresh file: import-inventory migrates it on first use). Tests run in order.
 
-const ROOT = path.resolve(__dirname, "../..");
 const FIXTURES = path.resolve(__dirname, "../fixtures");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keyward-cli-inventory-"));
 const DB_FILE = path.join(dir, "keyward.db");
@@ -16,19 +15,7 @@ const DB_FILE = path.join(dir, "keyward.db");
 type Run = { code: number | null; stdout: string; stderr: string };
 
 function keyward(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "scripts/keyward.ts", ...args], {
-      cwd: ROOT,
-      env: { ...process.env, KEYWARD_DB: DB_FILE, KEYWARD_DATA: path.join(dir, "data"), NODE_ENV: "test" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  return runKeyward(args, { env: { ...process.env, KEYWARD_DB: DB_FILE, KEYWARD_DATA: path.join(dir, "data"), NODE_ENV: "test" } });
 }
 
 const credentialCount = () => {

@@ -1,13 +1,12 @@
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
+import { runShell } from "../support/run-process";
 
 // `keyward import-logs` then `keyward flags --json`, as an operator runs them, on a database of their own
 // (created and migrated by the first command). One shell, two commands, to keep it to one start-up cost each.
 
-const ROOT = path.resolve(__dirname, "../..");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keyward-cli-flags-"));
 const DB_FILE = path.join(dir, "keyward.db");
 const LOG = path.join(dir, "gateway.jsonl");
@@ -16,15 +15,7 @@ const T0 = Date.parse("2026-11-20T10:00:00Z");
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function sh(script: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("sh", ["-c", script], { cwd: ROOT, env: { ...process.env, KEYWARD_DB: DB_FILE, KEYWARD_DATA: path.join(dir, "data"), NODE_ENV: "test" }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  return runShell(script, { env: { ...process.env, KEYWARD_DB: DB_FILE, KEYWARD_DATA: path.join(dir, "data"), NODE_ENV: "test" } });
 }
 
 describe("keyward flags", () => {

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
@@ -6,22 +5,13 @@ import { buildReport, signedReportJson } from "~/models/campaign-report.server";
 import { createCampaign, getCampaign } from "~/models/campaign.server";
 import { actorFor, tenancyWorld } from "../support/factories";
 import { createCredential } from "../support/credential-factory";
+import { runKeyward } from "../support/run-process";
 
 // `keyward campaigns --json` lists the campaign with its progress; `keyward verify-report <file>` on a report signed by this portal (same KEYWARD_DATA keys): intact
 // → exit 0; one changed byte in the report or the signature → exit 1 with the reason.
 
-const ROOT = path.resolve(__dirname, "../..");
-
 function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "scripts/keyward.ts", ...args], { cwd: ROOT, env: process.env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  return runKeyward(args);
 }
 
 describe("keyward verify-report and campaigns", () => {

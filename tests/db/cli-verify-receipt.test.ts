@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
@@ -6,20 +5,11 @@ import { getJwks } from "~/jwt.server";
 import { getStoredReceipt } from "~/models/attestation-receipt.server";
 import { acceptedAttestation } from "../support/attestation-factory";
 import { actorFor, createOrg, createUser } from "../support/factories";
+import { runShell } from "../support/run-process";
 
 // `keyward verify-receipt` on this test file's database and data folder (its signing keys).
-const ROOT = path.resolve(__dirname, "../..");
-
 function cli(args: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("sh", ["-c", `"${process.execPath}" --import tsx scripts/keyward.ts verify-receipt ${args}`], { cwd: ROOT, env: { ...process.env, NODE_ENV: "test" }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  return runShell(`"${process.execPath}" --import tsx scripts/keyward.ts verify-receipt ${args}`, { env: { ...process.env, NODE_ENV: "test" } });
 }
 
 describe("keyward verify-receipt", () => {

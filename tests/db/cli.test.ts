@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -10,11 +9,11 @@ import { resetKeyCache } from "../../app/jwt.server";
 import { readInvitationToken } from "../../app/invitation-link.server";
 import { getUsableInvitation } from "../../app/models/invitation.server";
 import { signIn } from "../../app/models/sign-in.server";
+import { runKeyward } from "../support/run-process";
 
 // The `keyward` CLI as an operator runs it: a subprocess (node --import tsx) on a database of its own.
 // The same database is opened in-process to check what the commands did. Tests run in order.
 
-const ROOT = path.resolve(__dirname, "../..");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keyward-cli-"));
 const DB_FILE = path.join(dir, "keyward.db");
 const DATA = path.join(dir, "data");
@@ -23,20 +22,7 @@ const BASE_URL = "https://keyward.example.test";
 type Run = { code: number | null; stdout: string; stderr: string };
 
 function keyward(args: string[], stdin?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "scripts/keyward.ts", ...args], {
-      cwd: ROOT,
-      env: { ...process.env, KEYWARD_DB: DB_FILE, KEYWARD_DATA: DATA, KEYWARD_BASE_URL: BASE_URL, NODE_ENV: "test" },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? "");
-  });
+  return runKeyward(args, { env: { ...process.env, KEYWARD_DB: DB_FILE, KEYWARD_DATA: DATA, KEYWARD_BASE_URL: BASE_URL, NODE_ENV: "test" }, stdin });
 }
 
 /** A user error: exit 1, a message on stderr, and no stack trace. */

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -15,6 +14,7 @@ import { getJwks } from "~/jwt.server";
 import { createCredential, createRotation, daysAgo } from "../support/credential-factory";
 import { createFlag } from "../support/dashboard-factory";
 import { acceptedAttestation } from "../support/attestation-factory";
+import { runShell } from "../support/run-process";
 import { actorFor, createUser, tenancyWorld } from "../support/factories";
 
 const today = new Date().toISOString().slice(0, 10);
@@ -143,19 +143,9 @@ describe("evidence packs", () => {
 });
 
 describe("keyward evidence-pack and verify-pack", () => {
-  const ROOT = path.resolve(__dirname, "../..");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keyward-pack-"));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const sh = (script: string) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn("sh", ["-c", script], { cwd: ROOT, env: { ...process.env, KEYWARD_DB: path.join(dir, "k.db"), KEYWARD_DATA: path.join(dir, "data"), NODE_ENV: "test" }, stdio: ["ignore", "pipe", "pipe"] });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d) => (stdout += d));
-      child.stderr.on("data", (d) => (stderr += d));
-      child.on("error", reject);
-      child.on("close", (code) => resolve({ code, stdout, stderr }));
-    });
+  const sh = (script: string) => runShell(script, { env: { ...process.env, KEYWARD_DB: path.join(dir, "k.db"), KEYWARD_DATA: path.join(dir, "data"), NODE_ENV: "test" } });
 
   it("writes a pack that verifies, and a changed file fails with exit 1", async () => {
     const node = `"${process.execPath}" --import tsx scripts/keyward.ts`;

@@ -1,5 +1,3 @@
-import { spawn } from "node:child_process";
-import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { getDb } from "../../db/client";
 import { credentials, sessions } from "../../db/schema";
@@ -10,6 +8,7 @@ import { GATEWAY_HOOK_URL, PARTNER_HOOK_URL, webhookReceiver } from "../mocks/ha
 import { server, useMockServer } from "../mocks/server";
 import { createOrg, createUser } from "../support/factories";
 import { insertCredential, insertWebhook, outboxRows } from "../support/outbox-factory";
+import { runKeyward } from "../support/run-process";
 
 useMockServer();
 
@@ -159,16 +158,7 @@ describe("keyward scheduler --once", () => {
   it("runs the jobs on the database and prints the counts as JSON", async () => {
     const org = createOrg();
     const cred = insertCredential(org.id, { expiresAt: days(-1, new Date()) });
-    const root = path.resolve(__dirname, "../..");
-    const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, ["--import", "tsx", "scripts/keyward.ts", "scheduler", "--once", "--json"], { cwd: root, env: { ...process.env }, stdio: ["ignore", "pipe", "pipe"] });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d) => (stdout += d));
-      child.stderr.on("data", (d) => (stderr += d));
-      child.on("error", reject);
-      child.on("close", (code) => resolve({ code, stdout, stderr }));
-    });
+    const run = await runKeyward(["scheduler", "--once", "--json"]);
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ markExpired: { expired: 1 }, rotationReminders: { sent: 0 }, deliverOutbox: { claimed: 0 }, purgeSessions: { deleted: 0 } });
     expect(statusOf(cred.id)).toBe("expired");
