@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
+import { mulberry32 } from "../app/domain/seeded-random";
 
 const { values } = parseArgs({ options: { lines: { type: "string", default: "1000000" }, keep: { type: "boolean", default: false }, detect: { type: "boolean", default: false } } });
 const N = Number(values.lines);
@@ -15,24 +16,13 @@ const dir = mkdtempSync(path.join(os.tmpdir(), "keyward-bench-"));
 process.env.KEYWARD_DB = path.join(dir, "bench.db");
 process.env.KEYWARD_DATA = path.join(dir, "data");
 
-// Deterministic PRNG (mulberry32).
-function prng(seed: number) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const CREDENTIALS = 400;
 const MODELS = ["atlas-2", "atlas-2-mini", "atlas-embed-1", "mythos-preview"];
 const ENDPOINTS = ["messages", "completions", "embeddings", "count-tokens", "batches", "files", "models-list", "model-info"];
 const UAS = ["model-sdk-python/1.4.2", "model-sdk-node/2.0.1", "python-requests/2.32.3", "curl/8.5.0", "node-fetch/1.0"];
 
 async function generate(file: string) {
-  const rand = prng(42);
+  const rand = mulberry32(42);
   const out = createWriteStream(file);
   let ts = Date.parse("2026-11-01T00:00:00Z");
   for (let i = 0; i < N; i++) {

@@ -3,20 +3,10 @@
 //   npx tsx scripts/bench-parse.ts [lines=1000000] [format=jsonl|nginx|all]
 // Prints lines/s per format, and for jsonl the bare JSON.parse loop over the same lines for comparison.
 import { parserFor, type LogFormat } from "../app/domain/log-parse";
+import { mulberry32 } from "../app/domain/seeded-random";
 
 const N = Number(process.argv[2] ?? 1_000_000);
 const which = process.argv[3] ?? "jsonl";
-
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const rnd = mulberry32(42);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];

@@ -13,20 +13,11 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { mulberry32 } from "../app/domain/seeded-random";
 
 const MIN = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
-
-function prng(seed: number) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export type TrafficEvent = { ts: number; keyId: string | null; srcIp: string; userAgent: string; method: string; path: string; model: string | null; status: number; bytes: number; latencyMs: number; secretHeader?: boolean; attack?: string };
 export type Attack = { id: string; rule: string; description: string; keyId: string | null; srcIp: string | null; start: string; end: string; requests: number };
@@ -85,7 +76,7 @@ export function generateTraffic(opts: { seed?: number; credentials?: number; day
   const nCreds = Math.max(200, opts.credentials ?? 220);
   const dayStr = opts.day ?? "2026-11-20";
   const D0 = Date.parse(`${dayStr}T00:00:00Z`);
-  const rand = prng(seed);
+  const rand = mulberry32(seed);
   const pick = <T>(a: readonly T[]) => a[Math.floor(rand() * a.length)];
   const between = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
 

@@ -6,6 +6,7 @@
 // partner admin / member of the largest partner: admin@p000.bench.test, member@p000.bench.test.
 import fs from "node:fs";
 import { parseArgs } from "node:util";
+import { mulberry32 } from "../app/domain/seeded-random";
 
 const { values } = parseArgs({ options: { db: { type: "string", default: "/tmp/keyward-large.db" }, events: { type: "string", default: "5000000" } } });
 const FILE = values.db!;
@@ -23,14 +24,7 @@ const DAY = 86_400_000;
 const now = Date.now();
 const today = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), new Date(now).getUTCDate());
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-let seed = 8;
-const rand = () => {
-  seed |= 0;
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+const rand = mulberry32(8);
 const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
 const t0 = Date.now();
 const step = (what: string) => console.log(`${((Date.now() - t0) / 1000).toFixed(1)}s  ${what}`);

@@ -15,6 +15,7 @@ import { hashPassword } from "~/password.server";
 import { writeAudit } from "./audit.server";
 import { credentialValues } from "./inventory-import.server";
 import { DEMO_AREA_SEEDS } from "./demo-seed-areas.server";
+import { mulberry32 } from "~/domain/seeded-random";
 
 // Demo data for `keyward seed-demo` and `npm run demo`: a small but realistic world (internal staff,
 // four partners, three contractors, a catalog with a restricted model and an unreleased codename,
@@ -235,16 +236,9 @@ export const DEMO_ENTITLEMENTS: Readonly<Record<string, { models: string[]; endp
 /** A demo credential: what an inventory import would hold for it, plus the reason for its status and the key it replaced. */
 export type DemoCredential = CredentialState & { statusReason: string | null; rotatedFrom: string | null };
 
-/** mulberry32: a small seeded PRNG, so that the demo world is the same on every machine. */
+/** The demo world's random choices: the same on every machine. */
 function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return {
     next,
     int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),

@@ -6,22 +6,13 @@ import { importInventory, readInventoryFile } from "~/models/inventory-import.se
 import { getDb } from "../../db/client";
 import { auditLog } from "../../db/schema";
 import { count } from "drizzle-orm";
+import { mulberry32 } from "~/domain/seeded-random";
 
 // Issue 9 point 4 (inventory import): ≥ 10,000 generated and mutated inventory files, JSON and CSV,
 // built from the fixtures (truncation, wrong types, huge fields, control characters, invalid UTF-8,
 // deep JSON, broken quoting) go through reading and validation: nothing throws, a file is either
 // refused with a reason or every one of its rows is planned or rejected with a reason, and memory stays bounded.
 
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rnd = mulberry32(0x696e76); // "inv"
 const int = (n: number) => Math.floor(rnd() * n);
 const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)];

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { DEMO_PASSWORD } from "../../app/models/demo-seed.server";
 import { DEMO_TOTP_SECRET } from "../../app/models/demo-seed-account.server";
 import { ROOT, signInOverHttp, startPortalProcess, stopPortalProcess, type PortalProcess } from "../../scripts/portal-process";
+import { mulberry32 } from "~/domain/seeded-random";
 
 // Issue 9, point 5: kill -9 the SERVER during an upload (the body still arriving, or the background
 // import running) at a random point per seed; then the database passes integrity_check, the audit
@@ -15,15 +16,6 @@ import { ROOT, signInOverHttp, startPortalProcess, stopPortalProcess, type Porta
 
 const N = 60_000; // events per file (~14 MB): three 20,000-event batches
 const SEEDS = [11, 23, 41, 53]; // two kills land in the upload, two in the import
-
-function mulberry32(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function logFile(seed: number): Buffer {
   const t0 = Date.UTC(2026, 10, 1);

@@ -6,20 +6,11 @@ import { getDb } from "../../db/client";
 import { logImports } from "../../db/schema";
 import { login, request } from "../support/app";
 import { createUser } from "../support/factories";
+import { mulberry32 } from "~/domain/seeded-random";
 
 // Issue 9 point 4 (uploads): malformed multipart bodies to the log upload form. Every one is answered
 // (never a 500), a refused one says why, and nothing is left behind: no import row, no file on disk.
 
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rnd = mulberry32(0x75706c); // "upl"
 const int = (n: number) => Math.floor(rnd() * n);
 

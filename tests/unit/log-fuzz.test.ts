@@ -4,21 +4,11 @@ import { CanonicalEventSchema, MAX_LINE } from "~/domain/log-event";
 import { isIpv4, isIpv6 } from "~/domain/log-ip";
 import { FORMATS, parserFor, type LineParser, type LogFormat } from "~/domain/log-parse";
 import { parseIso } from "~/domain/log-time";
+import { mulberry32 } from "~/domain/seeded-random";
 
 // Issue 9 point 4 (parsers): for every format, ≥ 10,000 generated and mutated lines go through the parser:
 // it never throws, every result is an event or a reason, and every accepted event passes the zod contract
 // (the hand-written fast path never accepts what CanonicalEventSchema refuses).
-
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const rnd = mulberry32(0x6b657977); // "keyw"
 const int = (n: number) => Math.floor(rnd() * n);
