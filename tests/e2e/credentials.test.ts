@@ -1,20 +1,16 @@
 import { createHash } from "node:crypto";
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import type { Browser, Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PASSWORD } from "../../app/models/demo-seed.server";
-import { launchBrowser, newPage, signIn, signOut, startPortal, type Portal } from "./support";
+import { launchBrowser, newPage, signIn, signOut, startDemoPortal, type Portal } from "./support";
 
-const ROOT = path.resolve(__dirname, "../..");
 let portal: Portal;
 let browser: Browser;
 
 beforeAll(async () => {
-  portal = await startPortal((env) => {
-    execFileSync(process.execPath, ["--import", "tsx", "scripts/keyward.ts", "seed-demo"], { cwd: ROOT, env, stdio: "ignore" });
-  });
+  portal = await startDemoPortal();
   browser = await launchBrowser();
 });
 

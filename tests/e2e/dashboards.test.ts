@@ -4,16 +4,14 @@ import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PASSWORD } from "../../app/models/demo-seed.server";
-import { launchBrowser, newPage, signIn, startPortal, type Portal } from "./support";
+import { launchBrowser, newPage, signIn, startDemoPortal, type Portal } from "./support";
 
 const ROOT = path.resolve(__dirname, "../..");
 let portal: Portal;
 let browser: Browser;
 
 beforeAll(async () => {
-  portal = await startPortal((env) => {
-    execFileSync(process.execPath, ["--import", "tsx", "scripts/keyward.ts", "seed-demo"], { cwd: ROOT, env, stdio: "ignore" });
-  });
+  portal = await startDemoPortal();
   browser = await launchBrowser();
 });
 

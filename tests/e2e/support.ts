@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -27,6 +27,13 @@ function freePort(): Promise<number> {
 export type Portal = { baseUrl: string; dir: string; env: NodeJS.ProcessEnv; stop: () => Promise<void>; logs: () => string };
 
 /** Starts the portal on a fresh database; `prepare` runs first (e.g. CLI commands creating users). */
+/** The portal on a fresh database holding the demo data (`keyward seed-demo`). */
+export function startDemoPortal(): Promise<Portal> {
+  return startPortal((env) => {
+    execFileSync(process.execPath, ["--import", "tsx", "scripts/keyward.ts", "seed-demo"], { cwd: ROOT, env, stdio: "ignore" });
+  });
+}
+
 export async function startPortal(prepare?: (env: NodeJS.ProcessEnv) => Promise<void> | void): Promise<Portal> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keyward-e2e-"));
   const port = await freePort();
