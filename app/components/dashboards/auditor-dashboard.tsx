@@ -3,10 +3,9 @@ import type { SerializeFrom } from "@remix-run/node";
 import { AgeHistogram } from "~/components/charts/age-histogram";
 import { ATTESTATION_SERIES, SEVERITY_SERIES } from "~/components/charts/series";
 import { StackedBars } from "~/components/charts/stacked-bars";
-import { DataTable } from "~/components/data-table";
-import { RiskBadge } from "~/components/risk";
 import type { auditorDashboard } from "~/models/dashboard-auditor.server";
 import { Panel, Stat } from "./panels";
+import { RankedOrgsTable } from "./ranked-orgs";
 
 export type AuditorData = SerializeFrom<ReturnType<typeof auditorDashboard>>;
 
@@ -33,23 +32,7 @@ export function AuditorDashboard({ data, canExport }: { data: AuditorData; canEx
         <Stat label="Attestations current" value={`${data.attestations.current ?? 0} / ${data.orgCount}`} to="/attestations" />
       </div>
       <Panel id="ranked" title="Highest risk organisations" action={<Link to="/audit">Audit log</Link>}>
-        <DataTable
-          labelledBy="ranked"
-          columns={["Organisation", "Risk", "Largest finding"]}
-          rows={data.ranked}
-          empty="No organisations yet."
-          row={(o) => (
-            <tr key={o.slug}>
-              <td>
-                <Link to={`/orgs/${o.slug}#risk`}>{o.name}</Link>
-              </td>
-              <td>
-                <RiskBadge score={o.score} level={o.level} />
-              </td>
-              <td>{o.top ?? <span className="muted">none</span>}</td>
-            </tr>
-          )}
-        />
+        <RankedOrgsTable labelledBy="ranked" rows={data.ranked} />
       </Panel>
       <Panel id="charts" title="Trends">
         <AgeHistogram id="age" bins={data.ageBins} policyLines={data.policyLines} />

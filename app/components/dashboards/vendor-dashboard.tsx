@@ -5,9 +5,10 @@ import { ATTESTATION_SERIES } from "~/components/charts/series";
 import { StackedBars } from "~/components/charts/stacked-bars";
 import { DataTable } from "~/components/data-table";
 import { ProgressBar } from "~/components/progress-bar";
-import { AttestationBadge, RiskBadge } from "~/components/risk";
+import { AttestationBadge } from "~/components/risk";
 import type { vendorDashboard } from "~/models/dashboard-vendor.server";
 import { Panel, Stat } from "./panels";
+import { RankedOrgsTable } from "./ranked-orgs";
 
 export type VendorData = SerializeFrom<ReturnType<typeof vendorDashboard>>;
 
@@ -22,23 +23,7 @@ export function VendorDashboard({ data }: { data: VendorData }) {
       </div>
       <div className="dash-columns">
         <Panel id="ranked" title="Organisations ranked by risk" action={<Link to="/orgs">All organisations</Link>}>
-          <DataTable
-            labelledBy="ranked"
-            columns={["Organisation", "Risk", "Largest finding"]}
-            rows={data.ranked}
-            empty="No organisations yet."
-            row={(o) => (
-              <tr key={o.slug}>
-                <td>
-                  <Link to={`/orgs/${o.slug}#risk`}>{o.name}</Link> <span className="muted">({o.kind}, {o.tier})</span>
-                </td>
-                <td>
-                  <RiskBadge score={o.score} level={o.level} />
-                </td>
-                <td>{o.top ?? <span className="muted">none</span>}</td>
-              </tr>
-            )}
-          />
+          <RankedOrgsTable labelledBy="ranked" rows={data.ranked} />
         </Panel>
         <Panel id="attestations" title="Outstanding attestations" action={<Link to="/attestations">Attestations</Link>}>
           <DataTable
