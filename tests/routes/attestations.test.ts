@@ -120,6 +120,25 @@ describe("attestation pages", () => {
   });
 });
 
+describe("the public receipt check (security review)", () => {
+  it("caps the body as it is read: a chunked post with no Content-Length over the limit is 413, not parsed", async () => {
+    const chunk = new TextEncoder().encode("a".repeat(16 * 1024));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent === 0) controller.enqueue(new TextEncoder().encode("receipt="));
+        if (sent >= 4 * 1024 * 1024) return controller.close();
+        sent += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    });
+    const res = await request("/receipts/verify", { body, headers: { "Content-Type": "application/x-www-form-urlencoded" } });
+    expect(res.status).toBe(413);
+    expect(await res.text()).toContain("too large to be a receipt");
+    expect(sent).toBeLessThan(1024 * 1024);
+  });
+});
+
 describe("template pages", () => {
   it("a vendor manager drafts, adds a control with a new answer kind, publishes; the published version refuses edits", async () => {
     const open = await request("/attestations/templates", { cookie: cookies.vm, form: {} });
