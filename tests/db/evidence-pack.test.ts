@@ -80,7 +80,7 @@ describe("evidence packs", () => {
   it("narrowed to one organisation, its access review reports name no other organisation of the campaign (security review)", async () => {
     const { w, vm, mine, theirs } = await world();
     const c = createCampaign({ actor: vm, ip: null }, { name: "Shared review", orgs: [w.partner.slug, w.other.slug], tiers: [], models: [], firstPass: false, mode: "full", undecidedRule: "keep", opensOn: today, dueOn: "2099-01-31" });
-    if (!c.ok) throw new Error(c.message);
+    if (!c.ok) throw new Error(JSON.stringify(c.errors));
     const r = await buildEvidencePack({ actor: vm, ip: null }, { from: monthAgo, to: today, org: w.partner.slug });
     if (!r.ok) throw new Error(r.message);
     const reports = Object.entries(files(r.pack.zip)).filter(([p]) => p.startsWith("access-reviews/") && p.includes(c.value.id));
