@@ -369,13 +369,17 @@ export function listGaps(actor: Actor, f: { orgId?: string; attestationId?: stri
 
 export type GapUpdate = { owner: string; dueDate: string; status: "open" | "in_progress" | "closed" };
 
-/** Vendor managers and the organisation's admin update a gap's owner, due date and status. */
-export function updateGap(ctx: ActionContext & { actor: Actor }, gapId: string, input: GapUpdate): { ok: true } | { ok: false; message: string } {
+/**
+ * Vendor managers and the organisation's admin update a gap's owner, due date and status. The gap must
+ * belong to `attestationId` (the page the form was posted to, whose permission the caller checked):
+ * a gap id from elsewhere in the actor's scope (a partner's contractor's gap) is not found.
+ */
+export function updateGap(ctx: ActionContext & { actor: Actor }, attestationId: string, gapId: string, input: GapUpdate): { ok: true } | { ok: false; message: string } {
   const db = getDb();
   const now = ctx.now ?? new Date();
   const scope = scopeFor(ctx.actor);
   return db.transaction((tx) => {
-    const gap = tx.select().from(attestationGaps).where(and(eq(attestationGaps.id, gapId), scopeWhere(scope, attestationGaps.orgId))).get();
+    const gap = tx.select().from(attestationGaps).where(and(eq(attestationGaps.id, gapId), eq(attestationGaps.attestationId, attestationId), scopeWhere(scope, attestationGaps.orgId))).get();
     if (!gap) return { ok: false, message: "No such gap." };
     tx.update(attestationGaps)
       .set({ owner: input.owner, dueDate: input.dueDate, status: input.status, closedAt: input.status === "closed" ? (gap.closedAt ?? now) : null })

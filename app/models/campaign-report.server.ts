@@ -122,7 +122,8 @@ export function buildReport(c: CampaignRow & { ownerName: string | null }, orgId
       openedAt: c.openedAt?.toISOString() ?? null,
       closedAt: c.closedAt?.toISOString() ?? null,
       owner: c.ownerName,
-      scope: { orgIds: c.scopeOrgIds, tiers: c.scopeTiers, models: c.scopeModels },
+      // One organisation's report (a partner's, an organisation's evidence pack) names no other organisation.
+      scope: { orgIds: orgId ? c.scopeOrgIds.filter((o) => o === orgId) : c.scopeOrgIds, tiers: c.scopeTiers, models: c.scopeModels },
       orgId: orgId ?? null,
     },
     summary: {

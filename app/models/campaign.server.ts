@@ -235,7 +235,8 @@ export function getCampaign(actor: Actor, id: string): (CampaignRow & { ownerNam
   if (can(actor, "read:campaign:any")) return { ...row.c, ownerName: row.ownerName };
   if (!can(actor, "read:campaign:own") || !actor.orgId || !row.c.firstPass) return null;
   const mine = db.select({ id: campaignItems.id }).from(campaignItems).where(and(eq(campaignItems.campaignId, id), eq(campaignItems.orgId, actor.orgId))).limit(1).get();
-  return mine ? { ...row.c, ownerName: row.ownerName } : null;
+  // A partner admin sees the campaign, not who else is in it: its scope keeps only the reader's organisation.
+  return mine ? { ...row.c, scopeOrgIds: row.c.scopeOrgIds.filter((o) => o === actor.orgId), ownerName: row.ownerName } : null;
 }
 
 /** The series' campaigns, newest first (the campaign page's history). */

@@ -119,7 +119,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       if (!can(user, "review:attestation:any") && !(own && can(user, "submit:attestation:own"))) throw forbidden("Only vendor managers and the organisation's admins update gaps.");
       const p = GapSchema.safeParse(values);
       if (!p.success) return bad(intent, Object.fromEntries(p.error.issues.map((i) => [`${String(i.path[0])}:${String(values.gapId ?? "")}`, [i.message]])), values);
-      const r = updateGap(ctx, p.data.gapId, p.data);
+      const r = updateGap(ctx, att.id, p.data.gapId, p.data);
       if (!r.ok) return bad(intent, { form: [r.message] }, values);
       return done("gap");
     }

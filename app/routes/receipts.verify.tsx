@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData } from "@remix-run/react";
+import { BodyTooLarge, formDataWithin } from "~/limited-body.server";
 import { verifyReceipt, type ReceiptClaims } from "~/models/attestation-receipt.server";
 
 // Anyone holding a receipt (an auditor, the partner, a regulator) can check it here without an
@@ -13,8 +14,14 @@ const MAX_RECEIPT_BYTES = 64 * 1024;
 type Result = { ok: true; kid: string; issuedAt: string; claims: ReceiptClaims; matchesRecord: boolean | null } | { ok: false; reason: string };
 
 export async function action({ request }: ActionFunctionArgs) {
-  if (Number(request.headers.get("Content-Length") ?? 0) > MAX_RECEIPT_BYTES * 2) return json<Result>({ ok: false, reason: "That is too large to be a receipt." }, { status: 413 });
-  const form = await request.formData();
+  // No account needed here: the body is capped as it is read (a chunked request declares no length).
+  let form: FormData;
+  try {
+    form = await formDataWithin(request, MAX_RECEIPT_BYTES * 2);
+  } catch (err) {
+    if (err instanceof BodyTooLarge) return json<Result>({ ok: false, reason: "That is too large to be a receipt." }, { status: 413 });
+    throw err;
+  }
   const file = form.get("file");
   let text = String(form.get("receipt") ?? "");
   // Pasted text wins; otherwise the file chosen.

@@ -125,8 +125,8 @@ describe("review, gaps and receipts", () => {
     ]);
     expect(listGaps(oa, { attestationId: att.id })).toEqual([]);
     // The organisation's admin closes a gap; another tenant cannot touch it.
-    expect(updateGap({ actor: oa, ip: null }, gaps[0].id, { owner: "x", dueDate: "2026-12-01", status: "closed" })).toEqual({ ok: false, message: "No such gap." });
-    expect(updateGap({ actor: admin, ip: null }, gaps[0].id, { owner: "Sam Ops", dueDate: "2026-12-15", status: "closed" })).toEqual({ ok: true });
+    expect(updateGap({ actor: oa, ip: null }, att.id, gaps[0].id, { owner: "x", dueDate: "2026-12-01", status: "closed" })).toEqual({ ok: false, message: "No such gap." });
+    expect(updateGap({ actor: admin, ip: null }, att.id, gaps[0].id, { owner: "Sam Ops", dueDate: "2026-12-15", status: "closed" })).toEqual({ ok: true });
     expect(listGaps(vm, { attestationId: att.id, openOnly: true }).map((g) => g.controlId)).toEqual(["AC-02"]);
 
     const receipt = getStoredReceipt(att.id)!;

@@ -16,6 +16,7 @@ import { createFlag } from "../support/dashboard-factory";
 import { acceptedAttestation } from "../support/attestation-factory";
 import { runShell } from "../support/run-process";
 import { actorFor, createUser, tenancyWorld } from "../support/factories";
+import { createCampaign } from "~/models/campaign.server";
 
 const today = new Date().toISOString().slice(0, 10);
 const monthAgo = daysAgo(30).toISOString().slice(0, 10);
@@ -74,6 +75,22 @@ describe("evidence packs", () => {
     expect(strFromU8(zip["attestations/attestations.csv"])).toContain(att.id);
     expect(strFromU8(zip["attestations/attestations.csv"])).not.toContain(theirs.id);
     expect((await verifyEvidencePack(r.pack.zip)).ok).toBe(true);
+  });
+
+  it("narrowed to one organisation, its access review reports name no other organisation of the campaign (security review)", async () => {
+    const { w, vm, mine, theirs } = await world();
+    const c = createCampaign({ actor: vm, ip: null }, { name: "Shared review", orgs: [w.partner.slug, w.other.slug], tiers: [], models: [], firstPass: false, mode: "full", undecidedRule: "keep", opensOn: today, dueOn: "2099-01-31" });
+    if (!c.ok) throw new Error(JSON.stringify(c.errors));
+    const r = await buildEvidencePack({ actor: vm, ip: null }, { from: monthAgo, to: today, org: w.partner.slug });
+    if (!r.ok) throw new Error(r.message);
+    const reports = Object.entries(files(r.pack.zip)).filter(([p]) => p.startsWith("access-reviews/") && p.includes(c.value.id));
+    expect(reports.length).toBe(2);
+    for (const [p, bytes] of reports) {
+      const text = strFromU8(bytes);
+      expect(text, p).toContain(mine.keyId);
+      expect(text, p).not.toContain(theirs.keyId);
+      expect(text, p).not.toContain(w.other.id);
+    }
   });
 
   it("narrowed to one organisation, holds only that organisation's data, and the export is audited", async () => {

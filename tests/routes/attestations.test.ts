@@ -3,7 +3,7 @@ import { login, request } from "../support/app";
 import { actorFor, tenancyWorld, TEST_PASSWORD } from "../support/factories";
 import { acceptedAttestation, requestFor } from "../support/attestation-factory";
 import { listEvidence } from "~/models/evidence.server";
-import { getAttestationSummary, listAnswers } from "~/models/attestation.server";
+import { getAttestationSummary, listAnswers, listGaps } from "~/models/attestation.server";
 import { seedCatalog, setEntitlements } from "../support/credential-factory";
 import { createOrg, createUser } from "../support/factories";
 
@@ -120,6 +120,25 @@ describe("attestation pages", () => {
   });
 });
 
+describe("the public receipt check (security review)", () => {
+  it("caps the body as it is read: a chunked post with no Content-Length over the limit is 413, not parsed", async () => {
+    const chunk = new TextEncoder().encode("a".repeat(16 * 1024));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent === 0) controller.enqueue(new TextEncoder().encode("receipt="));
+        if (sent >= 4 * 1024 * 1024) return controller.close();
+        sent += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    });
+    const res = await request("/receipts/verify", { body, headers: { "Content-Type": "application/x-www-form-urlencoded" } });
+    expect(res.status).toBe(413);
+    expect(await res.text()).toContain("too large to be a receipt");
+    expect(sent).toBeLessThan(1024 * 1024);
+  });
+});
+
 describe("template pages", () => {
   it("a vendor manager drafts, adds a control with a new answer kind, publishes; the published version refuses edits", async () => {
     const open = await request("/attestations/templates", { cookie: cookies.vm, form: {} });
@@ -141,5 +160,30 @@ describe("template pages", () => {
     expect(refused.status).toBe(400);
     expect(await refused.text()).toContain("is published and cannot change");
     expect((await request(url, { cookie: cookies.pa })).status).toBe(403);
+  });
+});
+
+describe("gap updates (security review)", () => {
+  it("a gap is updated only through its own attestation: a partner admin cannot change its contractor's gap via its own attestation's page", async () => {
+    const vm = actorFor(w.vm.id);
+    const partner = createOrg({ kind: "partner" });
+    const contractor = createOrg({ kind: "contractor", parentId: partner.id });
+    const pa = await createUser({ role: "partner_admin", orgId: partner.id });
+    const ca = await createUser({ role: "partner_admin", orgId: contractor.id });
+    const paCookie = await login(pa.email, TEST_PASSWORD);
+    const caCookie = await login(ca.email, TEST_PASSWORD);
+    const cAtt = await acceptedAttestation(vm, actorFor(ca.id), contractor.slug, { "RT-02": "no" });
+    const [gap] = listGaps(vm, { attestationId: cAtt.id });
+    expect(gap.status).toBe("open");
+    const own = requestFor(vm, partner.slug);
+    const form = { intent: "gap", gapId: gap.id, owner: "Mallory", dueDate: "2030-01-01", status: "closed" };
+    const res = await request(`/attestations/${own.id}`, { cookie: paCookie, form });
+    expect(res.status).toBe(400);
+    expect(listGaps(vm, { attestationId: cAtt.id })[0]).toMatchObject({ owner: gap.owner, status: "open" });
+    // Through the contractor's attestation itself, the sponsor is refused as well (not its own organisation).
+    expect((await request(`/attestations/${cAtt.id}`, { cookie: paCookie, form })).status).toBe(403);
+    // The contractor's own admin still updates it.
+    expect((await request(`/attestations/${cAtt.id}`, { cookie: caCookie, form: { ...form, owner: "Sam Ops" } })).status).toBe(302);
+    expect(listGaps(vm, { attestationId: cAtt.id })[0]).toMatchObject({ owner: "Sam Ops", status: "closed" });
   });
 });

@@ -100,6 +100,14 @@ describe("tenancy", () => {
     const csv = await (await request(`/reviews/${id}/report.csv`, { cookie: paCookie })).text();
     expect(csv).toContain(own.keyId);
     expect(csv).not.toContain(theirs.keyId);
+    // …and name no other organisation in the campaign (its id was in the scope of the page data and the signed JSON).
+    for (const path of [`/reviews/${id}/report.json`, `/reviews/${id}?_data=routes%2Freviews.%24id`, `/reviews/${id}/report?_data=routes%2Freviews.%24id_.report`]) {
+      const res = await request(path, { cookie: paCookie });
+      expect(res.status, path).toBe(200);
+      const body = await res.text();
+      expect(body, path).toContain(w.partner.id);
+      expect(body, path).not.toContain(w.other.id);
+    }
     // A campaign without the partner's items (or without a first pass) is not found for it.
     const other = await newCampaign({ orgs: [w.partner.slug] });
     expect((await request(`/reviews/${other}`, { cookie: paCookie })).status).toBe(404);
