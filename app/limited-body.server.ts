@@ -27,3 +27,13 @@ export async function formDataWithin(request: Request, maxBytes: number): Promis
   headers.delete("Content-Length");
   return new Request(request.url, { method: request.method, headers, body: Buffer.concat(chunks) }).formData();
 }
+
+/** The form of a page anyone can post to (sign-in, second step, invitation): 64 KB at most, else 413. */
+export async function publicFormData(request: Request, maxBytes = 64 * 1024): Promise<FormData> {
+  try {
+    return await formDataWithin(request, maxBytes);
+  } catch (err) {
+    if (err instanceof BodyTooLarge) throw new Response("The form is too large.", { status: 413 });
+    throw err;
+  }
+}

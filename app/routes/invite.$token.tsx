@@ -9,6 +9,7 @@ import { AcceptInvitationSchema, PASSWORD_MIN } from "~/domain/user";
 import { readInvitationToken } from "~/invitation-link.server";
 import { acceptInvitation, getUsableInvitation } from "~/models/invitation.server";
 import { hashPassword } from "~/password.server";
+import { publicFormData } from "~/limited-body.server";
 
 export const meta: MetaFunction = () => [{ title: "Accept invitation · Keyward" }];
 
@@ -26,7 +27,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const invitation = await usableInvitation(params.token);
   if (!invitation) return json({ errors: {}, formError: "This invitation link has expired or was already used. Ask for a new one." }, { status: 410 });
-  const parsed = AcceptInvitationSchema.safeParse(Object.fromEntries(await request.formData()));
+  const parsed = AcceptInvitationSchema.safeParse(Object.fromEntries(await publicFormData(request)));
   if (!parsed.success) return json({ errors: fieldErrors(parsed.error), formError: null }, { status: 400 });
   const passwordHash = await hashPassword(parsed.data.password);
   const ok = acceptInvitation({ actor: null, ip: context.clientIp }, invitation.id, invitation.userId, passwordHash);

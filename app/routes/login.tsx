@@ -7,6 +7,7 @@ import { FormErrors, TextField } from "~/components/form";
 import { fieldErrors } from "~/domain/form-errors";
 import { LoginSchema, safeRedirect } from "~/domain/user";
 import { signIn } from "~/models/sign-in.server";
+import { publicFormData } from "~/limited-body.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Keyward" }];
 
@@ -22,7 +23,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const form = await request.formData();
+  const form = await publicFormData(request);
   const parsed = LoginSchema.safeParse(Object.fromEntries(form));
   const email = String(form.get("email") ?? "");
   if (!parsed.success) return json({ email, errors: fieldErrors(parsed.error), formError: null }, { status: 400 });

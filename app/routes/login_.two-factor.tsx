@@ -9,6 +9,7 @@ import { SecondFactorSchema } from "~/domain/two-factor";
 import { safeRedirect } from "~/domain/user";
 import { verifySecondFactor } from "~/models/two-factor.server";
 import { getActor, recordLogin } from "~/models/user.server";
+import { publicFormData } from "~/limited-body.server";
 
 export const meta: MetaFunction = () => [{ title: "Two-factor sign-in · Keyward" }];
 
@@ -28,7 +29,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!pending) throw redirect("/login", { headers: { "Set-Cookie": clearPendingSignInCookie() } });
   const actor = getActor(pending.userId);
   if (!actor) throw redirect("/login", { headers: { "Set-Cookie": clearPendingSignInCookie() } });
-  const parsed = SecondFactorSchema.safeParse(Object.fromEntries(await request.formData()));
+  const parsed = SecondFactorSchema.safeParse(Object.fromEntries(await publicFormData(request)));
   if (!parsed.success) return json({ errors: fieldErrors(parsed.error), formError: null }, { status: 400 });
   const ctx = { actor: null, ip: context.clientIp };
   const result = await verifySecondFactor(ctx, actor.id, parsed.data.code, { allowRecovery: true, purpose: "sign_in" });
