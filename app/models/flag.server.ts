@@ -169,7 +169,10 @@ export function getFlag(actor: Actor, id: string) {
     .get();
 
   // A partner sees only its own credential's addresses: the flag's requests and evidence are its credential's.
-  const evidence = internal ? f.evidence : f.credentialId ? f.evidence : [];
+  // An address-based rule's samples may hold other keys' requests from the same address: a partner sees
+  // only the samples that are its own credential's requests.
+  const own = new Set(events.map((e) => `${e.ts}|${e.method}|${e.path}|${e.status}`));
+  const evidence = internal ? f.evidence : f.credentialId ? f.evidence.filter((e) => own.has(`${e.ts}|${e.method}|${e.path}|${e.status}`)) : [];
   return {
     flag: { ...f, srcIp: internal || f.credentialId ? f.srcIp : null, evidence },
     credential,
