@@ -106,6 +106,9 @@ export function createImportDetector(importId?: string, settingsOverrides?: Sett
   const autoSuspend = getDetectionPolicy().autoSuspendCritical;
   const autoSuspended = new Set<string>();
   let ctx: (EngineContext & { setKeyRef(keyRef: string | null): void }) | null = null; // set by load()
+  /** Every stored baseline row, read at the first baseline() call; dropped once onComplete has written new ones. */
+  let storedBaselines: Map<string, typeof credentialBaselines.$inferSelect> | null = null;
+  let storedBaselinesRead = false;
   const seen = new Map<string, Seen>();
   const keyIdOf = new Map<string, string>();
 
@@ -159,8 +162,14 @@ export function createImportDetector(importId?: string, settingsOverrides?: Sett
         return g;
       },
       baseline(id) {
-        if (baselines.has(id)) return baselines.get(id)!;
-        const b = getDb().select().from(credentialBaselines).where(eq(credentialBaselines.credentialId, id)).get();
+        const cached = baselines.get(id);
+        if (cached !== undefined || baselines.has(id)) return cached ?? null;
+        // The stored baselines are read in one query on the first call (not one query per credential).
+        if (storedBaselines === null && !storedBaselinesRead) {
+          storedBaselinesRead = true;
+          storedBaselines = new Map(getDb().select().from(credentialBaselines).all().map((r) => [r.credentialId, r]));
+        }
+        const b = storedBaselines !== null ? storedBaselines.get(id) : getDb().select().from(credentialBaselines).where(eq(credentialBaselines.credentialId, id)).get();
         const last = inventoryLastUse.get(id);
         const prefix = last?.ip ? prefix24(last.ip) : null;
         // No baseline yet but the inventory knows a last use: a partial baseline (no history: firstSeenAt
@@ -346,6 +355,7 @@ export function createImportDetector(importId?: string, settingsOverrides?: Sett
           .run();
       }
       seen.clear();
+      storedBaselines = null; // stale now: a later read goes to the table
     },
 
     ruleErrors: () => engine.errorCounts(),

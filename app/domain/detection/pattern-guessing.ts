@@ -194,18 +194,19 @@ const newSubject = (): Subject => ({ groups: [], nextExpiry: Infinity, hotPath: 
 
 export function createPatternGuessing(opts: { maxSubjects?: number } = {}): PatternGuessingRule {
   let state: { byKey: SubjectStore<Subject>; byIp: SubjectStore<Subject>; gate: FiringGate } | null = null;
-  const shapes = new Map<string, string[]>();
+  // path → [the path as first seen (one string object for every later Map lookup and comparison), its shape]
+  const shapes = new Map<string, { path: string; shape: string[] }>();
   // "cred:<id>" / "key:<ref>" built once per credential / key reference, not per event.
   const credKeys = new Map<string, string>();
   const refKeys = new Map<string, string>();
-  const shapeOf = (path: string): string[] => {
-    let shape = shapes.get(path);
-    if (shape === undefined) {
-      shape = pathShape(path);
+  const shapeOf = (path: string): { path: string; shape: string[] } => {
+    let entry = shapes.get(path);
+    if (entry === undefined) {
+      entry = { path, shape: pathShape(path) };
       if (shapes.size >= SHAPE_CACHE_SIZE) shapes.clear();
-      shapes.set(path, shape);
+      shapes.set(path, entry);
     }
-    return shape;
+    return entry;
   };
   return {
     id: "pattern_guessing",
@@ -217,8 +218,7 @@ export function createPatternGuessing(opts: { maxSubjects?: number } = {}): Patt
         byIp: new SubjectStore<Subject>({ idleMs: s.windowMs, maxSubjects: opts.maxSubjects }),
         gate: new FiringGate(s.windowMs, opts),
       };
-      const path = pathOnly(event.path);
-      const shape = shapeOf(path);
+      const { path, shape } = shapeOf(pathOnly(event.path));
       const key = event.credentialId !== null ? subjectKey(credKeys, "cred:", event.credentialId) : event.keyRef ? subjectKey(refKeys, "key:", event.keyRef) : null;
       const out: Finding[] = [];
       if (key !== null) {
