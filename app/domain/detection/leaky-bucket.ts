@@ -47,15 +47,23 @@ export class SubjectStore<S> {
     if (now > this.clock) this.clock = now;
     const seq = ++this.seq;
     let slot = this.map.get(subject);
-    if (slot) {
+    const last = this.qKey.length - 1;
+    if (slot && last >= this.head && this.qSeq[last] === slot.seq && this.qKey[last] === subject) {
+      // Touched again while it is still the back of the queue: renumber in place (no stale entry left behind).
       slot.touchedAt = Math.max(slot.touchedAt, now);
       slot.seq = seq;
+      this.qSeq[last] = seq;
     } else {
-      slot = { state: init(), touchedAt: now, seq };
-      this.map.set(subject, slot);
+      if (slot) {
+        slot.touchedAt = Math.max(slot.touchedAt, now);
+        slot.seq = seq;
+      } else {
+        slot = { state: init(), touchedAt: now, seq };
+        this.map.set(subject, slot);
+      }
+      this.qKey.push(subject);
+      this.qSeq.push(seq);
     }
-    this.qKey.push(subject);
-    this.qSeq.push(seq);
     this.sweep(4);
     while (this.map.size > this.max) this.dropOldest();
     this.compact();
