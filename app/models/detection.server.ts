@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, sql, type SQL } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { credentialBaselines, credentialRotations, credentials, flags, organizations, type FlagEvidence } from "../../db/schema";
 import { createEngine, type EngineContext, type SettingsOverrides } from "~/domain/detection/engine";
@@ -85,7 +85,7 @@ function statusChangedAt(c: CredentialRow): number | null {
 /** Who the auto-suspend policy acts as (audit: "Keyward detection"). */
 const DETECTION_ACTOR: Actor = { id: "system:detection", email: "detection@keyward", name: "Keyward detection", role: "security", orgId: null, orgKind: null, orgSlug: null, orgName: null };
 
-type Seen = { first: number; last: number; ips: Map<string, number>; models: Set<string>; minutes: Map<number, number> };
+type Seen = { first: number; last: number; ips: Map<string, number>; lastIp: string | null; models: Set<string>; minutes: Map<number, number> };
 
 export type ImportDetector = {
   onBatch(events: StoredEvent[]): number;
@@ -106,6 +106,9 @@ export function createImportDetector(importId?: string, settingsOverrides?: Sett
   const autoSuspend = getDetectionPolicy().autoSuspendCritical;
   const autoSuspended = new Set<string>();
   let ctx: (EngineContext & { setKeyRef(keyRef: string | null): void }) | null = null; // set by load()
+  /** Every stored baseline row, read at the first baseline() call; dropped once onComplete has written new ones. */
+  let storedBaselines: Map<string, typeof credentialBaselines.$inferSelect> | null = null;
+  let storedBaselinesRead = false;
   const seen = new Map<string, Seen>();
   const keyIdOf = new Map<string, string>();
 
@@ -159,8 +162,14 @@ export function createImportDetector(importId?: string, settingsOverrides?: Sett
         return g;
       },
       baseline(id) {
-        if (baselines.has(id)) return baselines.get(id)!;
-        const b = getDb().select().from(credentialBaselines).where(eq(credentialBaselines.credentialId, id)).get();
+        const cached = baselines.get(id);
+        if (cached !== undefined || baselines.has(id)) return cached ?? null;
+        // The stored baselines are read in one query on the first call (not one query per credential).
+        if (storedBaselines === null && !storedBaselinesRead) {
+          storedBaselinesRead = true;
+          storedBaselines = new Map(getDb().select().from(credentialBaselines).all().map((r) => [r.credentialId, r]));
+        }
+        const b = storedBaselines !== null ? storedBaselines.get(id) : getDb().select().from(credentialBaselines).where(eq(credentialBaselines.credentialId, id)).get();
         const last = inventoryLastUse.get(id);
         const prefix = last?.ip ? prefix24(last.ip) : null;
         // No baseline yet but the inventory knows a last use: a partial baseline (no history: firstSeenAt
@@ -190,6 +199,19 @@ export function createImportDetector(importId?: string, settingsOverrides?: Sett
   type CachedFlag = { id: string; severity: Severity; count: number; evidence: FlagEvidence[]; firstSeen: number; lastSeen: number; summary: string; windowMs: number; dirty: boolean };
   const liveFlags = new Map<string, CachedFlag>();
 
+  /** The open flag of a rule and subject still within its window: built and prepared once per import (drizzle's query building dominated). */
+  function buildLiveFlagQuery() {
+    return getDb()
+      .select({ id: flags.id, severity: flags.severity, count: flags.count, evidence: flags.evidence, firstSeen: flags.firstSeen, lastSeen: flags.lastSeen, summary: flags.summary, windowMs: flags.windowMs })
+      .from(flags)
+      .where(and(eq(flags.rule, sql.placeholder("rule")), eq(flags.subjectKey, sql.placeholder("subjectKey")), inArray(flags.status, [...LIVE_STATUSES]), gte(flags.lastSeen, sql.placeholder("since"))))
+      .orderBy(desc(flags.lastSeen))
+      .limit(1)
+      .prepare();
+  }
+  let liveFlagStatement: ReturnType<typeof buildLiveFlagQuery> | null = null;
+  const liveFlagQuery = () => (liveFlagStatement ??= buildLiveFlagQuery());
+
   function flushFlags() {
     const db = getDb();
     const now = new Date();
@@ -211,13 +233,7 @@ export function createImportDetector(importId?: string, settingsOverrides?: Sett
     let live: CachedFlag | undefined = liveFlags.get(cacheKey);
     if (live && live.lastSeen < f.ts - f.windowMs) live = undefined;
     if (!live && !liveFlags.has(cacheKey)) {
-      const row = db
-        .select({ id: flags.id, severity: flags.severity, count: flags.count, evidence: flags.evidence, firstSeen: flags.firstSeen, lastSeen: flags.lastSeen, summary: flags.summary, windowMs: flags.windowMs })
-        .from(flags)
-        .where(and(eq(flags.rule, f.rule), eq(flags.subjectKey, subjectKey), inArray(flags.status, [...LIVE_STATUSES]), gte(flags.lastSeen, f.ts - f.windowMs)))
-        .orderBy(desc(flags.lastSeen))
-        .limit(1)
-        .get();
+      const row = liveFlagQuery().get({ rule: f.rule, subjectKey, since: f.ts - f.windowMs });
       if (row) liveFlags.set(cacheKey, (live = { ...row, dirty: false }));
     }
     if (live) {
@@ -272,10 +288,11 @@ export function createImportDetector(importId?: string, settingsOverrides?: Sett
   function remember(e: StoredEvent) {
     if (!e.credentialId) return;
     let s = seen.get(e.credentialId);
-    if (!s) seen.set(e.credentialId, (s = { first: e.ts, last: e.ts, ips: new Map(), models: new Set(), minutes: new Map() }));
+    if (!s) seen.set(e.credentialId, (s = { first: e.ts, last: e.ts, ips: new Map(), lastIp: null, models: new Set(), minutes: new Map() }));
     if (e.ts < s.first) s.first = e.ts;
     if (e.ts > s.last) s.last = e.ts;
-    if (e.srcIp) {
+    if (e.srcIp && e.srcIp !== s.lastIp) {
+      s.lastIp = e.srcIp; // already the most recent key otherwise: nothing to reorder
       s.ips.delete(e.srcIp); // re-insert: the Map's order is recency
       s.ips.set(e.srcIp, e.ts);
       if (s.ips.size > MAX_KNOWN_IPS) s.ips.delete(s.ips.keys().next().value as string);
@@ -338,6 +355,7 @@ export function createImportDetector(importId?: string, settingsOverrides?: Sett
           .run();
       }
       seen.clear();
+      storedBaselines = null; // stale now: a later read goes to the table
     },
 
     ruleErrors: () => engine.errorCounts(),

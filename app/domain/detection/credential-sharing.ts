@@ -21,6 +21,9 @@ type Subject = {
   nets: Map<string, number>; // /16 → IPs in the window within it
   uas: Map<string, number>;
   recent: DetectionEvent[];
+  /** The address / user agent inserted last into `ips` / `uas` (the back of their order). */
+  lastIp: string | null;
+  lastUa: string | null;
 };
 
 export type CredentialSharingRule = Rule & { trackedSubjects(): number };
@@ -45,7 +48,7 @@ export function createCredentialSharing(opts: { maxSubjects?: number } = {}): Cr
       if (event.credentialId === null || event.srcIp === null || event.srcIp === "") return [];
       const s = ctx.settings;
       state ??= { subjects: new SubjectStore<Subject>({ idleMs: s.windowMs, maxSubjects: opts.maxSubjects }), gate: new FiringGate(s.windowMs, opts) };
-      const subj = state.subjects.touch(event.credentialId, event.ts, () => ({ ips: new Map(), nets: new Map(), uas: new Map(), recent: [] }));
+      const subj = state.subjects.touch(event.credentialId, event.ts, () => ({ ips: new Map(), nets: new Map(), uas: new Map(), recent: [], lastIp: null, lastUa: null }));
       const cutoff = event.ts - s.windowMs;
       for (const [ip, v] of subj.ips) {
         if (v.ts > cutoff) break;
@@ -59,11 +62,16 @@ export function createCredentialSharing(opts: { maxSubjects?: number } = {}): Cr
       const known = subj.ips.get(ip);
       const isNewIp = known === undefined;
       if (known) {
-        // Same address again: move it to the back (last seen order); its /16 count is unchanged.
-        subj.ips.delete(ip);
+        // Same address again: move it to the back (last seen order); its /16 count is unchanged. When it
+        // is already the back (the last address seen and still there), nothing moves.
         known.ts = event.ts;
-        subj.ips.set(ip, known);
+        if (ip !== subj.lastIp) {
+          subj.ips.delete(ip);
+          subj.ips.set(ip, known);
+          subj.lastIp = ip;
+        }
       } else {
+        subj.lastIp = ip;
         const net = prefix16(ip);
         subj.ips.set(ip, { ts: event.ts, net });
         if (net !== null) subj.nets.set(net, (subj.nets.get(net) ?? 0) + 1);
@@ -72,8 +80,11 @@ export function createCredentialSharing(opts: { maxSubjects?: number } = {}): Cr
       let isNewUa = false;
       if (event.userAgent !== null) {
         isNewUa = !subj.uas.has(event.userAgent);
-        if (!isNewUa) subj.uas.delete(event.userAgent);
-        subj.uas.set(event.userAgent, event.ts);
+        if (isNewUa || event.userAgent !== subj.lastUa) {
+          if (!isNewUa) subj.uas.delete(event.userAgent);
+          subj.lastUa = event.userAgent;
+        }
+        subj.uas.set(event.userAgent, event.ts); // in place when it already is the back of the order
         if (subj.uas.size > MAX_VALUES) subj.uas.delete(subj.uas.keys().next().value as string);
       }
       if (isNewIp || isNewUa) {

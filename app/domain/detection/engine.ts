@@ -37,6 +37,8 @@ export function createEngine(modules: readonly RuleModule[] = ALL_RULES, setting
   let lastBase: EngineContext | null = null;
   let contexts: RuleContext[] = [];
   const NO_ERRORS: RuleError[] = [];
+  const NO_FINDINGS = Object.freeze([]) as unknown as Finding[];
+  const rules = running.map((r) => r.rule);
 
   return {
     rules: running.map((r) => r.rule.id),
@@ -45,13 +47,16 @@ export function createEngine(modules: readonly RuleModule[] = ALL_RULES, setting
         lastBase = base;
         contexts = running.map((r) => ({ catalog: base.catalog, credential: base.credential, baseline: base.baseline, isRegisteredKey: base.isRegisteredKey, settings: r.settings }));
       }
-      const findings: Finding[] = [];
+      // Most events raise nothing: the findings array is allocated on the first finding only.
+      let findings = NO_FINDINGS;
       let errs = NO_ERRORS;
       for (let i = 0; i < running.length; i++) {
-        const { rule } = running[i];
+        const rule = rules[i];
         try {
           const out = rule.observe(event, contexts[i]);
-          for (const f of out) findings.push(f);
+          if (out.length === 0) continue;
+          if (findings === NO_FINDINGS) findings = [];
+          for (let j = 0; j < out.length; j++) findings.push(out[j]);
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
           const e = errors.get(rule.id);

@@ -29,6 +29,14 @@ type State = {
   sweepGate: FiringGate;
 };
 
+/** What most events return (never mutated: a finding replaces it with a fresh array). */
+const NONE: Finding[] = Object.freeze([]) as unknown as Finding[];
+
+/** The fields every ip_probe finding shares (built only when one fires). */
+function baseOf(event: DetectionEvent, ip: string, windowMs: number) {
+  return { rule: "ip_probe" as const, credentialId: event.credentialId, srcIp: ip, keyRef: event.keyRef, ts: event.ts, windowMs };
+}
+
 export function createIpProbe(opts: { maxSubjects?: number } = {}): IpProbeRule {
   let state: State | null = null;
   return {
@@ -46,13 +54,13 @@ export function createIpProbe(opts: { maxSubjects?: number } = {}): IpProbeRule 
       };
       const ip = event.srcIp;
       const path = pathOnly(event.path);
-      const out: Finding[] = [];
-      const base = { rule: "ip_probe" as const, credentialId: event.credentialId, srcIp: ip, keyRef: event.keyRef, ts: event.ts, windowMs: s.repeatWindowMs };
+      let out: Finding[] = NONE;
 
       const w = state.sweep.add(ip, path, event.ts);
       if (w.count > s.sweepRequests && w.distinct > s.sweepDistinctPaths && state.sweepGate.allow(ip, "high", event.ts)) {
+        if (out === NONE) out = [];
         out.push({
-          ...base,
+          ...baseOf(event, ip, s.repeatWindowMs),
           severity: "high",
           summary: `Sweep from ${ip}: ${w.count} requests to ${w.distinct} distinct paths within ${describeSpan(event.ts - w.since)} (threshold: more than ${s.sweepRequests} requests and more than ${s.sweepDistinctPaths} distinct paths in ${describeDuration(s.sweepWindowMs)})`,
           sample: [sampleOf(event)],
@@ -65,8 +73,9 @@ export function createIpProbe(opts: { maxSubjects?: number } = {}): IpProbeRule 
           const severity: Severity = r.level > s.capacity * s.highMultiplier ? "high" : "medium";
           if (state.gate.allow(ip, severity, event.ts)) {
             const threshold = severity === "high" ? `more than ${s.capacity * s.highMultiplier} for high` : `more than ${s.capacity}`;
+            if (out === NONE) out = [];
             out.push({
-              ...base,
+              ...baseOf(event, ip, s.repeatWindowMs),
               severity,
               summary: `${r.distinct} distinct paths answered 400/403/404/405 within ${describeSpan(event.ts - r.startedAt)} from ${ip} (threshold: ${threshold}, ${describeLeak(s.leakMs)})`,
               sample: state.bucket.payloadsOf(ip).slice(-SAMPLE_SIZE).map(sampleOf),

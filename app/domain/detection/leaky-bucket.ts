@@ -47,15 +47,23 @@ export class SubjectStore<S> {
     if (now > this.clock) this.clock = now;
     const seq = ++this.seq;
     let slot = this.map.get(subject);
-    if (slot) {
+    const last = this.qKey.length - 1;
+    if (slot && last >= this.head && this.qSeq[last] === slot.seq && this.qKey[last] === subject) {
+      // Touched again while it is still the back of the queue: renumber in place (no stale entry left behind).
       slot.touchedAt = Math.max(slot.touchedAt, now);
       slot.seq = seq;
+      this.qSeq[last] = seq;
     } else {
-      slot = { state: init(), touchedAt: now, seq };
-      this.map.set(subject, slot);
+      if (slot) {
+        slot.touchedAt = Math.max(slot.touchedAt, now);
+        slot.seq = seq;
+      } else {
+        slot = { state: init(), touchedAt: now, seq };
+        this.map.set(subject, slot);
+      }
+      this.qKey.push(subject);
+      this.qSeq.push(seq);
     }
-    this.qKey.push(subject);
-    this.qSeq.push(seq);
     this.sweep(4);
     while (this.map.size > this.max) this.dropOldest();
     this.compact();
@@ -132,6 +140,17 @@ export class SubjectStore<S> {
 /** Distinct keys within a sliding window, ordered by last seen (oldest first), with a size cap. */
 export class DistinctWindow {
   private readonly seen = new Map<string, number>();
+  /** The key inserted last (the back of the Map's order), if it has not been removed since. */
+  private lastKey: string | null = null;
+  private lastTs = -Infinity;
+  /**
+   * While every key was inserted with a timestamp no older than the one before (events in order), the Map
+   * is sorted by timestamp and `floor` (the front's timestamp when last looked at) bounds every entry from
+   * below: nothing can expire before the cutoff passes it, and evict() skips the walk. Out-of-order
+   * events turn this off until the window empties.
+   */
+  private sorted = true;
+  private floor = Infinity;
   constructor(
     private readonly windowMs: number,
     private readonly maxKeys: number,
@@ -141,8 +160,18 @@ export class DistinctWindow {
   add(key: string, now: number): boolean {
     this.evict(now);
     const prev = this.seen.get(key);
-    if (prev !== undefined) this.seen.delete(key);
-    this.seen.set(key, prev === undefined ? now : Math.max(prev, now));
+    const ts = prev === undefined ? now : Math.max(prev, now);
+    if (prev !== undefined && key === this.lastKey) {
+      // Already at the back of the order: updating in place is the same as delete + re-insert.
+      this.seen.set(key, ts);
+    } else {
+      if (prev !== undefined) this.seen.delete(key);
+      this.seen.set(key, ts);
+      this.lastKey = key;
+    }
+    if (ts < this.lastTs) this.sorted = false;
+    this.lastTs = ts;
+    if (ts < this.floor) this.floor = ts;
     while (this.seen.size > this.maxKeys) this.seen.delete(this.seen.keys().next().value as string);
     return prev === undefined;
   }
@@ -153,9 +182,19 @@ export class DistinctWindow {
 
   evict(now: number): void {
     const cutoff = now - this.windowMs;
+    if (this.sorted && cutoff < this.floor) return;
+    this.floor = Infinity;
     for (const [key, ts] of this.seen) {
-      if (ts > cutoff) break;
+      if (ts > cutoff) {
+        this.floor = ts;
+        break;
+      }
       this.seen.delete(key);
+    }
+    if (this.seen.size === 0) {
+      this.sorted = true;
+      this.lastKey = null;
+      this.lastTs = -Infinity;
     }
   }
 

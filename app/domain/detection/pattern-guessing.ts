@@ -45,7 +45,15 @@ type Subject = {
   /** The last path and its group: legitimate traffic repeats one path, which then skips the search. */
   hotPath: string | null;
   hotGroup: Group | null;
+  /**
+   * Concrete path → the group that took it (a path is in at most one group's variants: it joins a group
+   * only when no group has it). An entry is valid while that group is alive and still has the path.
+   */
+  groupOf: Map<string, Group>;
 };
+
+/** Bound on a subject's path index before it is rebuilt from the live groups. */
+const MAX_INDEXED_PATHS = MAX_GROUPS * MAX_VARIANTS * 2;
 
 export type PatternGuessingRule = Rule & { trackedSubjects(): number };
 
@@ -100,12 +108,8 @@ function record(subj: Subject, path: string, shape: string[], keyOf: string, eve
   let group: Group | undefined;
   if (subj.hotPath === path && subj.hotGroup !== null && !subj.hotGroup.dead && subj.hotGroup.variants.has(path)) group = subj.hotGroup;
   if (!group) {
-    for (const g of subj.groups) {
-      if (g.variants.has(path)) {
-        group = g;
-        break;
-      }
-    }
+    const g = subj.groupOf.get(path);
+    if (g !== undefined && !g.dead && g.variants.has(path)) group = g;
   }
   if (!group) {
     outer: for (const g of subj.groups) {
@@ -135,6 +139,11 @@ function record(subj: Subject, path: string, shape: string[], keyOf: string, eve
   if (known) known.ts = Math.max(known.ts, event.ts);
   else {
     group.variants.set(path, { shape, ts: event.ts });
+    if (subj.groupOf.size >= MAX_INDEXED_PATHS) {
+      subj.groupOf.clear();
+      for (const g of subj.groups) for (const p of g.variants.keys()) subj.groupOf.set(p, g);
+    }
+    subj.groupOf.set(path, group);
     group.nextEvict = Math.min(group.nextEvict, event.ts);
     if (group.variants.size > MAX_VARIANTS) group.variants.delete(oldestKey(group.variants, (v) => v.ts) as string);
   }
@@ -170,19 +179,34 @@ function finding(g: Group, event: DetectionEvent, path: string, s: Readonly<Reco
   };
 }
 
-const newSubject = (): Subject => ({ groups: [], nextExpiry: Infinity, hotPath: null, hotGroup: null });
+/** `prefix + id`, cached (bounded like the shape cache). */
+function subjectKey(cache: Map<string, string>, prefix: string, id: string): string {
+  let k = cache.get(id);
+  if (k === undefined) {
+    if (cache.size >= SHAPE_CACHE_SIZE) cache.clear();
+    k = prefix + id;
+    cache.set(id, k);
+  }
+  return k;
+}
+
+const newSubject = (): Subject => ({ groups: [], nextExpiry: Infinity, hotPath: null, hotGroup: null, groupOf: new Map() });
 
 export function createPatternGuessing(opts: { maxSubjects?: number } = {}): PatternGuessingRule {
   let state: { byKey: SubjectStore<Subject>; byIp: SubjectStore<Subject>; gate: FiringGate } | null = null;
-  const shapes = new Map<string, string[]>();
-  const shapeOf = (path: string): string[] => {
-    let shape = shapes.get(path);
-    if (shape === undefined) {
-      shape = pathShape(path);
+  // path → [the path as first seen (one string object for every later Map lookup and comparison), its shape]
+  const shapes = new Map<string, { path: string; shape: string[] }>();
+  // "cred:<id>" / "key:<ref>" built once per credential / key reference, not per event.
+  const credKeys = new Map<string, string>();
+  const refKeys = new Map<string, string>();
+  const shapeOf = (path: string): { path: string; shape: string[] } => {
+    let entry = shapes.get(path);
+    if (entry === undefined) {
+      entry = { path, shape: pathShape(path) };
       if (shapes.size >= SHAPE_CACHE_SIZE) shapes.clear();
-      shapes.set(path, shape);
+      shapes.set(path, entry);
     }
-    return shape;
+    return entry;
   };
   return {
     id: "pattern_guessing",
@@ -194,9 +218,8 @@ export function createPatternGuessing(opts: { maxSubjects?: number } = {}): Patt
         byIp: new SubjectStore<Subject>({ idleMs: s.windowMs, maxSubjects: opts.maxSubjects }),
         gate: new FiringGate(s.windowMs, opts),
       };
-      const path = pathOnly(event.path);
-      const shape = shapeOf(path);
-      const key = event.credentialId !== null ? `cred:${event.credentialId}` : event.keyRef ? `key:${event.keyRef}` : null;
+      const { path, shape } = shapeOf(pathOnly(event.path));
+      const key = event.credentialId !== null ? subjectKey(credKeys, "cred:", event.credentialId) : event.keyRef ? subjectKey(refKeys, "key:", event.keyRef) : null;
       const out: Finding[] = [];
       if (key !== null) {
         const subj = state.byKey.touch(key, event.ts, newSubject);

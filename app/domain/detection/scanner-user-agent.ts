@@ -65,15 +65,26 @@ export function scannerIn(userAgent: string): string | null {
   return null;
 }
 
+const MAX_CACHED_AGENTS = 4096;
+
 export function createScannerUserAgent(opts: { maxSubjects?: number } = {}): Rule & { trackedSubjects(): number } {
   let gate: FiringGate | null = null;
+  // User agent → "" (empty: none sent), the tool it names, or null: a log repeats a few user agents over and over.
+  const verdicts = new Map<string, string | null>();
   return {
     id: "scanner_user_agent",
     observe(e: DetectionEvent, ctx: RuleContext): Finding[] {
       if (e.userAgent === null) return [];
-      const empty = e.userAgent.trim() === "" || e.userAgent.trim() === "-";
-      const tool = empty ? null : scannerIn(e.userAgent);
-      if (!empty && !tool) return [];
+      let verdict = verdicts.get(e.userAgent);
+      if (verdict === undefined) {
+        const trimmed = e.userAgent.trim();
+        verdict = trimmed === "" || trimmed === "-" ? "" : scannerIn(e.userAgent);
+        if (verdicts.size >= MAX_CACHED_AGENTS) verdicts.clear();
+        verdicts.set(e.userAgent, verdict);
+      }
+      if (verdict === null) return [];
+      const empty = verdict === "";
+      const tool = empty ? null : verdict;
       const severity: Severity = tool ? "high" : "medium";
       const windowMs = ctx.settings.windowMs ?? defaults.windowMs;
       gate ??= new FiringGate(windowMs, opts);

@@ -8,26 +8,55 @@ import { sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContex
 
 const defaults = { windowMs: 3_600_000 } as const;
 
+type Hit = { model: string; how: string };
+const MAX_CACHED = 4096;
+
+function remember(cache: Map<string, Hit | null>, key: string, hit: Hit | null) {
+  if (cache.size >= MAX_CACHED) cache.clear();
+  cache.set(key, hit);
+}
+
 export function createUnreleasedModel(opts: { maxSubjects?: number } = {}): Rule & { trackedSubjects(): number } {
   let gate: FiringGate | null = null;
+  let cachedFor: ReturnType<typeof modelIndex> | null = null;
+  const byModel = new Map<string, Hit | null>();
+  const byPath = new Map<string, Hit | null>();
   return {
     id: "unreleased_model",
     observe(e: DetectionEvent, ctx: RuleContext): Finding[] {
       const windowMs = ctx.settings.windowMs ?? defaults.windowMs;
       const index = modelIndex(ctx.catalog);
       if (index.unreleased.length === 0) return [];
-      let hit: { model: string; how: string } | null = null;
+      if (index !== cachedFor) {
+        cachedFor = index;
+        byModel.clear();
+        byPath.clear();
+      }
+      // Both verdicts depend only on the string (and the catalog): cached per distinct model name and path.
+      let hit: Hit | null = null;
       if (e.model) {
-        const m = lookupModel(index, e.model);
-        if (m?.status === "unreleased") hit = { model: m.name, how: `named unreleased model ${m.name}` };
-        else {
-          const t = containedTerm(e.model.toLowerCase(), index.unreleased);
-          if (t) hit = { model: t.model.name, how: `asked for model "${e.model}", which contains "${t.term}" (${t.kind === "name" ? "the name" : "a codename"} of unreleased model ${t.model.name})` };
+        let h = byModel.get(e.model);
+        if (h === undefined) {
+          h = null;
+          const m = lookupModel(index, e.model);
+          if (m?.status === "unreleased") h = { model: m.name, how: `named unreleased model ${m.name}` };
+          else {
+            const t = containedTerm(e.model.toLowerCase(), index.unreleased);
+            if (t) h = { model: t.model.name, how: `asked for model "${e.model}", which contains "${t.term}" (${t.kind === "name" ? "the name" : "a codename"} of unreleased model ${t.model.name})` };
+          }
+          remember(byModel, e.model, h);
         }
+        hit = h;
       }
       if (!hit) {
-        const t = containedTerm(lowerPath(e.path), index.unreleased);
-        if (t) hit = { model: t.model.name, how: `requested a path containing "${t.term}" (${t.kind === "name" ? "the name" : "a codename"} of unreleased model ${t.model.name})` };
+        let h = byPath.get(e.path);
+        if (h === undefined) {
+          h = null;
+          const t = containedTerm(lowerPath(e.path), index.unreleased);
+          if (t) h = { model: t.model.name, how: `requested a path containing "${t.term}" (${t.kind === "name" ? "the name" : "a codename"} of unreleased model ${t.model.name})` };
+          remember(byPath, e.path, h);
+        }
+        hit = h;
       }
       if (!hit) return [];
       gate ??= new FiringGate(windowMs, opts);
