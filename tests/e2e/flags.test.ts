@@ -67,7 +67,8 @@ describe("flags: from an enumeration in the logs to a suspended key and the part
     await signIn(page, portal.baseUrl, "security@keyward.demo", DEMO_PASSWORD);
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Flags" }).click();
     await page.waitForURL(/\/flags$/);
-    await page.getByLabel("Rule").selectOption("path_enumeration");
+    await page.getByRole("heading", { level: 1, name: "Flags" }).waitFor();
+    await page.getByRole("combobox", { name: "Rule", exact: true }).selectOption("path_enumeration");
     await Promise.all([page.waitForURL(/rule=path_enumeration/), page.getByRole("button", { name: "Filter" }).click()]);
     const row = page.getByRole("table", { name: "Flags" }).locator("tbody tr", { hasText: keyId });
     await Promise.all([page.waitForURL(/\/flags\/[0-9a-f-]{36}$/), row.getByRole("link", { name: "path_enumeration" }).click()]);
