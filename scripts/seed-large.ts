@@ -7,6 +7,7 @@
 import fs from "node:fs";
 import { parseArgs } from "node:util";
 import { mulberry32 } from "../app/domain/seeded-random";
+import { DEMO_TOTP_SECRET } from "../app/models/demo-seed-account.server";
 
 const { values } = parseArgs({ options: { db: { type: "string", default: "/tmp/keyward-large.db" }, events: { type: "string", default: "5000000" } } });
 const FILE = values.db!;
@@ -53,7 +54,13 @@ sqlite.transaction(() => {
     orgs.push(o);
     insOrg.run(o.id, o.slug, `Contractor ${i} GmbH`, "contractor", parent.id, rand() < 0.3 ? "restricted" : "standard", i % 15 === 14 ? "onboarding" : "active", now - 300 * DAY, now);
   }
-  for (const [email, role] of [["vm@bench.test", "vendor_manager"], ["security@bench.test", "security"], ["auditor@bench.test", "auditor"]] as const) insUser.run(crypto.randomUUID(), email, role, null, role, password, now, now);
+  // Internal roles must sign in with a second factor: enrolled with the published demo secret.
+  const insTwoFactor = sqlite.prepare("insert into two_factors (user_id, secret, enabled_at, created_at) values (?, ?, ?, ?)");
+  for (const [email, role] of [["vm@bench.test", "vendor_manager"], ["security@bench.test", "security"], ["auditor@bench.test", "auditor"]] as const) {
+    const id = crypto.randomUUID();
+    insUser.run(id, email, role, null, role, password, now, now);
+    insTwoFactor.run(id, DEMO_TOTP_SECRET, now, now);
+  }
   insUser.run(crypto.randomUUID(), "admin@p000.bench.test", "Partner Admin", orgs[0].id, "partner_admin", password, now, now);
   insUser.run(crypto.randomUUID(), "member@p000.bench.test", "Partner Member", orgs[0].id, "partner_member", password, now, now);
 })();
@@ -187,6 +194,9 @@ sqlite.transaction(() => {
   }
 })();
 step("45,000 risk snapshots");
+// The daily usage totals the security dashboard charts, as the scheduler keeps them in production.
+const { rollUpUsageTotals } = await import("../app/models/usage-totals.server");
+step(`usage totals for ${rollUpUsageTotals(new Date()).days} days`);
 sqlite.pragma("wal_checkpoint(TRUNCATE)");
 sqlite.exec("analyze");
 step(`done: ${FILE} (${(fs.statSync(FILE).size / 1e9).toFixed(2)} GB)`);
