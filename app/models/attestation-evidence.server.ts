@@ -3,14 +3,14 @@ import { alias } from "drizzle-orm/sqlite-core";
 import { getDb } from "../../db/client";
 import { organizations, users } from "../../db/schema";
 import { attestationEvidence, attestationGaps, attestations, attestationTemplates } from "../../db/schema-attestations";
-import { csvCell } from "./credential-inventory.server";
+import { csvLine } from "./credential-inventory.server";
 
 // The attestations' part of an evidence pack (issue 8): attestations with status, period and reviewer,
 // their gaps and evidence files' hashes, and each receipt as a .jws file, for attestations whose
 // period overlaps the range, or that were requested, submitted or decided in it.
 
 const reviewer = alias(users, "reviewer");
-const csv = (header: string[], rows: (string | number | null | undefined)[][]) => [header.join(","), ...rows.map((r) => r.map(csvCell).join(","))].join("\n") + "\n";
+const csv = (header: string[], rows: (string | number | null | undefined)[][]) => [header, ...rows].map(csvLine).join("");
 
 export function attestationEvidenceFiles(range: { from: Date; to: Date; orgId?: string }): { path: string; content: string }[] {
   const db = getDb();

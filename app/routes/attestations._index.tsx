@@ -1,3 +1,4 @@
+import type { ReactNode } from "react";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
@@ -68,6 +69,35 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return redirect("/attestations?gating=saved");
 }
 
+type AttestationRow = ReturnType<typeof summary>;
+
+/** Attestations as rows (organisation, period, due, status) with one last column of the caller's. */
+function AttestationTable({ labelledBy, rows, empty, last, lastCell }: { labelledBy: string; rows: AttestationRow[]; empty: string; last: string; lastCell: (a: AttestationRow) => ReactNode }) {
+  return (
+    <DataTable
+      labelledBy={labelledBy}
+      columns={["Organisation", "Period", "Due", "Status", last]}
+      rows={rows}
+      empty={empty}
+      row={(a) => (
+        <tr key={a.id}>
+          <td>
+            <Link to={`/attestations/${a.id}`}>{a.orgName}</Link>
+          </td>
+          <td>
+            {a.periodStart} to {a.periodEnd}
+          </td>
+          <td>{a.dueDate}</td>
+          <td>
+            <AttestationStatusBadge status={a.status} />
+          </td>
+          <td>{lastCell(a)}</td>
+        </tr>
+      )}
+    />
+  );
+}
+
 function Queue({ title, rows, empty }: { title: string; rows: ReturnType<typeof summary>[]; empty: string }) {
   const id = title.toLowerCase().replace(/\W+/g, "-");
   return (
@@ -75,27 +105,7 @@ function Queue({ title, rows, empty }: { title: string; rows: ReturnType<typeof 
       <h2 id={id}>
         {title} ({rows.length})
       </h2>
-      <DataTable
-        labelledBy={id}
-        columns={["Organisation", "Period", "Due", "Status", "Score"]}
-        rows={rows}
-        empty={empty}
-        row={(a) => (
-          <tr key={a.id}>
-            <td>
-              <Link to={`/attestations/${a.id}`}>{a.orgName}</Link>
-            </td>
-            <td>
-              {a.periodStart} to {a.periodEnd}
-            </td>
-            <td>{a.dueDate}</td>
-            <td>
-              <AttestationStatusBadge status={a.status} />
-            </td>
-            <td>{a.score === null ? "—" : `${a.score}%`}</td>
-          </tr>
-        )}
-      />
+      <AttestationTable labelledBy={id} rows={rows} empty={empty} last="Score" lastCell={(a) => (a.score === null ? "—" : `${a.score}%`)} />
     </section>
   );
 }
@@ -145,26 +155,12 @@ export default function Attestations() {
       {mine ? (
         <section className="panel" aria-labelledby="mine">
           <h2 id="mine">Your attestations</h2>
-          <DataTable
+          <AttestationTable
             labelledBy="mine"
-            columns={["Organisation", "Period", "Due", "Status", "What to do next"]}
             rows={mine}
             empty="No attestation has been requested from your organisation yet."
-            row={(a) => (
-              <tr key={a.id}>
-                <td>
-                  <Link to={`/attestations/${a.id}`}>{a.orgName}</Link>
-                </td>
-                <td>
-                  {a.periodStart} to {a.periodEnd}
-                </td>
-                <td>{a.dueDate}</td>
-                <td>
-                  <AttestationStatusBadge status={a.status} />
-                </td>
-                <td>{nextStep(a.status, canSubmit)}</td>
-              </tr>
-            )}
+            last="What to do next"
+            lastCell={(a) => nextStep(a.status, canSubmit)}
           />
         </section>
       ) : null}
