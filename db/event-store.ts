@@ -1,39 +1,36 @@
 import type Database from "better-sqlite3";
+import type { EventBatch } from "../app/domain/event-batch";
 
 // The import's hot path: prepared statements run once per event inside the batch transaction.
 // Raw SQL on purpose (drizzle's builder costs more per row than the insert itself); it is SQLite's
 // dialect, so it lives in db/ with the rest of what a PostgreSQL port would rewrite (COPY there).
 
-export type EventRow = {
-  eventKey: number;
-  importId: string;
-  ts: number;
-  requestId: string | null;
-  keyRef: string | null;
-  credentialId: string | null;
-  srcIp: string | null;
-  asn: number | null;
-  country: string | null;
-  userAgent: string | null;
-  method: string;
-  path: string;
-  endpoint: string | null;
-  model: string | null;
-  status: number;
-  gatewayError: string | null;
-  bytes: number | null;
-  latencyMs: number | null;
-  tokensIn: number | null;
-  tokensOut: number | null;
-};
-
-const COLUMNS = "event_key, import_id, ts, request_id, key_ref, credential_id, src_ip, asn, country, user_agent, method, path, endpoint, model, status, gateway_error, bytes, latency_ms, tokens_in, tokens_out";
+const COLUMNS = "event_key, import_ref, ts, request_id, key_ref, credential_ref, src_ip, asn, country, user_agent, method, path, endpoint, model, status, gateway_error, bytes, latency_ms, tokens_in, tokens_out";
 const ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 /** Rows per multi-row INSERT: 50 × 20 parameters stays far below SQLite's limit of 32,766. */
 const CHUNK = 50;
 
-function params(r: EventRow, out: unknown[]) {
-  out.push(r.eventKey, r.importId, r.ts, r.requestId, r.keyRef, r.credentialId, r.srcIp, r.asn, r.country, r.userAgent, r.method, r.path, r.endpoint, r.model, r.status, r.gatewayError, r.bytes, r.latencyMs, r.tokensIn, r.tokensOut);
+/** Row i of a columnar batch as the INSERT's parameters (positional binding: cheaper than named). */
+function params(b: EventBatch, importRef: number, i: number, out: unknown[]) {
+  const s = b.strings;
+  const str = (col: Int32Array) => (col[i] < 0 ? null : s[col[i]]);
+  const num = (col: Float64Array) => (col[i] !== col[i] ? null : col[i]); // NaN: null
+  out.push(b.eventKey[i], importRef, b.ts[i], str(b.requestId), str(b.keyRef), num(b.credentialRef), str(b.srcIp), num(b.asn), str(b.country), str(b.userAgent), str(b.method), str(b.path), str(b.endpoint), str(b.model), b.status[i], str(b.gatewayError), num(b.bytes), num(b.latencyMs), num(b.tokensIn), num(b.tokensOut));
+}
+
+export type EventRefKind = "credential" | "import";
+
+/** The integer reference of a credential or an import in log_events, created on first use. */
+export function eventRefOf(client: Database.Database, kind: EventRefKind, targetId: string): number {
+  client.prepare("insert or ignore into event_refs (kind, target_id) values (?, ?)").run(kind, targetId);
+  return (client.prepare("select ref from event_refs where kind = ? and target_id = ?").get(kind, targetId) as { ref: number }).ref;
+}
+
+/** Every credential's reference (one statement creates the missing ones): credential id → ref. */
+export function credentialRefs(client: Database.Database): Map<string, number> {
+  client.prepare("insert or ignore into event_refs (kind, target_id) select 'credential', id from credentials").run();
+  const rows = client.prepare("select target_id as id, ref from event_refs where kind = 'credential'").all() as { id: string; ref: number }[];
+  return new Map(rows.map((r) => [r.id, r.ref]));
 }
 
 export function prepareEventStore(client: Database.Database) {
@@ -43,11 +40,6 @@ export function prepareEventStore(client: Database.Database) {
   const insertWholeChunk = client.transaction((p: unknown[]) => {
     if (insertChunk.run(...p).changes !== CHUNK) throw new PartialChunk();
   });
-  const insertOne = (r: EventRow) => {
-    const p: unknown[] = [];
-    params(r, p);
-    return insertEvent.run(...p).changes === 1;
-  };
   const upsertKey = client.prepare(
     `insert into log_import_keys (import_id, key_ref, credential_id, events, successes, first_seen, last_seen) values (?, ?, ?, ?, ?, ?, ?)
      on conflict (import_id, key_ref) do update set events = events + excluded.events, successes = successes + excluded.successes,
@@ -63,31 +55,39 @@ export function prepareEventStore(client: Database.Database) {
     `update credentials set last_used_at = ?, last_used_ip = ?, last_used_user_agent = ? where id = ? and (last_used_at is null or last_used_at < ?)`,
   );
   return {
-    /** true when stored, false when the event was already there (a duplicate). Positional binding: cheaper than named. */
-    insertEvent: insertOne,
     /**
-     * Inserts many events, 50 per statement (fewer round trips into SQLite than one per row), and
-     * returns the ones actually stored. When a chunk holds a duplicate (its change count falls short),
-     * that chunk is rolled back to its savepoint and inserted row by row to learn which: rare except on
-     * a re-import, which stays correct.
+     * Inserts a batch's events, 50 per statement (fewer round trips into SQLite than one per row), and
+     * marks which were stored (1) rather than already there (0). When a chunk holds a duplicate (its
+     * change count falls short), that chunk is rolled back to its savepoint and inserted row by row to
+     * learn which: rare except on a re-import, which stays correct.
      */
-    insertEvents(rows: readonly EventRow[]): EventRow[] {
-      const stored: EventRow[] = [];
+    insertBatch(b: EventBatch, importRef: number): { stored: Uint8Array; count: number } {
+      const stored = new Uint8Array(b.n);
+      let count = 0;
       const p: unknown[] = [];
-      let i = 0;
-      for (; i + CHUNK <= rows.length; i += CHUNK) {
+      const one = (i: number) => {
         p.length = 0;
-        for (let j = i; j < i + CHUNK; j++) params(rows[j], p);
+        params(b, importRef, i, p);
+        if (insertEvent.run(...p).changes === 1) {
+          stored[i] = 1;
+          count++;
+        }
+      };
+      let i = 0;
+      for (; i + CHUNK <= b.n; i += CHUNK) {
+        p.length = 0;
+        for (let j = i; j < i + CHUNK; j++) params(b, importRef, j, p);
         try {
           insertWholeChunk(p);
-          for (let j = i; j < i + CHUNK; j++) stored.push(rows[j]);
+          stored.fill(1, i, i + CHUNK);
+          count += CHUNK;
         } catch (e) {
           if (!(e instanceof PartialChunk)) throw e;
-          for (let j = i; j < i + CHUNK; j++) if (insertOne(rows[j])) stored.push(rows[j]);
+          for (let j = i; j < i + CHUNK; j++) one(j);
         }
       }
-      for (; i < rows.length; i++) if (insertOne(rows[i])) stored.push(rows[i]);
-      return stored;
+      for (; i < b.n; i++) one(i);
+      return { stored, count };
     },
     upsertKey: (importId: string, keyRef: string, credentialId: string | null, events: number, successes: number, first: number, last: number) =>
       upsertKey.run(importId, keyRef, credentialId, events, successes, first, last),

@@ -99,7 +99,7 @@ async function main() {
     }
   };
   const detector = created ? { onBatch: timed(created.onBatch), onComplete: timed(created.onComplete) } : {};
-  const summary = await importLogs({ source: "bench", format: "jsonl", via: "cli", input: createReadStream(file, { highWaterMark: 256 * 1024 }), ctx: { actor: null, ip: null }, sizeBytes: size, ...detector });
+  const summary = await importLogs({ source: "bench", format: "jsonl", via: "cli", input: createReadStream(file, { highWaterMark: 256 * 1024 }), filePath: file, ctx: { actor: null, ip: null }, sizeBytes: size, ...detector });
   const seconds = Number(process.hrtime.bigint() - t) / 1e9;
   const cpu = process.cpuUsage(cpu0);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;

@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, gte, inArray, lte, ne, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { getDb } from "../../db/client";
-import { credentials, flags, logEvents, organizations, users } from "../../db/schema";
+import { credentials, eventRefs, flags, logEvents, organizations, users } from "../../db/schema";
 import { detectionSuppressions, flagActivity, flagAssignments } from "../../db/schema-triage";
 import type { ActionContext, Actor } from "~/domain/actor";
 import { can } from "~/domain/permissions";
@@ -128,7 +128,7 @@ export function getFlag(actor: Actor, id: string) {
   // The requests behind the flag: the credential's (or, for internal users, the address's) events
   // within the rule's window around first and last seen (a rule fires on the event that crosses its
   // threshold, so the events that led there come before first seen). Read through the (credential, ts) index.
-  const subject: SQL | undefined = f.credentialId ? eq(logEvents.credentialId, f.credentialId) : internal && f.srcIp ? eq(logEvents.srcIp, f.srcIp) : undefined;
+  const subject: SQL | undefined = f.credentialId ? inArray(logEvents.credentialRef, db.select({ ref: eventRefs.ref }).from(eventRefs).where(and(eq(eventRefs.kind, "credential"), eq(eventRefs.targetId, f.credentialId)))) : internal && f.srcIp ? eq(logEvents.srcIp, f.srcIp) : undefined;
   const events = subject
     ? db
         .select({ ts: logEvents.ts, method: logEvents.method, path: logEvents.path, status: logEvents.status, srcIp: logEvents.srcIp, userAgent: logEvents.userAgent, model: logEvents.model, keyRef: logEvents.keyRef })

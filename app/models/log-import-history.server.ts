@@ -241,6 +241,7 @@ async function runUpload(id: string, ctx: ActionContext, resume: boolean): Promi
         format: row.format === "auto" ? "auto" : (row.format as LogFormat),
         via: "upload",
         input,
+        filePath: file,
         ctx,
         fileName: row.fileName,
         sha256: row.sha256,

@@ -1,28 +1,29 @@
+import type { Readable } from "node:stream";
 import { and, desc, eq, inArray, isNull } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { prepareEventStore, type EventRow } from "../../db/event-store";
+import { credentialRefs, eventRefOf, prepareEventStore, type EventStore } from "../../db/event-store";
 import { credentialRotations, credentials, logImportKeys, logImports } from "../../db/schema";
 import type { ActionContext } from "~/domain/actor";
-import { compileCatalog } from "~/domain/catalog-match";
-import { eventKey } from "~/domain/event-key";
-import type { CanonicalEvent } from "~/domain/log-event";
+import { aggregateBatch, batchEvents, type EventRow } from "~/domain/event-batch";
 import type { JsonlMap } from "~/domain/log-formats/jsonl";
-import { detectFormat, parserFor, type LogFormat } from "~/domain/log-parse";
-import { LogInputError, readLogLines, type LogLine } from "~/log-input.server";
+import type { LogFormat } from "~/domain/log-parse";
+import { LogInputError, readLogLines } from "~/log-input.server";
+import { LogImportError, runParseStage, type StageMessage, type StageSetup } from "~/log-parse-stage.server";
+import { parseFileInWorker } from "~/log-parse-thread.server";
 import { writeAudit } from "./audit.server";
 import { listEndpoints, listModels } from "./catalog.server";
 
-// The import pipeline (DESIGN "Data flow of an import"): bytes → lines → format parser → canonical
-// event → batch → one transaction (insert events, usage, key references, last use, the import's
-// counters and its committed offset) → next batch. Memory is flat: one batch and a few bounded maps.
+// The import pipeline (DESIGN "Data flow of an import") in two stages: bytes → lines → format parser
+// → canonical event → columnar batch (app/log-parse-stage.server.ts: in a worker thread for a large
+// file, so that parsing overlaps with the inserts), then per batch one transaction on this thread
+// (insert events, usage, key references, last use, the import's counters and its committed offset).
+// Memory is flat: a few batches in flight and a few bounded maps.
 // Idempotent: events are keyed by eventKey(); resumable: a re-run of the same file continues after
 // the last committed offset of its unfinished import.
 
-export const BATCH_EVENTS = 20_000;
-const DETECT_LINES = 5;
-const WRONG_FORMAT_LINES = 20;
-const MAX_SAMPLES = 50;
 const STALE_MS = 10 * 60_000;
+/** A file at least this large is parsed in a worker thread, alongside this thread's inserts (below it, starting the worker costs more than it saves). */
+export const PARSE_IN_WORKER_BYTES = 16 * 1024 * 1024;
 
 export type ImportInput = {
   source: string;
@@ -36,6 +37,10 @@ export type ImportInput = {
   /** Refuse input larger than this once decompressed (the push API's guard against gzip bombs). */
   maxDecompressedBytes?: number;
   map?: JsonlMap;
+  /** The input's file, when it is one: a large file is then read and parsed in a worker thread. */
+  filePath?: string | null;
+  /** Where to parse: by default in a worker for a file of PARSE_IN_WORKER_BYTES or more, else on this thread. */
+  parseIn?: "worker" | "thread";
   importId?: string; // a queued row created by the upload page
   resumeId?: string; // resume exactly this failed or interrupted import of the same file (the Imports page's Resume button)
   onProgress?: (p: { lines: number; rawBytes: number }) => void;
@@ -46,7 +51,8 @@ export type ImportInput = {
 };
 
 /** A stored event as detection sees it: the row plus the secret fields stripped from its line (secret_in_logs). */
-export type StoredEvent = EventRow & { secretsStripped?: readonly string[] };
+export type StoredEvent = EventRow;
+export { LogImportError };
 
 export type ImportSummary = {
   importId: string;
@@ -67,15 +73,6 @@ export type ImportSummary = {
   lastEventAt: string | null;
   seconds: number;
 };
-
-export class LogImportError extends LogInputError {
-  constructor(
-    message: string,
-    readonly importId: string | null = null,
-  ) {
-    super(message);
-  }
-}
 
 type KeyIndex = { byKeyId: Map<string, string>; byFingerprint: Map<string, string> };
 
@@ -163,49 +160,70 @@ function findResumable(source: string, sha256: string, now: number, only?: strin
   return rows.find((r) => !isImportLive(r, now));
 }
 
-const dayCache = new Map<number, string>();
-function dayOf(ts: number) {
-  const d = Math.floor(ts / 86_400_000);
-  let s = dayCache.get(d);
-  if (!s) {
-    s = new Date(d * 86_400_000).toISOString().slice(0, 10);
-    if (dayCache.size > 10_000) dayCache.clear();
-    dayCache.set(d, s);
-  }
-  return s;
-}
-
 export async function importLogs(opts: ImportInput): Promise<ImportSummary> {
   const started = Date.now();
   const db = getDb();
   const store = prepareEventStore(db.$client);
-  const progress = { rawBytes: 0 };
-  const lines = readLogLines(opts.input, progress, undefined, opts.maxDecompressedBytes)[Symbol.asyncIterator]();
-
-  // Detection needs the first lines before anything is written.
-  const head: LogLine[] = [];
-  while (head.length < DETECT_LINES) {
-    const n = await lines.next();
-    if (n.done) break;
-    if ("text" in n.value && n.value.text.trim() === "") continue;
-    head.push(n.value);
-  }
-  let format: LogFormat;
-  if (opts.format === "auto") {
-    const detected = detectFormat(head.flatMap((l) => ("text" in l ? [l.text] : [])));
-    if (!detected.format) throw new LogImportError(`Could not recognise the log format from the first lines: ${detected.reason}. Pass the format explicitly.`);
-    format = detected.format;
-  } else format = opts.format;
-  const parse = parserFor(format, { map: opts.map });
-  const keys = loadKeyIndex();
-  const match = compileCatalog(listEndpoints(), listModels());
-
-  // Create, adopt (upload) or resume the import's row.
   const now = Date.now();
   const resumable = opts.sha256 && !opts.importId ? findResumable(opts.source, opts.sha256, now, opts.resumeId) : undefined;
   if (opts.resumeId && !resumable) throw new LogImportError("This import cannot be resumed: it is running, finished, or not an import of this file.", opts.resumeId);
-  const importId = opts.importId ?? resumable?.id ?? crypto.randomUUID();
   const resumeAfter = resumable?.bytesDone ?? 0;
+
+  const keys = loadKeyIndex();
+  const credentialRef = credentialRefs(db.$client);
+  const setup: StageSetup = {
+    format: opts.format,
+    map: opts.map,
+    resumeAfter,
+    counters: {
+      lines: resumable?.lines ?? 0,
+      parsed: resumable?.parsed ?? 0,
+      rejected: resumable?.rejected ?? 0,
+      matched: resumable?.matched ?? 0,
+      unmatched: resumable?.unmatched ?? 0,
+      secretsStripped: resumable?.secretsStripped ?? 0,
+    },
+    samples: [...(resumable?.rejectedSamples ?? [])],
+    secretFields: { ...(resumable?.secretFields ?? {}) },
+    keysById: keys.byKeyId,
+    keysByFingerprint: keys.byFingerprint,
+    credentialRefs: credentialRef,
+    endpoints: listEndpoints().map((e) => ({ name: e.name, methods: e.methods, pathTemplate: e.pathTemplate })),
+    models: listModels().map((m) => ({ name: m.name, aliases: m.aliases })),
+  };
+  const inWorker = opts.filePath && (opts.parseIn ?? ((opts.sizeBytes ?? 0) >= PARSE_IN_WORKER_BYTES ? "worker" : "thread")) === "worker";
+  if (inWorker) (opts.input as Partial<Readable>).destroy?.(); // the worker reads the file itself
+  const progress = { rawBytes: 0 };
+  const stage: AsyncIterator<StageMessage> & { stop?: () => Promise<void> } = inWorker
+    ? parseFileInWorker(opts.filePath!, setup, opts.maxDecompressedBytes)
+    : runParseStage(readLogLines(opts.input, progress, undefined, opts.maxDecompressedBytes), setup, progress)[Symbol.asyncIterator]();
+
+  try {
+    // The format comes first (detected from the first lines when "auto"): nothing is written before it.
+    const first = await stage.next();
+    if (first.done || first.value.type !== "format") throw new LogImportError("The log ended before its format could be read.");
+    return await runImport(opts, { stage, format: first.value.format, resumable, resumeAfter, store, started });
+  } finally {
+    await stage.stop?.();
+  }
+}
+
+type ImportRun = {
+  stage: AsyncIterator<StageMessage>;
+  format: LogFormat;
+  resumable: ReturnType<typeof findResumable>;
+  resumeAfter: number;
+  store: EventStore;
+  started: number;
+};
+
+/** The import's second stage, on this thread: each batch from the parse stage is written in one transaction. */
+async function runImport(opts: ImportInput, run: ImportRun): Promise<ImportSummary> {
+  const { stage, format, resumable, resumeAfter, store } = run;
+  const db = getDb();
+  // Create, adopt (upload) or resume the import's row.
+  const now = Date.now();
+  const importId = opts.importId ?? resumable?.id ?? crypto.randomUUID();
   const counters = {
     lines: resumable?.lines ?? 0,
     parsed: resumable?.parsed ?? 0,
@@ -216,8 +234,8 @@ export async function importLogs(opts: ImportInput): Promise<ImportSummary> {
     secretsStripped: resumable?.secretsStripped ?? 0,
     flagsRaised: resumable?.flagsRaised ?? 0,
   };
-  const samples: { line: number; reason: string }[] = [...(resumable?.rejectedSamples ?? [])];
-  const secretFields: Record<string, number> = { ...(resumable?.secretFields ?? {}) };
+  let samples: { line: number; reason: string }[] = [...(resumable?.rejectedSamples ?? [])];
+  let secretFields: Record<string, number> = { ...(resumable?.secretFields ?? {}) };
   let firstEventAt = resumable?.firstEventAt?.getTime() ?? Infinity;
   let lastEventAt = resumable?.lastEventAt?.getTime() ?? -Infinity;
   db.transaction((tx) => {
@@ -232,64 +250,31 @@ export async function importLogs(opts: ImportInput): Promise<ImportSummary> {
     }
     writeAudit(tx, opts.ctx, { action: resumable ? "logs.import_resumed" : "logs.import_started", targetType: "log_import", targetId: importId, details: { source: opts.source, format, fileName: opts.fileName ?? null, via: opts.via, resumeAfterBytes: resumeAfter } });
   });
+  const importRef = eventRefOf(db.$client, "import", importId);
   track(importId); // until the row leaves "running" (below), so that isImportLive() knows it is not orphaned
-
-  let batch: StoredEvent[] = [];
   let committedOffset = resumeAfter;
-  let pendingOffset = resumeAfter;
-  let linesSinceFlush = 0;
 
-  const flush = () => {
-    const events = batch;
-    batch = [];
-    linesSinceFlush = 0;
+  const flush = (m: Extract<StageMessage, { type: "batch" }>) => {
+    const b = m.batch;
+    Object.assign(counters, m.counters);
+    samples = m.samples;
+    secretFields = m.secretFields;
     db.transaction((tx) => {
-      const keyAgg = new Map<string, { credentialId: string | null; events: number; successes: number; first: number; last: number }>();
-      const usage = new Map<string, { credentialId: string; day: string; requests: number; errors: number }>();
-      const ips = new Set<string>();
-      const lastUse = new Map<string, { at: number; ip: string | null; ua: string | null }>();
-      const stored = store.insertEvents(events);
-      counters.duplicates += events.length - stored.length;
-      for (const e of stored) {
-        if (e.ts < firstEventAt) firstEventAt = e.ts;
-        if (e.ts > lastEventAt) lastEventAt = e.ts;
-        if (e.keyRef) {
-          const k = keyAgg.get(e.keyRef);
-          const ok = e.status < 400 ? 1 : 0;
-          if (k) {
-            k.events++;
-            k.successes += ok;
-            if (e.ts < k.first) k.first = e.ts;
-            if (e.ts > k.last) k.last = e.ts;
-          } else keyAgg.set(e.keyRef, { credentialId: e.credentialId, events: 1, successes: ok, first: e.ts, last: e.ts });
-        }
-        if (e.credentialId) {
-          const day = dayOf(e.ts);
-          const uk = `${e.credentialId}\u0000${day}`;
-          const u = usage.get(uk);
-          const err = e.status >= 400 ? 1 : 0;
-          if (u) {
-            u.requests++;
-            u.errors += err;
-          } else usage.set(uk, { credentialId: e.credentialId, day, requests: 1, errors: err });
-          if (e.srcIp) ips.add(`${uk}\u0000${e.srcIp}`);
-          const l = lastUse.get(e.credentialId);
-          if (!l || e.ts > l.at) lastUse.set(e.credentialId, { at: e.ts, ip: e.srcIp, ua: e.userAgent });
-        }
-      }
-      for (const [keyRef, k] of keyAgg) store.upsertKey(importId, keyRef, k.credentialId, k.events, k.successes, k.first, k.last);
-      for (const u of usage.values()) store.upsertUsage(u.credentialId, u.day, u.requests, u.errors);
-      for (const s of ips) {
-        const [credentialId, day, ip] = s.split("\u0000");
-        store.insertDailyIp(credentialId, day, ip);
-      }
-      for (const [credentialId, l] of lastUse) store.moveLastUse(credentialId, l.at, l.ip, l.ua);
-      if (opts.onBatch && stored.length) counters.flagsRaised += opts.onBatch(stored);
+      const { stored, count } = store.insertBatch(b, importRef);
+      counters.duplicates += b.n - count;
+      const agg = aggregateBatch(b, stored);
+      if (agg.firstTs < firstEventAt) firstEventAt = agg.firstTs;
+      if (agg.lastTs > lastEventAt) lastEventAt = agg.lastTs;
+      for (const k of agg.keys) store.upsertKey(importId, k.keyRef, k.credentialId, k.events, k.successes, k.first, k.last);
+      for (const u of agg.usage) store.upsertUsage(u.credentialId, u.day, u.requests, u.errors);
+      for (const d of agg.dailyIps) store.insertDailyIp(d.credentialId, d.day, d.ip);
+      for (const l of agg.lastUse) store.moveLastUse(l.credentialId, l.at, l.ip, l.userAgent);
+      if (opts.onBatch && count) counters.flagsRaised += opts.onBatch(batchEvents(b, stored, importId, importRef));
       tx.update(logImports)
         .set({
           ...counters,
-          bytesDone: pendingOffset,
-          progress: opts.sizeBytes ? Math.min(1000, Math.floor((progress.rawBytes / opts.sizeBytes) * 1000)) : 0,
+          bytesDone: m.endOffset,
+          progress: opts.sizeBytes ? Math.min(1000, Math.floor((m.rawBytes / opts.sizeBytes) * 1000)) : 0,
           heartbeatAt: new Date(),
           rejectedSamples: samples,
           secretFields,
@@ -299,68 +284,8 @@ export async function importLogs(opts: ImportInput): Promise<ImportSummary> {
         .where(eq(logImports.id, importId))
         .run();
     });
-    committedOffset = pendingOffset;
-    opts.onProgress?.({ lines: counters.lines, rawBytes: progress.rawBytes });
-  };
-
-  const reject = (lineNo: number, reason: string) => {
-    counters.rejected++;
-    if (samples.length < MAX_SAMPLES) samples.push({ line: lineNo, reason });
-  };
-
-  const handle = (l: LogLine) => {
-    if (l.endOffset <= resumeAfter) return; // committed by the interrupted run
-    pendingOffset = l.endOffset;
-    linesSinceFlush++;
-    if ("tooLong" in l) {
-      counters.lines++;
-      reject(l.lineNo, "line longer than 1 MB");
-      return;
-    }
-    if (l.text.trim() === "") return;
-    counters.lines++;
-    const r = parse(l.text);
-    if (!r.ok) {
-      reject(l.lineNo, r.reason);
-      if (counters.parsed === 0 && counters.rejected >= WRONG_FORMAT_LINES && resumeAfter === 0) {
-        throw new LogImportError(`None of the first ${WRONG_FORMAT_LINES} lines is valid ${format} (line ${samples[0]?.line}: ${samples[0]?.reason}). Is this the right format?`, importId);
-      }
-      return;
-    }
-    counters.parsed++;
-    if (r.secretsStripped.length) {
-      counters.secretsStripped++;
-      for (const f of r.secretsStripped) secretFields[f] = (secretFields[f] ?? 0) + 1;
-    }
-    const e: CanonicalEvent = r.event;
-    const credentialId = e.keyRef ? ((e.keyRefKind === "fingerprint" ? keys.byFingerprint : keys.byKeyId).get(e.keyRef) ?? null) : null;
-    if (credentialId) counters.matched++;
-    else counters.unmatched++;
-    const m = match(e.method, e.path, e.model ?? null);
-    const row: StoredEvent = {
-      eventKey: eventKey(e),
-      importId,
-      ts: e.ts,
-      requestId: e.requestId ?? null,
-      keyRef: e.keyRef ?? null,
-      credentialId,
-      srcIp: e.srcIp ?? null,
-      asn: e.asn ?? null,
-      country: e.country ?? null,
-      userAgent: e.userAgent ?? null,
-      method: e.method,
-      path: e.path,
-      endpoint: m.endpoint,
-      model: m.model,
-      status: e.status,
-      gatewayError: e.gatewayError ?? null,
-      bytes: e.bytes ?? null,
-      latencyMs: e.latencyMs ?? null,
-      tokensIn: e.tokensIn ?? null,
-      tokensOut: e.tokensOut ?? null,
-    };
-    if (r.secretsStripped.length) row.secretsStripped = r.secretsStripped;
-    batch.push(row);
+    committedOffset = m.endOffset;
+    opts.onProgress?.({ lines: counters.lines, rawBytes: m.rawBytes });
   };
 
   const fail = (error: unknown) => {
@@ -372,25 +297,15 @@ export async function importLogs(opts: ImportInput): Promise<ImportSummary> {
   };
 
   try {
-    for (const l of head) handle(l);
     for (;;) {
-      const n = await lines.next();
+      const n = await stage.next();
       if (n.done) break;
-      handle(n.value);
-      if (batch.length >= BATCH_EVENTS || linesSinceFlush >= BATCH_EVENTS * 2) flush();
+      if (n.value.type === "batch") flush(n.value);
     }
-    flush();
   } catch (error) {
     untrack(importId);
-    if (batch.length && !(error instanceof LogImportError)) {
-      // Lines before a broken tail (e.g. truncated gzip) are good: keep them.
-      try {
-        flush();
-      } catch {
-        /* the failure below records the state */
-      }
-    }
     fail(error);
+    if (error instanceof LogImportError) throw new LogImportError(error.message, importId);
     if (error instanceof LogInputError) throw new LogImportError(`${error.message}${counters.parsed ? ` ${counters.parsed} events before it were imported; fix the file and run the import again to finish.` : ""}`, importId);
     throw error;
   }
@@ -419,6 +334,6 @@ export async function importLogs(opts: ImportInput): Promise<ImportSummary> {
     secretFields,
     firstEventAt: Number.isFinite(firstEventAt) ? new Date(firstEventAt).toISOString() : null,
     lastEventAt: Number.isFinite(lastEventAt) ? new Date(lastEventAt).toISOString() : null,
-    seconds: Math.round((Date.now() - started) / 10) / 100,
+    seconds: Math.round((Date.now() - run.started) / 10) / 100,
   };
 }

@@ -108,6 +108,7 @@ Options:
         format: args.format as LogFormat | "auto",
         via: "cli",
         input,
+        filePath: target === "-" ? null : target,
         ctx: { actor: null, ip: null },
         fileName: target === "-" ? null : path.basename(target),
         sha256: digest?.sha256 ?? null,

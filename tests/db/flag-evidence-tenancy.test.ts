@@ -1,3 +1,4 @@
+import { eventRefOf } from "../../db/event-store";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../../db/client";
 import { logEvents } from "../../db/schema";
@@ -16,7 +17,7 @@ describe("a flag's evidence for a partner", () => {
     const mine = createCredential(w.partner.id);
     const theirs = createCredential(w.other.id);
     const t0 = Date.now() - 120_000;
-    const ev = (i: number, credentialId: string, keyRef: string, path: string) => ({ eventKey: 7_000_000 + i, importId: "imp-evidence", ts: t0 + i * 1000, keyRef, credentialId, srcIp: "203.0.113.66", userAgent: "curl/8", method: "GET", path, status: 404 });
+    const ev = (i: number, credentialId: string, keyRef: string, path: string) => ({ eventKey: 7_000_000 + i, importRef: eventRefOf(getDb().$client, "import", "imp-evidence"), ts: t0 + i * 1000, keyRef, credentialRef: eventRefOf(getDb().$client, "credential", credentialId), srcIp: "203.0.113.66", userAgent: "curl/8", method: "GET", path, status: 404 });
     getDb()
       .insert(logEvents)
       .values([ev(1, mine.id, mine.keyId, "/v1/mine-probe"), ev(2, theirs.id, theirs.keyId, "/v1/models/their-secret-model/messages")])

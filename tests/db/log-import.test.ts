@@ -6,6 +6,7 @@ import { gzipSync } from "node:zlib";
 import Database from "better-sqlite3";
 import { beforeEach, describe, expect, it } from "vitest";
 import { getDb } from "../../db/client";
+import { eventRefOf } from "../../db/event-store";
 import { credentials, credentialUsageDaily, logEvents, logImports } from "../../db/schema";
 import { count, eq } from "drizzle-orm";
 import { importLogs, LogImportError } from "../../app/models/log-import.server";
@@ -83,7 +84,7 @@ describe("importing gateway logs", () => {
     createRotation(cred.id, { oldKeyId: "kw_live_old111", newKeyId: "kw_live_new222", rotatedAt: new Date(T0 - DAY), graceEndsAt: new Date(T0) });
     const s = await run(jsonl([ev(1, { keyId: "kw_live_old111" })]));
     expect(s.matched).toBe(1);
-    expect(getDb().select({ c: logEvents.credentialId }).from(logEvents).get()!.c).toBe(cred.id);
+    expect(getDb().select({ c: logEvents.credentialRef }).from(logEvents).get()!.c).toBe(eventRefOf(getDb().$client, "credential", cred.id));
   });
 
   it("counts and reports malformed lines with their numbers and keeps going", async () => {

@@ -1,3 +1,4 @@
+import { eventRefOf } from "../../db/event-store";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "../../db/client";
@@ -22,10 +23,10 @@ beforeAll(async () => {
 function eventsFor(credentialId: string, keyRef: string, t0: number) {
   const rows = Array.from({ length: 12 }, (_, i) => ({
     eventKey: Math.floor(Math.random() * 2 ** 40),
-    importId: "imp-test",
+    importRef: eventRefOf(getDb().$client, "import", "imp-test"),
     ts: t0 + i * 5_000,
     keyRef,
-    credentialId,
+    credentialRef: eventRefOf(getDb().$client, "credential", credentialId),
     srcIp: "203.0.113.50",
     userAgent: "python-requests/2.32",
     method: "POST",

@@ -47,7 +47,7 @@ function events(keyId: string, n: number, over: Record<string, unknown> = {}) {
     ).join("\n") + "\n"
   );
 }
-const eventsOf = (importId: string) => (raw().prepare("SELECT count(*) AS n FROM log_events WHERE import_id = ?").get(importId) as { n: number }).n;
+const eventsOf = (importId: string) => (raw().prepare("SELECT count(*) AS n FROM log_events e JOIN event_refs r ON r.ref = e.import_ref AND r.kind = 'import' WHERE r.target_id = ?").get(importId) as { n: number }).n;
 
 /** A token with the current key's kid, signed some other way. */
 async function currentJwk(): Promise<JWK> {

@@ -1,0 +1,306 @@
+// A batch of imported events, column by column: typed arrays plus one string table per batch. That is
+// what crosses from the parse worker to the inserting thread cheaply: measured 0.9 µs per event to
+// receive, against 13 µs for an array of event objects. Pure: building, aggregating, and turning
+// stored rows back into event objects for detection.
+
+/** One event as the import stores it and detection sees it (credential and import both by id and by reference). */
+export type EventRow = {
+  eventKey: number;
+  importId: string;
+  importRef: number;
+  ts: number;
+  requestId: string | null;
+  keyRef: string | null;
+  credentialId: string | null;
+  credentialRef: number | null;
+  srcIp: string | null;
+  asn: number | null;
+  country: string | null;
+  userAgent: string | null;
+  method: string;
+  path: string;
+  endpoint: string | null;
+  model: string | null;
+  status: number;
+  gatewayError: string | null;
+  bytes: number | null;
+  latencyMs: number | null;
+  tokensIn: number | null;
+  tokensOut: number | null;
+  /** The secret fields stripped from its line (secret_in_logs), when any. */
+  secretsStripped?: readonly string[];
+};
+
+/** Events of one batch, column by column. Strings are indexes into `strings` (-1: null); numbers are NaN for null. */
+export type EventBatch = {
+  n: number;
+  strings: string[];
+  eventKey: Float64Array;
+  ts: Float64Array;
+  status: Float64Array;
+  asn: Float64Array;
+  bytes: Float64Array;
+  latencyMs: Float64Array;
+  tokensIn: Float64Array;
+  tokensOut: Float64Array;
+  credentialRef: Float64Array;
+  requestId: Int32Array;
+  keyRef: Int32Array;
+  credentialId: Int32Array;
+  srcIp: Int32Array;
+  country: Int32Array;
+  userAgent: Int32Array;
+  method: Int32Array;
+  path: Int32Array;
+  endpoint: Int32Array;
+  model: Int32Array;
+  gatewayError: Int32Array;
+  /** Row → the secret fields stripped from its line (rare). */
+  secrets: [number, readonly string[]][];
+};
+
+const NUMBER_COLUMNS = ["eventKey", "ts", "status", "asn", "bytes", "latencyMs", "tokensIn", "tokensOut", "credentialRef"] as const;
+const STRING_COLUMNS = ["requestId", "keyRef", "credentialId", "srcIp", "country", "userAgent", "method", "path", "endpoint", "model", "gatewayError"] as const;
+
+/** The typed arrays' buffers, to transfer (not copy) a batch to another thread. */
+export function batchBuffers(b: EventBatch): ArrayBuffer[] {
+  return [...NUMBER_COLUMNS.map((c) => b[c].buffer as ArrayBuffer), ...STRING_COLUMNS.map((c) => b[c].buffer as ArrayBuffer)];
+}
+
+/** Fills columnar batches row by row; repeated strings (key, address, path, user agent…) are stored once per batch. */
+export class BatchBuilder {
+  private b!: EventBatch;
+  private index!: Map<string, number>;
+  constructor(private readonly capacity: number) {
+    this.reset();
+  }
+  get n() {
+    return this.b.n;
+  }
+  private reset() {
+    const c = this.capacity;
+    const num = () => new Float64Array(c);
+    const str = () => new Int32Array(c);
+    this.b = {
+      n: 0,
+      strings: [],
+      eventKey: num(),
+      ts: num(),
+      status: num(),
+      asn: num(),
+      bytes: num(),
+      latencyMs: num(),
+      tokensIn: num(),
+      tokensOut: num(),
+      credentialRef: num(),
+      requestId: str(),
+      keyRef: str(),
+      credentialId: str(),
+      srcIp: str(),
+      country: str(),
+      userAgent: str(),
+      method: str(),
+      path: str(),
+      endpoint: str(),
+      model: str(),
+      gatewayError: str(),
+      secrets: [],
+    };
+    this.index = new Map();
+  }
+  private str(s: string | null | undefined): number {
+    if (s == null) return -1;
+    let i = this.index.get(s);
+    if (i === undefined) {
+      i = this.b.strings.length;
+      this.b.strings.push(s);
+      this.index.set(s, i);
+    }
+    return i;
+  }
+  /** A string seldom repeated (request ids): not worth the lookup. */
+  private once(s: string | null | undefined): number {
+    if (s == null) return -1;
+    this.b.strings.push(s);
+    return this.b.strings.length - 1;
+  }
+  add(e: {
+    eventKey: number;
+    ts: number;
+    status: number;
+    asn: number | null;
+    bytes: number | null;
+    latencyMs: number | null;
+    tokensIn: number | null;
+    tokensOut: number | null;
+    credentialRef: number | null;
+    requestId: string | null;
+    keyRef: string | null;
+    credentialId: string | null;
+    srcIp: string | null;
+    country: string | null;
+    userAgent: string | null;
+    method: string;
+    path: string;
+    endpoint: string | null;
+    model: string | null;
+    gatewayError: string | null;
+    secrets: readonly string[];
+  }) {
+    const b = this.b;
+    const i = b.n++;
+    b.eventKey[i] = e.eventKey;
+    b.ts[i] = e.ts;
+    b.status[i] = e.status;
+    b.asn[i] = e.asn ?? NaN;
+    b.bytes[i] = e.bytes ?? NaN;
+    b.latencyMs[i] = e.latencyMs ?? NaN;
+    b.tokensIn[i] = e.tokensIn ?? NaN;
+    b.tokensOut[i] = e.tokensOut ?? NaN;
+    b.credentialRef[i] = e.credentialRef ?? NaN;
+    b.requestId[i] = this.once(e.requestId);
+    b.keyRef[i] = this.str(e.keyRef);
+    b.credentialId[i] = this.str(e.credentialId);
+    b.srcIp[i] = this.str(e.srcIp);
+    b.country[i] = this.str(e.country);
+    b.userAgent[i] = this.str(e.userAgent);
+    b.method[i] = this.str(e.method);
+    b.path[i] = this.str(e.path);
+    b.endpoint[i] = this.str(e.endpoint);
+    b.model[i] = this.str(e.model);
+    b.gatewayError[i] = this.str(e.gatewayError);
+    if (e.secrets.length) b.secrets.push([i, e.secrets]);
+  }
+  /** The filled batch (trimmed to its rows), and a fresh one to fill. */
+  take(): EventBatch {
+    const b = this.b;
+    if (b.n < this.capacity) {
+      for (const c of NUMBER_COLUMNS) b[c] = b[c].slice(0, b.n);
+      for (const c of STRING_COLUMNS) b[c] = b[c].slice(0, b.n);
+    }
+    this.reset();
+    return b;
+  }
+}
+
+const str = (b: EventBatch, col: Int32Array, i: number) => (col[i] < 0 ? null : b.strings[col[i]]);
+const num = (col: Float64Array, i: number) => (col[i] !== col[i] ? null : col[i]); // NaN: null
+
+/** The stored rows of a batch as event objects (detection's input). */
+export function batchEvents(b: EventBatch, stored: Uint8Array, importId: string, importRef: number): EventRow[] {
+  const secrets = new Map(b.secrets);
+  const out: EventRow[] = [];
+  for (let i = 0; i < b.n; i++) {
+    if (!stored[i]) continue;
+    const e: EventRow = {
+      eventKey: b.eventKey[i],
+      importId,
+      importRef,
+      ts: b.ts[i],
+      requestId: str(b, b.requestId, i),
+      keyRef: str(b, b.keyRef, i),
+      credentialId: str(b, b.credentialId, i),
+      credentialRef: num(b.credentialRef, i),
+      srcIp: str(b, b.srcIp, i),
+      asn: num(b.asn, i),
+      country: str(b, b.country, i),
+      userAgent: str(b, b.userAgent, i),
+      method: b.strings[b.method[i]],
+      path: b.strings[b.path[i]],
+      endpoint: str(b, b.endpoint, i),
+      model: str(b, b.model, i),
+      status: b.status[i],
+      gatewayError: str(b, b.gatewayError, i),
+      bytes: num(b.bytes, i),
+      latencyMs: num(b.latencyMs, i),
+      tokensIn: num(b.tokensIn, i),
+      tokensOut: num(b.tokensOut, i),
+    };
+    const s = secrets.get(i);
+    if (s) e.secretsStripped = s;
+    out.push(e);
+  }
+  return out;
+}
+
+export type BatchAggregate = {
+  firstTs: number;
+  lastTs: number;
+  /** Per key reference seen, registered or not. */
+  keys: { keyRef: string; credentialId: string | null; events: number; successes: number; first: number; last: number }[];
+  /** Per credential and UTC day. */
+  usage: { credentialId: string; day: string; requests: number; errors: number }[];
+  dailyIps: { credentialId: string; day: string; ip: string }[];
+  /** The latest use per credential. */
+  lastUse: { credentialId: string; at: number; ip: string | null; userAgent: string | null }[];
+};
+
+const DAY_MS = 86_400_000;
+const dayNames = new Map<number, string>();
+function dayName(d: number) {
+  let s = dayNames.get(d);
+  if (!s) {
+    s = new Date(d * DAY_MS).toISOString().slice(0, 10);
+    if (dayNames.size > 10_000) dayNames.clear();
+    dayNames.set(d, s);
+  }
+  return s;
+}
+
+/**
+ * What a batch's stored events add to the per-import key list, the per-credential daily usage and
+ * addresses, and the credentials' last use. Keys are the batch's string indexes and day numbers, not
+ * concatenated strings: this runs once per event on the inserting thread.
+ */
+export function aggregateBatch(b: EventBatch, stored: Uint8Array): BatchAggregate {
+  let firstTs = Infinity;
+  let lastTs = -Infinity;
+  const keys = new Map<number, BatchAggregate["keys"][number]>();
+  const usage = new Map<number, Map<number, { requests: number; errors: number; ips: Set<number> }>>(); // credential string → day → totals
+  const lastUse = new Map<number, { at: number; ip: number; ua: number }>();
+  for (let i = 0; i < b.n; i++) {
+    if (!stored[i]) continue;
+    const ts = b.ts[i];
+    if (ts < firstTs) firstTs = ts;
+    if (ts > lastTs) lastTs = ts;
+    const ok = b.status[i] < 400 ? 1 : 0;
+    const kr = b.keyRef[i];
+    if (kr >= 0) {
+      const k = keys.get(kr);
+      if (k) {
+        k.events++;
+        k.successes += ok;
+        if (ts < k.first) k.first = ts;
+        if (ts > k.last) k.last = ts;
+      } else keys.set(kr, { keyRef: b.strings[kr], credentialId: str(b, b.credentialId, i), events: 1, successes: ok, first: ts, last: ts });
+    }
+    const c = b.credentialId[i];
+    if (c < 0) continue;
+    const day = Math.floor(ts / DAY_MS);
+    let days = usage.get(c);
+    if (!days) usage.set(c, (days = new Map()));
+    let u = days.get(day);
+    if (!u) days.set(day, (u = { requests: 0, errors: 0, ips: new Set() }));
+    u.requests++;
+    u.errors += 1 - ok;
+    if (b.srcIp[i] >= 0) u.ips.add(b.srcIp[i]);
+    const l = lastUse.get(c);
+    if (!l) lastUse.set(c, { at: ts, ip: b.srcIp[i], ua: b.userAgent[i] });
+    else if (ts > l.at) {
+      l.at = ts;
+      l.ip = b.srcIp[i];
+      l.ua = b.userAgent[i];
+    }
+  }
+  const out: BatchAggregate = { firstTs, lastTs, keys: [...keys.values()], usage: [], dailyIps: [], lastUse: [] };
+  for (const [c, days] of usage) {
+    const credentialId = b.strings[c];
+    for (const [d, u] of days) {
+      const day = dayName(d);
+      out.usage.push({ credentialId, day, requests: u.requests, errors: u.errors });
+      for (const ip of u.ips) out.dailyIps.push({ credentialId, day, ip: b.strings[ip] });
+    }
+  }
+  for (const [c, l] of lastUse) out.lastUse.push({ credentialId: b.strings[c], at: l.at, ip: l.ip < 0 ? null : b.strings[l.ip], userAgent: l.ua < 0 ? null : b.strings[l.ua] });
+  return out;
+}

@@ -1,0 +1,174 @@
+import { compileCatalog, type CatalogEndpointRef, type CatalogModelRef } from "~/domain/catalog-match";
+import { BatchBuilder, type EventBatch } from "~/domain/event-batch";
+import { eventKey } from "~/domain/event-key";
+import type { JsonlMap } from "~/domain/log-formats/jsonl";
+import { detectFormat, parserFor, type LogFormat } from "~/domain/log-parse";
+import { LogInputError, type LogLine } from "./log-input.server";
+
+// The import's first stage, with no database: lines → format parser → canonical event → matched to a
+// credential and the catalog → columnar batches. It runs on the import's own thread for small inputs
+// and in a worker thread for large files (app/log-parse.worker.ts), where it overlaps with the main
+// thread's inserts; either way it is this same code, so both paths give the same batches.
+//
+// Batches are columnar (typed arrays plus one string table per batch) because that is what crosses
+// threads cheaply (app/domain/event-batch.ts).
+
+export const BATCH_EVENTS = 20_000;
+const DETECT_LINES = 5;
+const WRONG_FORMAT_LINES = 20;
+const MAX_SAMPLES = 50;
+
+/** A log that cannot be imported as it is (wrong format, broken input), with the import it concerns. */
+export class LogImportError extends LogInputError {
+  constructor(
+    message: string,
+    readonly importId: string | null = null,
+  ) {
+    super(message);
+  }
+}
+
+export type StageCounters = { lines: number; parsed: number; rejected: number; matched: number; unmatched: number; secretsStripped: number };
+
+/** Everything the stage needs, structured-cloneable (it is a worker's workerData). */
+export type StageSetup = {
+  format: LogFormat | "auto";
+  map?: JsonlMap;
+  /** Lines ending at or before this decompressed offset were committed by an interrupted run. */
+  resumeAfter: number;
+  counters: StageCounters;
+  samples: { line: number; reason: string }[];
+  secretFields: Record<string, number>;
+  keysById: Map<string, string>;
+  keysByFingerprint: Map<string, string>;
+  credentialRefs: Map<string, number>;
+  endpoints: CatalogEndpointRef[];
+  models: CatalogModelRef[];
+  batchEvents?: number;
+};
+
+export type StageMessage =
+  | { type: "format"; format: LogFormat }
+  | {
+      type: "batch";
+      batch: EventBatch;
+      /** Counters, samples and secret fields so far (the import's, including a resumed run's). */
+      counters: StageCounters;
+      samples: { line: number; reason: string }[];
+      secretFields: Record<string, number>;
+      /** The decompressed offset just past the batch's last line: committed with it. */
+      endOffset: number;
+      rawBytes: number;
+    };
+
+/**
+ * Runs the stage over `lines`: yields the detected format first, then batches (the last one possibly
+ * empty: it commits the final offset and counters). Throws LogImportError for an unrecognised or
+ * wrong format and passes on LogInputError from the input; events read before a broken tail are
+ * yielded first, so the caller can keep them.
+ */
+export async function* runParseStage(lines: AsyncIterable<LogLine>, setup: StageSetup, progress: { rawBytes: number }): AsyncGenerator<StageMessage> {
+  const it = lines[Symbol.asyncIterator]();
+  const head: LogLine[] = [];
+  while (head.length < DETECT_LINES) {
+    const n = await it.next();
+    if (n.done) break;
+    if ("text" in n.value && n.value.text.trim() === "") continue;
+    head.push(n.value);
+  }
+  let format: LogFormat;
+  if (setup.format === "auto") {
+    const detected = detectFormat(head.flatMap((l) => ("text" in l ? [l.text] : [])));
+    if (!detected.format) throw new LogImportError(`Could not recognise the log format from the first lines: ${detected.reason}. Pass the format explicitly.`);
+    format = detected.format;
+  } else format = setup.format;
+  yield { type: "format", format };
+
+  const parse = parserFor(format, { map: setup.map });
+  const match = compileCatalog(setup.endpoints, setup.models);
+  const { resumeAfter, keysById, keysByFingerprint, credentialRefs } = setup;
+  const counters = { ...setup.counters };
+  const samples = [...setup.samples];
+  const secretFields = { ...setup.secretFields };
+  const capacity = setup.batchEvents ?? BATCH_EVENTS;
+  const builder = new BatchBuilder(capacity);
+  let endOffset = resumeAfter;
+  let linesSinceBatch = 0;
+
+  const message = (): StageMessage => ({ type: "batch", batch: builder.take(), counters: { ...counters }, samples: [...samples], secretFields: { ...secretFields }, endOffset, rawBytes: progress.rawBytes });
+  const reject = (lineNo: number, reason: string) => {
+    counters.rejected++;
+    if (samples.length < MAX_SAMPLES) samples.push({ line: lineNo, reason });
+  };
+  const handle = (l: LogLine) => {
+    if (l.endOffset <= resumeAfter) return; // committed by the interrupted run
+    endOffset = l.endOffset;
+    linesSinceBatch++;
+    if ("tooLong" in l) {
+      counters.lines++;
+      reject(l.lineNo, "line longer than 1 MB");
+      return;
+    }
+    if (l.text.trim() === "") return;
+    counters.lines++;
+    const r = parse(l.text);
+    if (!r.ok) {
+      reject(l.lineNo, r.reason);
+      if (counters.parsed === 0 && counters.rejected >= WRONG_FORMAT_LINES && resumeAfter === 0) {
+        throw new LogImportError(`None of the first ${WRONG_FORMAT_LINES} lines is valid ${format} (line ${samples[0]?.line}: ${samples[0]?.reason}). Is this the right format?`);
+      }
+      return;
+    }
+    counters.parsed++;
+    if (r.secretsStripped.length) {
+      counters.secretsStripped++;
+      for (const f of r.secretsStripped) secretFields[f] = (secretFields[f] ?? 0) + 1;
+    }
+    const e = r.event;
+    const credentialId = e.keyRef ? ((e.keyRefKind === "fingerprint" ? keysByFingerprint : keysById).get(e.keyRef) ?? null) : null;
+    if (credentialId) counters.matched++;
+    else counters.unmatched++;
+    const m = match(e.method, e.path, e.model ?? null);
+    builder.add({
+      eventKey: eventKey(e),
+      ts: e.ts,
+      status: e.status,
+      asn: e.asn ?? null,
+      bytes: e.bytes ?? null,
+      latencyMs: e.latencyMs ?? null,
+      tokensIn: e.tokensIn ?? null,
+      tokensOut: e.tokensOut ?? null,
+      credentialRef: credentialId ? (credentialRefs.get(credentialId) ?? null) : null,
+      requestId: e.requestId ?? null,
+      keyRef: e.keyRef ?? null,
+      credentialId,
+      srcIp: e.srcIp ?? null,
+      country: e.country ?? null,
+      userAgent: e.userAgent ?? null,
+      method: e.method,
+      path: e.path,
+      endpoint: m.endpoint,
+      model: m.model,
+      gatewayError: e.gatewayError ?? null,
+      secrets: r.secretsStripped,
+    });
+  };
+
+  try {
+    for (const l of head) handle(l);
+    for (;;) {
+      const n = await it.next();
+      if (n.done) break;
+      handle(n.value);
+      if (builder.n >= capacity || linesSinceBatch >= capacity * 2) {
+        linesSinceBatch = 0;
+        yield message();
+      }
+    }
+  } catch (error) {
+    // Lines before a broken tail (e.g. truncated gzip) are good: hand them over before the error.
+    if (builder.n && !(error instanceof LogImportError)) yield message();
+    throw error;
+  }
+  yield message();
+}

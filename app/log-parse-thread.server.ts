@@ -1,0 +1,58 @@
+import path from "node:path";
+import { Worker } from "node:worker_threads";
+import { LogInputError } from "./log-input.server";
+import { LogImportError, type StageMessage, type StageSetup } from "./log-parse-stage.server";
+
+// Runs the parse stage over a file in a worker thread and hands its messages back as an async
+// iterator, in order, exactly as runParseStage would on this thread. Errors come back as the same
+// classes (LogImportError, LogInputError), so the import treats both paths alike.
+
+const WORKER = path.resolve(process.cwd(), "app/log-parse.worker.ts"); // run from the repository, like the migrations
+const IN_FLIGHT = 2; // batches parsed ahead of the inserts
+
+type WorkerMessage = StageMessage | { type: "done" } | { type: "error"; name: string; message: string };
+
+export type ParseThread = AsyncIterableIterator<StageMessage> & { stop(): Promise<void> };
+
+export function parseFileInWorker(file: string, setup: StageSetup, maxBytes?: number): ParseThread {
+  // The .ts source through tsx's require hook (tsx runs the portal and the CLI already).
+  const worker = new Worker(`require("tsx/cjs"); require(${JSON.stringify(WORKER)});`, { eval: true, workerData: { file, setup, maxBytes, credits: IN_FLIGHT } });
+  const queue: WorkerMessage[] = [];
+  let waiting: ((m: WorkerMessage) => void) | null = null;
+  const deliver = (m: WorkerMessage) => {
+    if (waiting) {
+      const w = waiting;
+      waiting = null;
+      w(m);
+    } else queue.push(m);
+  };
+  worker.on("message", deliver);
+  worker.on("error", (e) => deliver({ type: "error", name: "Error", message: e.message }));
+  worker.on("exit", (code) => deliver(code === 0 ? { type: "done" } : { type: "error", name: "Error", message: `the log parser stopped (exit code ${code})` }));
+  let finished = false;
+  const next = (): Promise<WorkerMessage> => (queue.length ? Promise.resolve(queue.shift()!) : new Promise((r) => (waiting = r)));
+  const thread: ParseThread = {
+    async next() {
+      if (finished) return { done: true, value: undefined };
+      const m = await next();
+      if (m.type === "done") {
+        finished = true;
+        return { done: true, value: undefined };
+      }
+      if (m.type === "error") {
+        finished = true;
+        throw m.name === "LogImportError" ? new LogImportError(m.message) : m.name === "LogInputError" ? new LogInputError(m.message) : new Error(m.message);
+      }
+      if (m.type === "batch") worker.postMessage("credit"); // taken: the worker may parse one more
+      return { done: false, value: m };
+    },
+    [Symbol.asyncIterator]() {
+      return thread;
+    },
+    async stop() {
+      finished = true;
+      await worker.terminate();
+    },
+  };
+  return thread;
+}

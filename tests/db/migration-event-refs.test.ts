@@ -1,0 +1,56 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import { describe, expect, it } from "vitest";
+import { openDatabase } from "../../db/client";
+
+// Migration 0006 turns log_events' UUID columns (import_id, credential_id) into integer references
+// through event_refs. A database holding events from before it must keep every event, each still tied
+// to its import and credential.
+
+const MIGRATIONS = path.resolve("db/migrations");
+
+function migrationsUpTo(dir: string, lastIdx: number) {
+  fs.mkdirSync(path.join(dir, "meta"), { recursive: true });
+  const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS, "meta/_journal.json"), "utf8")) as { entries: { idx: number; tag: string }[] };
+  const entries = journal.entries.filter((e) => e.idx <= lastIdx);
+  for (const e of entries) fs.copyFileSync(path.join(MIGRATIONS, `${e.tag}.sql`), path.join(dir, `${e.tag}.sql`));
+  fs.writeFileSync(path.join(dir, "meta/_journal.json"), JSON.stringify({ ...journal, entries }));
+}
+
+describe("migration 0006 (event references)", () => {
+  it("keeps every event and maps its import and credential to integer references", () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "keyward-mig-"));
+    const old = path.join(tmp, "upto5");
+    migrationsUpTo(old, 5);
+    const db = openDatabase(path.join(tmp, "k.db"));
+    migrate(db, { migrationsFolder: old });
+    const c = db.$client;
+    const ins = c.prepare("insert into log_events (event_key, import_id, ts, key_ref, credential_id, method, path, status) values (?, ?, ?, ?, ?, 'POST', '/v1/x', 200)");
+    ins.run(1, "imp-a", 1000, "kw_a", "cred-a");
+    ins.run(2, "imp-a", 2000, "kw_b", "cred-b");
+    ins.run(3, "imp-b", 3000, "kw_a", "cred-a");
+    ins.run(4, "imp-b", 4000, "kw_unknown", null);
+
+    migrate(db, { migrationsFolder: MIGRATIONS });
+    const rows = c
+      .prepare(
+        `select e.event_key as k, i.target_id as imp, cr.target_id as cred from log_events e
+         join event_refs i on i.ref = e.import_ref and i.kind = 'import'
+         left join event_refs cr on cr.ref = e.credential_ref and cr.kind = 'credential' order by e.ts`,
+      )
+      .all();
+    expect(rows).toEqual([
+      { k: 1, imp: "imp-a", cred: "cred-a" },
+      { k: 2, imp: "imp-a", cred: "cred-b" },
+      { k: 3, imp: "imp-b", cred: "cred-a" },
+      { k: 4, imp: "imp-b", cred: null },
+    ]);
+    expect((c.prepare("select count(*) as n from event_refs").get() as { n: number }).n).toBe(4);
+    const plan = c.prepare("explain query plan select ts from log_events where credential_ref = 1 and ts between 0 and 5000").all() as { detail: string }[];
+    expect(plan.map((p) => p.detail).join("\n")).toMatch(/log_events_credential_ts_idx/);
+    db.$client.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+});
