@@ -1,4 +1,4 @@
-import { compileCatalog, type CatalogEndpointRef, type CatalogModelRef } from "~/domain/catalog-match";
+import { compileCatalog, type CatalogEndpointRef, type CatalogModelRef, type PathMatch } from "~/domain/catalog-match";
 import { BatchBuilder, type EventBatch } from "~/domain/event-batch";
 import { eventKey } from "~/domain/event-key";
 import type { JsonlMap } from "~/domain/log-formats/jsonl";
@@ -86,6 +86,18 @@ export async function* runParseStage(lines: AsyncIterable<LogLine>, setup: Stage
 
   const parse = parserFor(format, { map: setup.map });
   const match = compileCatalog(setup.endpoints, setup.models);
+  // Paths repeat: remember each (method, path)'s match when the model comes from the path (bounded).
+  let matches = new Map<string, PathMatch>();
+  const matchCached = (method: string, path: string, model: string | null): PathMatch => {
+    if (model !== null) return match(method, path, model);
+    const key = method + " " + path;
+    let m = matches.get(key);
+    if (!m) {
+      if (matches.size >= 50_000) matches = new Map();
+      matches.set(key, (m = match(method, path, null)));
+    }
+    return m;
+  };
   const { resumeAfter, keysById, keysByFingerprint, credentialRefs } = setup;
   const counters = { ...setup.counters };
   const samples = [...setup.samples];
@@ -128,7 +140,7 @@ export async function* runParseStage(lines: AsyncIterable<LogLine>, setup: Stage
     const credentialId = e.keyRef ? ((e.keyRefKind === "fingerprint" ? keysByFingerprint : keysById).get(e.keyRef) ?? null) : null;
     if (credentialId) counters.matched++;
     else counters.unmatched++;
-    const m = match(e.method, e.path, e.model ?? null);
+    const m = matchCached(e.method, e.path, e.model ?? null);
     builder.add({
       eventKey: eventKey(e),
       ts: e.ts,
@@ -141,7 +153,6 @@ export async function* runParseStage(lines: AsyncIterable<LogLine>, setup: Stage
       credentialRef: credentialId ? (credentialRefs.get(credentialId) ?? null) : null,
       requestId: e.requestId ?? null,
       keyRef: e.keyRef ?? null,
-      credentialId,
       srcIp: e.srcIp ?? null,
       country: e.country ?? null,
       userAgent: e.userAgent ?? null,

@@ -13,10 +13,10 @@ const CHUNK = 50;
 /** Row i of a columnar batch as the INSERT's parameters (positional binding: cheaper than named). */
 function params(b: EventBatch, importRef: number, i: number, out: unknown[]) {
   const s = b.strings;
-  const str = (col: Int32Array) => (col[i] < 0 ? null : s[col[i]]);
-  const num = (col: Float64Array) => (col[i] !== col[i] ? null : col[i]); // NaN: null
-  out.push(b.eventKey[i], importRef, b.ts[i], str(b.requestId), str(b.keyRef), num(b.credentialRef), str(b.srcIp), num(b.asn), str(b.country), str(b.userAgent), str(b.method), str(b.path), str(b.endpoint), str(b.model), b.status[i], str(b.gatewayError), num(b.bytes), num(b.latencyMs), num(b.tokensIn), num(b.tokensOut));
+  out.push(b.eventKey[i], importRef, b.ts[i], str(s, b.requestId[i]), str(s, b.keyRef[i]), num(b.credentialRef[i]), str(s, b.srcIp[i]), num(b.asn[i]), str(s, b.country[i]), str(s, b.userAgent[i]), s[b.method[i]], s[b.path[i]], str(s, b.endpoint[i]), str(s, b.model[i]), b.status[i], str(s, b.gatewayError[i]), num(b.bytes[i]), num(b.latencyMs[i]), num(b.tokensIn[i]), num(b.tokensOut[i]));
 }
+const str = (strings: string[], i: number) => (i < 0 ? null : strings[i]);
+const num = (v: number) => (v !== v ? null : v); // NaN: null
 
 export type EventRefKind = "credential" | "import";
 

@@ -46,7 +46,6 @@ export type EventBatch = {
   credentialRef: Float64Array;
   requestId: Int32Array;
   keyRef: Int32Array;
-  credentialId: Int32Array;
   srcIp: Int32Array;
   country: Int32Array;
   userAgent: Int32Array;
@@ -60,7 +59,7 @@ export type EventBatch = {
 };
 
 const NUMBER_COLUMNS = ["eventKey", "ts", "status", "asn", "bytes", "latencyMs", "tokensIn", "tokensOut", "credentialRef"] as const;
-const STRING_COLUMNS = ["requestId", "keyRef", "credentialId", "srcIp", "country", "userAgent", "method", "path", "endpoint", "model", "gatewayError"] as const;
+const STRING_COLUMNS = ["requestId", "keyRef", "srcIp", "country", "userAgent", "method", "path", "endpoint", "model", "gatewayError"] as const;
 
 /** The typed arrays' buffers, to transfer (not copy) a batch to another thread. */
 export function batchBuffers(b: EventBatch): ArrayBuffer[] {
@@ -95,7 +94,6 @@ export class BatchBuilder {
       credentialRef: num(),
       requestId: str(),
       keyRef: str(),
-      credentialId: str(),
       srcIp: str(),
       country: str(),
       userAgent: str(),
@@ -136,7 +134,6 @@ export class BatchBuilder {
     credentialRef: number | null;
     requestId: string | null;
     keyRef: string | null;
-    credentialId: string | null;
     srcIp: string | null;
     country: string | null;
     userAgent: string | null;
@@ -160,7 +157,6 @@ export class BatchBuilder {
     b.credentialRef[i] = e.credentialRef ?? NaN;
     b.requestId[i] = this.once(e.requestId);
     b.keyRef[i] = this.str(e.keyRef);
-    b.credentialId[i] = this.str(e.credentialId);
     b.srcIp[i] = this.str(e.srcIp);
     b.country[i] = this.str(e.country);
     b.userAgent[i] = this.str(e.userAgent);
@@ -187,7 +183,8 @@ const str = (b: EventBatch, col: Int32Array, i: number) => (col[i] < 0 ? null : 
 const num = (col: Float64Array, i: number) => (col[i] !== col[i] ? null : col[i]); // NaN: null
 
 /** The stored rows of a batch as event objects (detection's input). */
-export function batchEvents(b: EventBatch, stored: Uint8Array, importId: string, importRef: number): EventRow[] {
+/** `credentialOf` maps a credential reference back to the credential's id. */
+export function batchEvents(b: EventBatch, stored: Uint8Array, importId: string, importRef: number, credentialOf: ReadonlyMap<number, string>): EventRow[] {
   const secrets = new Map(b.secrets);
   const out: EventRow[] = [];
   for (let i = 0; i < b.n; i++) {
@@ -199,7 +196,7 @@ export function batchEvents(b: EventBatch, stored: Uint8Array, importId: string,
       ts: b.ts[i],
       requestId: str(b, b.requestId, i),
       keyRef: str(b, b.keyRef, i),
-      credentialId: str(b, b.credentialId, i),
+      credentialId: b.credentialRef[i] !== b.credentialRef[i] ? null : (credentialOf.get(b.credentialRef[i]) ?? null),
       credentialRef: num(b.credentialRef, i),
       srcIp: str(b, b.srcIp, i),
       asn: num(b.asn, i),
@@ -252,11 +249,11 @@ function dayName(d: number) {
  * addresses, and the credentials' last use. Keys are the batch's string indexes and day numbers, not
  * concatenated strings: this runs once per event on the inserting thread.
  */
-export function aggregateBatch(b: EventBatch, stored: Uint8Array): BatchAggregate {
+export function aggregateBatch(b: EventBatch, stored: Uint8Array, credentialOf: ReadonlyMap<number, string>): BatchAggregate {
   let firstTs = Infinity;
   let lastTs = -Infinity;
   const keys = new Map<number, BatchAggregate["keys"][number]>();
-  const usage = new Map<number, Map<number, { requests: number; errors: number; ips: Set<number> }>>(); // credential string → day → totals
+  const usage = new Map<number, Map<number, { requests: number; errors: number; ips: Set<number> }>>(); // credential reference → day → totals
   const lastUse = new Map<number, { at: number; ip: number; ua: number }>();
   for (let i = 0; i < b.n; i++) {
     if (!stored[i]) continue;
@@ -272,10 +269,10 @@ export function aggregateBatch(b: EventBatch, stored: Uint8Array): BatchAggregat
         k.successes += ok;
         if (ts < k.first) k.first = ts;
         if (ts > k.last) k.last = ts;
-      } else keys.set(kr, { keyRef: b.strings[kr], credentialId: str(b, b.credentialId, i), events: 1, successes: ok, first: ts, last: ts });
+      } else keys.set(kr, { keyRef: b.strings[kr], credentialId: b.credentialRef[i] !== b.credentialRef[i] ? null : (credentialOf.get(b.credentialRef[i]) ?? null), events: 1, successes: ok, first: ts, last: ts });
     }
-    const c = b.credentialId[i];
-    if (c < 0) continue;
+    const c = b.credentialRef[i];
+    if (c !== c) continue; // NaN: no credential
     const day = Math.floor(ts / DAY_MS);
     let days = usage.get(c);
     if (!days) usage.set(c, (days = new Map()));
@@ -294,13 +291,13 @@ export function aggregateBatch(b: EventBatch, stored: Uint8Array): BatchAggregat
   }
   const out: BatchAggregate = { firstTs, lastTs, keys: [...keys.values()], usage: [], dailyIps: [], lastUse: [] };
   for (const [c, days] of usage) {
-    const credentialId = b.strings[c];
+    const credentialId = credentialOf.get(c)!;
     for (const [d, u] of days) {
       const day = dayName(d);
       out.usage.push({ credentialId, day, requests: u.requests, errors: u.errors });
       for (const ip of u.ips) out.dailyIps.push({ credentialId, day, ip: b.strings[ip] });
     }
   }
-  for (const [c, l] of lastUse) out.lastUse.push({ credentialId: b.strings[c], at: l.at, ip: l.ip < 0 ? null : b.strings[l.ip], userAgent: l.ua < 0 ? null : b.strings[l.ua] });
+  for (const [c, l] of lastUse) out.lastUse.push({ credentialId: credentialOf.get(c)!, at: l.at, ip: l.ip < 0 ? null : b.strings[l.ip], userAgent: l.ua < 0 ? null : b.strings[l.ua] });
   return out;
 }

@@ -171,6 +171,7 @@ export async function importLogs(opts: ImportInput): Promise<ImportSummary> {
 
   const keys = loadKeyIndex();
   const credentialRef = credentialRefs(db.$client);
+  const credentialOf = new Map([...credentialRef].map(([id, ref]) => [ref, id]));
   const setup: StageSetup = {
     format: opts.format,
     map: opts.map,
@@ -202,7 +203,7 @@ export async function importLogs(opts: ImportInput): Promise<ImportSummary> {
     // The format comes first (detected from the first lines when "auto"): nothing is written before it.
     const first = await stage.next();
     if (first.done || first.value.type !== "format") throw new LogImportError("The log ended before its format could be read.");
-    return await runImport(opts, { stage, format: first.value.format, resumable, resumeAfter, store, started });
+    return await runImport(opts, { stage, format: first.value.format, resumable, resumeAfter, store, credentialOf, started });
   } finally {
     await stage.stop?.();
   }
@@ -214,12 +215,13 @@ type ImportRun = {
   resumable: ReturnType<typeof findResumable>;
   resumeAfter: number;
   store: EventStore;
+  credentialOf: ReadonlyMap<number, string>;
   started: number;
 };
 
 /** The import's second stage, on this thread: each batch from the parse stage is written in one transaction. */
 async function runImport(opts: ImportInput, run: ImportRun): Promise<ImportSummary> {
-  const { stage, format, resumable, resumeAfter, store } = run;
+  const { stage, format, resumable, resumeAfter, store, credentialOf } = run;
   const db = getDb();
   // Create, adopt (upload) or resume the import's row.
   const now = Date.now();
@@ -262,14 +264,14 @@ async function runImport(opts: ImportInput, run: ImportRun): Promise<ImportSumma
     db.transaction((tx) => {
       const { stored, count } = store.insertBatch(b, importRef);
       counters.duplicates += b.n - count;
-      const agg = aggregateBatch(b, stored);
+      const agg = aggregateBatch(b, stored, credentialOf);
       if (agg.firstTs < firstEventAt) firstEventAt = agg.firstTs;
       if (agg.lastTs > lastEventAt) lastEventAt = agg.lastTs;
       for (const k of agg.keys) store.upsertKey(importId, k.keyRef, k.credentialId, k.events, k.successes, k.first, k.last);
       for (const u of agg.usage) store.upsertUsage(u.credentialId, u.day, u.requests, u.errors);
       for (const d of agg.dailyIps) store.insertDailyIp(d.credentialId, d.day, d.ip);
       for (const l of agg.lastUse) store.moveLastUse(l.credentialId, l.at, l.ip, l.userAgent);
-      if (opts.onBatch && count) counters.flagsRaised += opts.onBatch(batchEvents(b, stored, importId, importRef));
+      if (opts.onBatch && count) counters.flagsRaised += opts.onBatch(batchEvents(b, stored, importId, importRef, credentialOf));
       tx.update(logImports)
         .set({
           ...counters,
