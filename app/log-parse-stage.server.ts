@@ -1,6 +1,5 @@
 import { compileCatalog, type CatalogEndpointRef, type CatalogModelRef, type PathMatch } from "~/domain/catalog-match";
 import { BatchBuilder, type EventBatch } from "~/domain/event-batch";
-import { eventKey } from "~/domain/event-key";
 import type { JsonlMap } from "~/domain/log-formats/jsonl";
 import { detectFormat, parserFor, type LogFormat } from "~/domain/log-parse";
 import { LogInputError, type LogLine } from "./log-input.server";
@@ -142,7 +141,6 @@ export async function* runParseStage(lines: AsyncIterable<LogLine>, setup: Stage
     else counters.unmatched++;
     const m = matchCached(e.method, e.path, e.model ?? null);
     builder.add({
-      eventKey: eventKey(e),
       ts: e.ts,
       status: e.status,
       asn: e.asn ?? null,

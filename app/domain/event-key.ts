@@ -19,7 +19,12 @@ export type KeyedEventFields = {
  * millisecond count as one: the price of dedupe without request ids.
  */
 export function eventKey(e: KeyedEventFields): number {
-  return cyrb53(`${e.requestId ?? ""}\u0001${e.keyRef ?? ""}\u0001${e.srcIp ?? ""}\u0001${e.method}\u0001${e.path}\u0001${e.status}\u0001${e.bytes ?? ""}\u0001${e.userAgent ?? ""}\u0001${e.latencyMs ?? ""}`);
+  return eventKeyOf(e.requestId, e.keyRef, e.srcIp, e.method, e.path, e.status, e.bytes, e.userAgent, e.latencyMs);
+}
+
+/** eventKey() from the fields one by one (the import computes it from a batch's columns). */
+export function eventKeyOf(requestId: string | null | undefined, keyRef: string | null | undefined, srcIp: string | null | undefined, method: string, path: string, status: number, bytes: number | null | undefined, userAgent: string | null | undefined, latencyMs: number | null | undefined): number {
+  return cyrb53(`${requestId ?? ""}\u0001${keyRef ?? ""}\u0001${srcIp ?? ""}\u0001${method}\u0001${path}\u0001${status}\u0001${bytes ?? ""}\u0001${userAgent ?? ""}\u0001${latencyMs ?? ""}`);
 }
 
 /** cyrb53 (public domain): a fast, well-mixed 53-bit string hash; not cryptographic, and need not be. */

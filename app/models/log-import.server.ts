@@ -4,7 +4,7 @@ import { getDb } from "../../db/client";
 import { credentialRefs, eventRefOf, prepareEventStore, type EventStore } from "../../db/event-store";
 import { credentialRotations, credentials, logImportKeys, logImports } from "../../db/schema";
 import type { ActionContext } from "~/domain/actor";
-import { aggregateBatch, batchEvents, type EventRow } from "~/domain/event-batch";
+import { aggregateBatch, batchEvents, fillEventKeys, type EventRow } from "~/domain/event-batch";
 import type { JsonlMap } from "~/domain/log-formats/jsonl";
 import type { LogFormat } from "~/domain/log-parse";
 import { LogInputError, readLogLines } from "~/log-input.server";
@@ -262,6 +262,7 @@ async function runImport(opts: ImportInput, run: ImportRun): Promise<ImportSumma
     samples = m.samples;
     secretFields = m.secretFields;
     db.transaction((tx) => {
+      fillEventKeys(b);
       const { stored, count } = store.insertBatch(b, importRef);
       counters.duplicates += b.n - count;
       const agg = aggregateBatch(b, stored, credentialOf);

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { getDb } from "../../db/client";
 import { eventRefOf, prepareEventStore } from "../../db/event-store";
-import { BatchBuilder, type EventBatch } from "~/domain/event-batch";
+import { BatchBuilder, fillEventKeys, type EventBatch } from "~/domain/event-batch";
 
 // The import's insert marks which events of a batch were stored: 50 per statement, and for a statement
 // that stored fewer (duplicates), the ones it did store are read back by rowid.
@@ -11,8 +11,10 @@ const T0 = Date.UTC(2026, 10, 22);
 
 function batch(keys: number[]): EventBatch {
   const b = new BatchBuilder(keys.length);
-  for (const k of keys) b.add({ eventKey: k, ts: T0 + k * 1000, status: 200, asn: null, bytes: null, latencyMs: null, tokensIn: null, tokensOut: null, credentialRef: null, requestId: `es-${k}`, keyRef: "kw_es", srcIp: null, country: null, userAgent: null, method: "POST", path: "/v1/x", endpoint: null, model: null, gatewayError: null, secrets: [] });
-  return b.take();
+  for (const k of keys) b.add({ ts: T0 + k * 1000, status: 200, asn: null, bytes: null, latencyMs: null, tokensIn: null, tokensOut: null, credentialRef: null, requestId: `es-${k}`, keyRef: "kw_es", srcIp: null, country: null, userAgent: null, method: "POST", path: "/v1/x", endpoint: null, model: null, gatewayError: null, secrets: [] });
+  const batch = b.take();
+  fillEventKeys(batch);
+  return batch;
 }
 
 beforeEach(() => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { aggregateBatch, batchBuffers, batchEvents, BatchBuilder } from "~/domain/event-batch";
+import { aggregateBatch, batchBuffers, batchEvents, BatchBuilder, fillEventKeys } from "~/domain/event-batch";
+import { eventKey } from "~/domain/event-key";
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 10, 20, 23, 59, 0);
@@ -9,33 +10,43 @@ const credentialOf = new Map([
 ]);
 
 function row(over: Partial<Parameters<BatchBuilder["add"]>[0]> = {}): Parameters<BatchBuilder["add"]>[0] {
-  return { eventKey: 1, ts: T0, status: 200, asn: null, bytes: 10, latencyMs: null, tokensIn: null, tokensOut: null, credentialRef: 1, requestId: "r1", keyRef: "kw_a", srcIp: "198.51.100.1", country: null, userAgent: "curl/8", method: "POST", path: "/v1/x", endpoint: "messages", model: "atlas-2", gatewayError: null, secrets: [], ...over };
+  return { ts: T0, status: 200, asn: null, bytes: 10, latencyMs: null, tokensIn: null, tokensOut: null, credentialRef: 1, requestId: "r1", keyRef: "kw_a", srcIp: "198.51.100.1", country: null, userAgent: "curl/8", method: "POST", path: "/v1/x", endpoint: "messages", model: "atlas-2", gatewayError: null, secrets: [], ...over };
 }
 
 describe("event batches", () => {
   it("round-trips events through the columns, nulls included, and stores each repeated string once", () => {
     const b = new BatchBuilder(10);
     b.add(row());
-    b.add(row({ eventKey: 2, requestId: null, srcIp: null, credentialRef: null, keyRef: "kw_unknown", asn: 64500, country: "DE", secrets: ["authorization"] }));
-    b.add(row({ eventKey: 3, requestId: "r3" }));
+    b.add(row({ requestId: null, srcIp: null, credentialRef: null, keyRef: "kw_unknown", asn: 64500, country: "DE", secrets: ["authorization"] }));
+    b.add(row({ requestId: "r3" }));
     const batch = b.take();
     expect(batch.n).toBe(3);
     expect(batch.eventKey).toHaveLength(3); // trimmed to its rows
     expect(batch.strings.filter((s) => s === "curl/8")).toHaveLength(1);
     const events = batchEvents(batch, new Uint8Array([1, 1, 1]), "imp-1", 7, credentialOf);
-    expect(events[0]).toMatchObject({ eventKey: 1, importId: "imp-1", importRef: 7, credentialId: "cred-a", credentialRef: 1, srcIp: "198.51.100.1", asn: null, latencyMs: null, bytes: 10 });
+    expect(events[0]).toMatchObject({ requestId: "r1", importId: "imp-1", importRef: 7, credentialId: "cred-a", credentialRef: 1, srcIp: "198.51.100.1", asn: null, latencyMs: null, bytes: 10 });
     expect(events[1]).toMatchObject({ requestId: null, srcIp: null, credentialId: null, credentialRef: null, keyRef: "kw_unknown", asn: 64500, country: "DE", secretsStripped: ["authorization"] });
     expect(events[0].secretsStripped).toBeUndefined();
     expect(batchBuffers(batch).every((buf) => buf instanceof ArrayBuffer)).toBe(true);
   });
 
+  it("computes each event's identity from the columns exactly as eventKey() does from the event", () => {
+    const b = new BatchBuilder(3);
+    const rows = [row(), row({ requestId: null, srcIp: null, bytes: null, userAgent: null, latencyMs: 1234 }), row({ status: 404, path: "/v1/y" })];
+    for (const r of rows) b.add(r);
+    const batch = b.take();
+    fillEventKeys(batch);
+    expect([...batch.eventKey]).toEqual(rows.map((r) => eventKey(r)));
+    expect(new Set(batch.eventKey).size).toBe(3);
+  });
+
   it("aggregates only the stored events: keys, daily usage and addresses per UTC day, and the latest use", () => {
     const b = new BatchBuilder(10);
-    b.add(row({ eventKey: 1, ts: T0, srcIp: "198.51.100.1" }));
-    b.add(row({ eventKey: 2, ts: T0 + 30_000, status: 500, srcIp: "198.51.100.2", userAgent: "sdk/2" })); // 23:59:30
-    b.add(row({ eventKey: 3, ts: T0 + 120_000, srcIp: "198.51.100.3" })); // the next UTC day
-    b.add(row({ eventKey: 4, ts: T0 + 200_000, srcIp: "203.0.113.9" })); // a duplicate: not stored
-    b.add(row({ eventKey: 5, ts: T0 - DAY, credentialRef: null, keyRef: "kw_unknown", status: 401 }));
+    b.add(row({ requestId: "r1", ts: T0, srcIp: "198.51.100.1" }));
+    b.add(row({ requestId: "r2", ts: T0 + 30_000, status: 500, srcIp: "198.51.100.2", userAgent: "sdk/2" })); // 23:59:30
+    b.add(row({ requestId: "r3", ts: T0 + 120_000, srcIp: "198.51.100.3" })); // the next UTC day
+    b.add(row({ requestId: "r4", ts: T0 + 200_000, srcIp: "203.0.113.9" })); // a duplicate: not stored
+    b.add(row({ requestId: "r5", ts: T0 - DAY, credentialRef: null, keyRef: "kw_unknown", status: 401 }));
     const agg = aggregateBatch(b.take(), new Uint8Array([1, 1, 1, 0, 1]), credentialOf);
     expect(agg.firstTs).toBe(T0 - DAY);
     expect(agg.lastTs).toBe(T0 + 120_000);
