@@ -1,7 +1,7 @@
 // Benchmark of the import's hot path (issue 6): generates N seeded lines of realistic JSONL gateway
 // traffic, imports them into a fresh database, and compares with a bare loop that reads the same file
 // and JSON.parses each line. Prints lines/s, the ratio and peak RSS.
-//   npx tsx scripts/bench-import.ts --lines 1000000 [--keep]
+//   npx tsx scripts/bench-import.ts --lines 1000000 [--detect] [--parse-in thread|worker] [--keep]
 // Run each size in its own process: peak RSS is per process.
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
@@ -10,7 +10,8 @@ import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { mulberry32 } from "../app/domain/seeded-random";
 
-const { values } = parseArgs({ options: { lines: { type: "string", default: "1000000" }, keep: { type: "boolean", default: false }, detect: { type: "boolean", default: false } } });
+const { values } = parseArgs({ options: { lines: { type: "string", default: "1000000" }, keep: { type: "boolean", default: false }, detect: { type: "boolean", default: false }, "parse-in": { type: "string" } } });
+const parseIn = values["parse-in"] === "thread" || values["parse-in"] === "worker" ? values["parse-in"] : undefined; // default: by file size, as in production
 const N = Number(values.lines);
 const dir = mkdtempSync(path.join(os.tmpdir(), "keyward-bench-"));
 process.env.KEYWARD_DB = path.join(dir, "bench.db");
@@ -99,7 +100,7 @@ async function main() {
     }
   };
   const detector = created ? { onBatch: timed(created.onBatch), onComplete: timed(created.onComplete) } : {};
-  const summary = await importLogs({ source: "bench", format: "jsonl", via: "cli", input: createReadStream(file, { highWaterMark: 256 * 1024 }), filePath: file, ctx: { actor: null, ip: null }, sizeBytes: size, ...detector });
+  const summary = await importLogs({ source: "bench", format: "jsonl", via: "cli", input: createReadStream(file, { highWaterMark: 256 * 1024 }), filePath: file, parseIn, ctx: { actor: null, ip: null }, sizeBytes: size, ...detector });
   const seconds = Number(process.hrtime.bigint() - t) / 1e9;
   const cpu = process.cpuUsage(cpu0);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
