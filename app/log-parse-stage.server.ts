@@ -85,10 +85,11 @@ export async function* runParseStage(lines: AsyncIterable<LogLine>, setup: Stage
 
   const parse = parserFor(format, { map: setup.map });
   const match = compileCatalog(setup.endpoints, setup.models);
-  // Paths repeat: remember each (method, path)'s match when the model comes from the path (bounded).
+  // Paths repeat: remember each (method, path)'s match when the model comes from the path (at most
+  // 50,000 paths of up to 256 characters, so the worker's small heap holds it).
   let matches = new Map<string, PathMatch>();
   const matchCached = (method: string, path: string, model: string | null): PathMatch => {
-    if (model !== null) return match(method, path, model);
+    if (model !== null || path.length > 256) return match(method, path, model); // long paths (probes) are not worth keeping
     const key = method + " " + path;
     let m = matches.get(key);
     if (!m) {
