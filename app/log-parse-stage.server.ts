@@ -61,19 +61,33 @@ export type StageMessage =
     };
 
 /**
- * Runs the stage over `lines`: yields the detected format first, then batches (the last one possibly
+ * Runs the stage over `lines` (in batches, as readLogLineBatches gives them): yields the detected format first, then batches (the last one possibly
  * empty: it commits the final offset and counters). Throws LogImportError for an unrecognised or
  * wrong format and passes on LogInputError from the input; events read before a broken tail are
  * yielded first, so the caller can keep them.
  */
-export async function* runParseStage(lines: AsyncIterable<LogLine>, setup: StageSetup, progress: { rawBytes: number }): AsyncGenerator<StageMessage> {
+export async function* runParseStage(lines: AsyncIterable<LogLine[]>, setup: StageSetup, progress: { rawBytes: number }): AsyncGenerator<StageMessage> {
+  // Lines arrive an input chunk at a time (readLogLineBatches): one await per chunk, not per line.
   const it = lines[Symbol.asyncIterator]();
+  let buf: LogLine[] = [];
+  let pos = 0;
+  const more = async () => {
+    for (;;) {
+      const n = await it.next();
+      if (n.done) return false;
+      if (n.value.length) {
+        buf = n.value;
+        pos = 0;
+        return true;
+      }
+    }
+  };
   const head: LogLine[] = [];
   while (head.length < DETECT_LINES) {
-    const n = await it.next();
-    if (n.done) break;
-    if ("text" in n.value && n.value.text.trim() === "") continue;
-    head.push(n.value);
+    if (pos >= buf.length && !(await more())) break;
+    const l = buf[pos++];
+    if ("text" in l && l.text.trim() === "") continue;
+    head.push(l);
   }
   let format: LogFormat;
   if (setup.format === "auto") {
@@ -167,9 +181,8 @@ export async function* runParseStage(lines: AsyncIterable<LogLine>, setup: Stage
   try {
     for (const l of head) handle(l);
     for (;;) {
-      const n = await it.next();
-      if (n.done) break;
-      handle(n.value);
+      if (pos >= buf.length && !(await more())) break;
+      handle(buf[pos++]);
       if (builder.n >= capacity || linesSinceBatch >= capacity * 2) {
         linesSinceBatch = 0;
         yield message();

@@ -1,6 +1,6 @@
 import { createReadStream } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
-import { readLogLines } from "./log-input.server";
+import { readLogLineBatches } from "./log-input.server";
 import { batchBuffers } from "./domain/event-batch";
 import { runParseStage, type StageSetup } from "./log-parse-stage.server";
 
@@ -22,7 +22,7 @@ port.on("message", () => {
 
 async function main() {
   const progress = { rawBytes: 0 };
-  const lines = readLogLines(createReadStream(file, { highWaterMark: 256 * 1024 }), progress, undefined, maxBytes);
+  const lines = readLogLineBatches(createReadStream(file, { highWaterMark: 256 * 1024 }), progress, undefined, maxBytes);
   for await (const m of runParseStage(lines, setup, progress)) {
     if (m.type === "batch") {
       while (credits === 0) await new Promise<void>((r) => (wake = r));

@@ -7,7 +7,7 @@ import type { ActionContext } from "~/domain/actor";
 import { aggregateBatch, batchEvents, fillEventKeys, type EventRow } from "~/domain/event-batch";
 import type { JsonlMap } from "~/domain/log-formats/jsonl";
 import type { LogFormat } from "~/domain/log-parse";
-import { LogInputError, readLogLines } from "~/log-input.server";
+import { LogInputError, readLogLineBatches } from "~/log-input.server";
 import { LogImportError, runParseStage, type StageMessage, type StageSetup } from "~/log-parse-stage.server";
 import { parseFileInWorker } from "~/log-parse-thread.server";
 import { writeAudit } from "./audit.server";
@@ -197,7 +197,7 @@ export async function importLogs(opts: ImportInput): Promise<ImportSummary> {
   const progress = { rawBytes: 0 };
   const stage: AsyncIterator<StageMessage> & { stop?: () => Promise<void> } = inWorker
     ? parseFileInWorker(opts.filePath!, setup, opts.maxDecompressedBytes)
-    : runParseStage(readLogLines(opts.input, progress, undefined, opts.maxDecompressedBytes), setup, progress)[Symbol.asyncIterator]();
+    : runParseStage(readLogLineBatches(opts.input, progress, undefined, opts.maxDecompressedBytes), setup, progress)[Symbol.asyncIterator]();
 
   try {
     // The format comes first (detected from the first lines when "auto"): nothing is written before it.
