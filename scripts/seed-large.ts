@@ -112,7 +112,11 @@ for (let i = 0; i < 10; i++) {
 
 // Events (multi-row inserts of 50) and their daily rollups.
 const live = creds.filter((c) => c.live);
-const COLS = "(event_key, import_id, ts, request_id, key_ref, credential_id, src_ip, user_agent, method, path, endpoint, model, status, bytes, latency_ms)";
+const COLS = "(event_key, import_ref, ts, request_id, key_ref, credential_ref, src_ip, user_agent, method, path, endpoint, model, status, bytes, latency_ms)";
+// Events name their import and credential by integer reference (event_refs), as the import writes them.
+const { credentialRefs, eventRefOf } = await import("../db/event-store");
+const credRef = credentialRefs(sqlite);
+const importRefs = importIds.map((id) => eventRefOf(sqlite, "import", id));
 const ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 const insEvents = sqlite.prepare(`insert or ignore into log_events ${COLS} values ${Array(50).fill(ROW).join(", ")}`);
 const usage = new Map<string, [number, number, number]>(); // "credIndex|day" → requests, errors, ip mask
@@ -134,7 +138,7 @@ for (let b = 0; b < EVENTS; b += BATCH) {
       const ipIdx = Math.floor(rand() * rand() * 4);
       const err = rand() < 0.035;
       const status = err ? pick([400, 403, 404, 429, 500]) : 200;
-      params.push(Math.floor(rand() * 2 ** 53), importIds[Math.floor((i / EVENTS) * 10)], ts, `r${i}`, c.keyId, c.id, c.ips[ipIdx], "model-sdk-python/1.4.2", "POST", pick(PATHS), "messages", "atlas-2", status, 1200, 300);
+      params.push(Math.floor(rand() * 2 ** 53), importRefs[Math.floor((i / EVENTS) * 10)], ts, `r${i}`, c.keyId, credRef.get(c.id), c.ips[ipIdx], "model-sdk-python/1.4.2", "POST", pick(PATHS), "messages", "atlas-2", status, 1200, 300);
       if (params.length === 50 * 15) flush();
       const key = `${ci}|${dayOf(ts)}`;
       const u = usage.get(key) ?? [0, 0, 0];
