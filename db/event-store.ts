@@ -10,7 +10,7 @@ const ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 /** Rows per multi-row INSERT: 50 × 20 parameters stays far below SQLite's limit of 32,766. */
 const CHUNK = 50;
 
-/** Row i of a columnar batch as the INSERT's parameters (positional binding: cheaper than named). */
+/** Row i of a columnar batch as the INSERT's parameters (positional, passed as one array: cheaper than named or spread). */
 function params(b: EventBatch, importRef: number, i: number, out: unknown[]) {
   const s = b.strings;
   out.push(b.eventKey[i], importRef, b.ts[i], str(s, b.requestId[i]), str(s, b.keyRef[i]), num(b.credentialRef[i]), str(s, b.srcIp[i]), num(b.asn[i]), str(s, b.country[i]), str(s, b.userAgent[i]), s[b.method[i]], s[b.path[i]], str(s, b.endpoint[i]), str(s, b.model[i]), b.status[i], str(s, b.gatewayError[i]), num(b.bytes[i]), num(b.latencyMs[i]), num(b.tokensIn[i]), num(b.tokensOut[i]));
@@ -69,7 +69,7 @@ export function prepareEventStore(client: Database.Database) {
       for (; i + CHUNK <= b.n; i += CHUNK) {
         p.length = 0;
         for (let j = i; j < i + CHUNK; j++) params(b, importRef, j, p);
-        const info = insertChunk.run(...p);
+        const info = insertChunk.run(p);
         if (info.changes === CHUNK) {
           stored.fill(1, i, i + CHUNK);
           count += CHUNK;
@@ -88,7 +88,7 @@ export function prepareEventStore(client: Database.Database) {
       for (; i < b.n; i++) {
         p.length = 0;
         params(b, importRef, i, p);
-        if (insertEvent.run(...p).changes === 1) {
+        if (insertEvent.run(p).changes === 1) {
           stored[i] = 1;
           count++;
         }
