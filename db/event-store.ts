@@ -26,9 +26,8 @@ export function eventRefOf(client: Database.Database, kind: EventRefKind, target
   return (client.prepare("select ref from event_refs where kind = ? and target_id = ?").get(kind, targetId) as { ref: number }).ref;
 }
 
-/** Every credential's reference (one statement creates the missing ones): credential id → ref. */
+/** Every credential's reference, credential id → ref (a trigger gives each new credential its own: migration 0006). */
 export function credentialRefs(client: Database.Database): Map<string, number> {
-  client.prepare("insert or ignore into event_refs (kind, target_id) select 'credential', id from credentials").run();
   const rows = client.prepare("select target_id as id, ref from event_refs where kind = 'credential'").all() as { id: string; ref: number }[];
   return new Map(rows.map((r) => [r.id, r.ref]));
 }

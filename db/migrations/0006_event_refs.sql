@@ -6,6 +6,9 @@ CREATE TABLE `event_refs` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `event_refs_target_uq` ON `event_refs` (`kind`,`target_id`);--> statement-breakpoint
+-- Every credential has its reference from the moment it exists: imports only read them.
+CREATE TRIGGER `credentials_event_ref` AFTER INSERT ON `credentials` BEGIN INSERT OR IGNORE INTO `event_refs` (`kind`, `target_id`) VALUES ('credential', NEW.`id`); END;--> statement-breakpoint
+INSERT OR IGNORE INTO `event_refs` (`kind`, `target_id`) SELECT 'credential', `id` FROM `credentials`;--> statement-breakpoint
 PRAGMA foreign_keys=OFF;--> statement-breakpoint
 CREATE TABLE `__new_log_events` (
 	`id` integer PRIMARY KEY NOT NULL,

@@ -54,3 +54,14 @@ describe("migration 0006 (event references)", () => {
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 });
+
+describe("credential references", () => {
+  it("exist for every credential from the moment it is created", async () => {
+    const { getDb } = await import("../../db/client");
+    const { credentialRefs } = await import("../../db/event-store");
+    const { createOrg } = await import("../support/factories");
+    const { createCredential } = await import("../support/credential-factory");
+    const cred = createCredential(createOrg().id);
+    expect(credentialRefs(getDb().$client).get(cred.id)).toEqual(expect.any(Number));
+  });
+});
