@@ -12,7 +12,7 @@ import { LogInputError, type LogLine } from "./log-input.server";
 // Batches are columnar (typed arrays plus one string table per batch) because that is what crosses
 // threads cheaply (app/domain/event-batch.ts).
 
-export const BATCH_EVENTS = 20_000;
+export const BATCH_EVENTS = 10000;
 const DETECT_LINES = 5;
 const WRONG_FORMAT_LINES = 20;
 const MAX_SAMPLES = 50;

@@ -14,7 +14,7 @@ import { mulberry32 } from "~/domain/seeded-random";
 // chain verifies, and uploading the same file again completes it with every event exactly once.
 // Needs the built app (`npx remix build`).
 
-const N = 60_000; // events per file (~14 MB): three 20,000-event batches
+const N = 60_000; // events per file (~14 MB): six 10,000-event batches
 const SEEDS = [11, 23, 41, 53]; // two kills land in the upload, two in the import
 
 function logFile(seed: number): Buffer {
