@@ -19,6 +19,8 @@ export const riskSnapshots = sqliteTable(
     lines: text("lines", { mode: "json" }).$type<RiskLine[]>().notNull(),
     /** The score's inputs (the dashboards read the overdue rotations from here); null in rows written before it was kept. */
     inputs: text("inputs", { mode: "json" }).$type<RiskInputs>(),
+    /** Live credentials per age bin (AGE_BINS in app/models/dashboard-charts.server.ts) when taken: the dashboards' age chart. */
+    ageBins: text("age_bins", { mode: "json" }).$type<number[]>(),
     takenAt: integer("taken_at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.orgId, t.day] }), index("risk_snapshots_day_idx").on(t.day, t.attestation, t.orgId)],

@@ -4,11 +4,11 @@ import { flags, logImports } from "../../db/schema";
 import type { Actor } from "~/domain/actor";
 import { DAY_MS } from "~/domain/credential-policy";
 import { attestationStatusFor } from "./attestation-status.server";
-import { credentialAgeBins, flagsOverTime, policyLines } from "./dashboard-charts.server";
+import { flagsOverTime, policyLines } from "./dashboard-charts.server";
 import { untimed, type Timer } from "./dashboard-timing.server";
 import { countBy, oldestAsOf, rankedRow } from "./dashboard-vendor.server";
 import { OPEN_FLAG_STATUSES } from "./risk.server";
-import { attestationStatusOverTime, rankOrgRisks } from "./risk-snapshot.server";
+import { attestationStatusOverTime, rankedAgeBins, rankOrgRisks } from "./risk-snapshot.server";
 import { scopeFor, scopeWhere } from "./scope.server";
 
 /** The auditor's read-only overview: the state of the programme in numbers, with the evidence pack one click away. */
@@ -22,7 +22,7 @@ export function auditorDashboard(actor: Actor, now = new Date(), time: Timer = u
       now
     )
   );
-  const ageBins = time("ages", () => credentialAgeBins(scope, now));
+  const ageBins = time("ages", () => rankedAgeBins(actor, risks, now));
   const openFlags = time(
     "open_flags",
     () =>

@@ -12,6 +12,8 @@ import { scopeFor, scopeWhere } from "./scope.server";
 
 /** Rotations due within this many days are listed with the overdue ones. */
 export const PARTNER_DUE_DAYS = 14;
+/** At most this many rotations are listed (the most urgent); the page links to the full schedule. */
+export const PARTNER_ROTATIONS = 15;
 
 /**
  * A partner's (or contractor's) landing page: what is due and overdue for its organisation (and, for a
@@ -25,7 +27,7 @@ export function partnerDashboard(actor: Actor, now = new Date(), time: Timer = u
     listRotationSchedule(actor, {
       withinDays: PARTNER_DUE_DAYS,
       now,
-      perOrg: 10,
+      perOrg: PARTNER_ROTATIONS, // enough for the most urgent PARTNER_ROTATIONS overall
     })
   );
   const openFlags = time("flags", () =>
@@ -65,7 +67,11 @@ export function partnerDashboard(actor: Actor, now = new Date(), time: Timer = u
       lines: r.risk.lines,
       attestation: r.attestation,
     })),
-    rotations: schedule.flatMap((g) => g.rows.map((row) => ({ ...row, orgSlug: g.orgSlug, orgName: g.orgName }))),
+    // the most urgent first, across the family; the rest are on /rotations
+    rotations: schedule
+      .flatMap((g) => g.rows.map((row) => ({ ...row, orgSlug: g.orgSlug, orgName: g.orgName })))
+      .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.keyId.localeCompare(b.keyId))
+      .slice(0, PARTNER_ROTATIONS),
     rotationTotals: {
       overdue: schedule.reduce((s, g) => s + g.overdue, 0),
       due: schedule.reduce((s, g) => s + g.total, 0),

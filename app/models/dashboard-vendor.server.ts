@@ -1,9 +1,9 @@
 import type { Actor } from "~/domain/actor";
 import { attestationStatusFor } from "./attestation-status.server";
 import { openCampaignProgress } from "./campaign-progress.server";
-import { credentialAgeBins, policyLines } from "./dashboard-charts.server";
+import { policyLines } from "./dashboard-charts.server";
 import { untimed, type Timer } from "./dashboard-timing.server";
-import { attestationStatusOverTime, rankOrgRisks, type RankedOrg } from "./risk-snapshot.server";
+import { attestationStatusOverTime, rankedAgeBins, rankOrgRisks, type RankedOrg } from "./risk-snapshot.server";
 import { listAwaitingApproval } from "./organization.server";
 import { scopeFor } from "./scope.server";
 
@@ -61,7 +61,7 @@ export function vendorDashboard(actor: Actor, now = new Date(), time: Timer = un
         .filter((o) => o.kind === "contractor")
         .map((o) => ({ slug: o.slug, name: o.name, parentName: o.parentName }))
     ),
-    ageBins: time("ages", () => credentialAgeBins(scope, now)),
+    ageBins: time("ages", () => rankedAgeBins(actor, risks, now)),
     policyLines: policyLines(),
     attestationHistory: time("attestation_history", () => attestationStatusOverTime(scope, now)),
   };

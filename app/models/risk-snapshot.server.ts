@@ -5,6 +5,8 @@ import { riskSnapshots } from "../../db/schema-dashboards";
 import type { Actor } from "~/domain/actor";
 import { DAY_MS } from "~/domain/credential-policy";
 import type { AttestationState, RiskLevel } from "~/domain/risk-score";
+import type { AgeBin } from "~/domain/chart-data";
+import { AGE_BINS, ageBinCounts, credentialAgeBins, toAgeBins } from "./dashboard-charts.server";
 import { listAllOrgRisks, scoreOrgs } from "./risk.server";
 import { scopeFor, scopeWhere } from "./scope.server";
 
@@ -32,32 +34,14 @@ export function takeRiskSnapshots(now: Date = new Date(), opts: { force?: boolea
   const mark = hourMark(now);
   if (!opts.force && db.select({ key: jobMarks.key }).from(jobMarks).where(eq(jobMarks.key, mark)).get()) return { orgs: 0, day, skipped: true };
   const risks = listAllOrgRisks(now);
+  const ages = ageBinCounts(now);
   const done = db.transaction((tx) => {
     if (tx.insert(jobMarks).values({ key: mark, at: now }).onConflictDoNothing().run().changes === 0 && !opts.force) return false; // another process took it
     for (const r of risks) {
-      const row = {
-        orgId: r.id,
-        day,
-        score: r.risk.score,
-        level: r.risk.level,
-        attestation: r.inputs.attestation,
-        lines: r.risk.lines,
-        inputs: r.inputs,
-        takenAt: now,
-      };
+      const row = { score: r.risk.score, level: r.risk.level, attestation: r.inputs.attestation, lines: r.risk.lines, inputs: r.inputs, ageBins: ages.get(r.id) ?? AGE_BINS.map(() => 0), takenAt: now };
       tx.insert(riskSnapshots)
-        .values(row)
-        .onConflictDoUpdate({
-          target: [riskSnapshots.orgId, riskSnapshots.day],
-          set: {
-            score: row.score,
-            level: row.level,
-            attestation: row.attestation,
-            lines: row.lines,
-            inputs: row.inputs,
-            takenAt: now,
-          },
-        })
+        .values({ orgId: r.id, day, ...row })
+        .onConflictDoUpdate({ target: [riskSnapshots.orgId, riskSnapshots.day], set: row })
         .run();
     }
     // This job's marks of earlier hours are of no further use.
@@ -82,6 +66,8 @@ export type RankedOrg = {
   overdueRotations: number;
   /** When the score was taken; null when it was scored live for this request. */
   asOf: Date | null;
+  /** Live credentials per age bin when the snapshot was taken (null: scored live, or not kept). */
+  ageBins: number[] | null;
 };
 
 /**
@@ -111,11 +97,12 @@ export function rankOrgRisks(actor: Actor, now: Date = new Date()): RankedOrg[] 
       top: sql<string | null>`json_extract(${riskSnapshots.lines}, '$[0].text')`,
       overdue: sql<number>`json_extract(${riskSnapshots.inputs}, '$.overdueRotations')`,
       takenAt: riskSnapshots.takenAt,
+      ageBins: riskSnapshots.ageBins,
     })
     .from(riskSnapshots)
     .where(
       and(
-        gte(riskSnapshots.day, dayOf(new Date(now.getTime() - SNAPSHOT_FRESH_MS))),
+        gte(riskSnapshots.day, dayOf(new Date(now.getTime() - SNAPSHOT_FRESH_MS))), // today (and yesterday only in the first hours of a day)
         gte(riskSnapshots.takenAt, new Date(now.getTime() - SNAPSHOT_FRESH_MS)),
         lte(riskSnapshots.takenAt, now),
         isNotNull(riskSnapshots.inputs),
@@ -142,6 +129,7 @@ export function rankOrgRisks(actor: Actor, now: Date = new Date()): RankedOrg[] 
         top: s.top,
         overdueRotations: Number(s.overdue ?? 0),
         asOf: s.takenAt,
+        ageBins: s.ageBins?.length === AGE_BINS.length ? s.ageBins : null,
       });
   }
   for (const r of scoreOrgs(missing, now)) {
@@ -156,6 +144,7 @@ export function rankOrgRisks(actor: Actor, now: Date = new Date()): RankedOrg[] 
       top: r.risk.lines[0]?.text ?? null,
       overdueRotations: r.inputs.overdueRotations,
       asOf: null,
+      ageBins: null,
     });
   }
   return out.sort((a, b) => b.score - a.score || a.name.localeCompare(b.name));
@@ -201,4 +190,24 @@ export function attestationStatusOverTime(scope: ReturnType<typeof scopeFor>, no
     d[r.state] = r.n;
   }
   return out;
+}
+
+/**
+ * The age chart for the ranked organisations' scope: each one's bins from its snapshot, and live for
+ * the credentials of the others (scored live, or offboarded: not ranked). Many of those: one live scan.
+ */
+export function rankedAgeBins(actor: Actor, ranked: readonly RankedOrg[], now: Date = new Date()): AgeBin[] {
+  const scope = scopeFor(actor);
+  const offboarded = getDb()
+    .select({ id: organizations.id })
+    .from(organizations)
+    .where(and(eq(organizations.status, "offboarded"), scopeWhere(scope, organizations.id)))
+    .all()
+    .map((o) => o.id);
+  const live = [...ranked.filter((r) => !r.ageBins).map((r) => r.id), ...offboarded];
+  if (live.length > 200) return credentialAgeBins(scope, now);
+  const total = AGE_BINS.map(() => 0);
+  for (const r of ranked) r.ageBins?.forEach((n, i) => (total[i] += n));
+  if (live.length) credentialAgeBins(scope, now, live).forEach((b, i) => (total[i] += b.count));
+  return toAgeBins(total);
 }

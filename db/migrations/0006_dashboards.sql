@@ -11,5 +11,6 @@ CREATE TABLE `org_usage_daily` (
 --> statement-breakpoint
 CREATE INDEX `org_usage_daily_day_idx` ON `org_usage_daily` (`day`);--> statement-breakpoint
 ALTER TABLE `risk_snapshots` ADD `inputs` text;--> statement-breakpoint
+ALTER TABLE `risk_snapshots` ADD `age_bins` text;--> statement-breakpoint
 -- The scheduler rolls usage_daily_totals and org_usage_daily up together: forget the stored days so that its next run fills both.
 DELETE FROM `usage_daily_totals`;
