@@ -17,7 +17,6 @@ export default function handleRequest(
 ) {
   const nonce = loadContext.cspNonce;
   const waitForAll = isbot(request.headers.get("user-agent") ?? "") || remixContext.isSpaMode;
-  const t0 = performance.now();
   return new Promise<Response>((resolve, reject) => {
     let shellRendered = false;
     const { pipe, abort } = renderToPipeableStream(
@@ -31,7 +30,6 @@ export default function handleRequest(
           const body = new PassThrough();
           responseHeaders.set("Content-Type", "text/html; charset=utf-8");
           resolve(new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status: responseStatusCode }));
-          body.on("end", () => process.env.RT && process.stderr.write(`render ${new URL(request.url).pathname} ${(performance.now() - t0).toFixed(1)}\n`));
           pipe(body);
         },
         onShellError(error: unknown) {
