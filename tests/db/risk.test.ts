@@ -8,6 +8,7 @@ import { scopeFor } from "~/models/scope.server";
 import { createCredential, daysAgo, DAY } from "../support/credential-factory";
 import { createFlag } from "../support/dashboard-factory";
 import { actorFor, createOrg, tenancyWorld } from "../support/factories";
+import { runKeyward } from "../support/run-process";
 
 describe("risk inputs", () => {
   it("counts hygiene over live credentials only, open flags by severity and the contractor chain", async () => {
@@ -127,5 +128,21 @@ describe("ranking from snapshots", () => {
     expect(rankOrgRisks(actorFor(w.vm.id), later).find((r) => r.id === w.partner.id)).toMatchObject({ asOf: later, score: stale.score, overdueRotations: 1 });
     // a partner sees its own family only, from the same snapshots
     expect(rankOrgRisks(actorFor(w.partnerAdmin.id), later).map((r) => r.slug).sort()).toEqual([w.partner.slug, w.contractor.slug].sort());
+  });
+});
+
+describe("keyward risk-snapshot", () => {
+  it("takes today's snapshot on demand, even when the hour's is taken", async () => {
+    const w = await tenancyWorld();
+    takeRiskSnapshots(new Date()); // the scheduler's take this hour
+    createCredential(w.partner.id, { issuedAt: daysAgo(200) });
+    const run = await runKeyward(["risk-snapshot", "--json", "--usage"]);
+    expect(run.code, run.stderr).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out).toMatchObject({ day: new Date().toISOString().slice(0, 10), usageDays: expect.any(Number) });
+    expect(out.orgs).toBeGreaterThanOrEqual(3);
+    const ranked = rankOrgRisks(actorFor(w.vm.id)).find((r) => r.id === w.partner.id)!;
+    expect(ranked.asOf).not.toBeNull();
+    expect(ranked.overdueRotations).toBe(1); // the change made after the scheduler's take
   });
 });
