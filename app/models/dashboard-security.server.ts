@@ -17,8 +17,9 @@ export function securityDashboard(actor: Actor, now = new Date(), time: Timer = 
   const scope = scopeFor(actor);
   const open = and(inArray(flags.status, [...OPEN_FLAG_STATUSES]), scopeWhere(scope, flags.orgId));
   const bySeverity = time("open_flags", () => db.select({ severity: flags.severity, n: count() }).from(flags).where(open).groupBy(flags.severity).all());
+  // group by +rule: the open flags are reached through the status index, not by walking every flag in rule order
   const byRule = time("by_rule", () =>
-    db.select({ rule: flags.rule, severity: flags.severity, n: count() }).from(flags).where(open).groupBy(flags.rule, flags.severity).orderBy(desc(SEVERITY_ORDER), desc(count())).limit(20).all()
+    db.select({ rule: flags.rule, severity: flags.severity, n: count() }).from(flags).where(open).groupBy(sql`+${flags.rule}`, flags.severity).orderBy(desc(SEVERITY_ORDER), desc(count())).limit(20).all(),
   );
 
   const imports = time("imports", () => listImports(actor, { page: 1 }, 8).rows);
