@@ -173,10 +173,8 @@ export function rollUpUsageTotals(now: Date = new Date(), opts: { keepDays?: num
         .run();
     }
     if (todo.length) tx.delete(orgUsageDaily).where(inArray(orgUsageDaily.day, todo)).run();
-    for (const r of orgRows)
-      tx.insert(orgUsageDaily)
-        .values({ ...r, computedAt: now })
-        .run();
+    for (const r of orgRows) tx.insert(orgUsageDaily).values({ ...r, computedAt: now }).run();
+    tx.delete(orgUsageDaily).where(lt(orgUsageDaily.day, closed[0])).run(); // per-organisation rows (500 a day) are kept for keepDays
     // This job's own marks of earlier hours are of no further use.
     tx.delete(jobMarks)
       .where(and(sql`${jobMarks.key} like 'usage-totals:%'`, lt(jobMarks.at, new Date(now.getTime() - 2 * DAY_MS))))
