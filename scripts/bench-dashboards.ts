@@ -1,7 +1,8 @@
 // Benchmark of the dashboards (issue 8, point 5) on the large database from scripts/seed-large.ts:
 // starts the built server on it, signs in as each role and runs autocannon against /dashboard (and an
 // organisation page with its risk section) with one connection, so that latency ≈ server time.
-//   npx remix build && npx tsx scripts/seed-large.ts && npx tsx scripts/bench-dashboards.ts [--seconds 5]
+//   npx remix build && npx tsx scripts/seed-large.ts && npx tsx scripts/bench-dashboards.ts [--seconds 5] [--save DIR]
+// Prints each page's Server-Timing (the loader's parts) from a request after the run (warm); --save writes the pages' HTML to DIR.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -15,7 +16,7 @@ type Latency = { p50: number; average: number; p97_5: number; p99: number };
 type AutocannonResult = { requests: { total: number }; latency: Latency; non2xx: number };
 const autocannon = createRequire(import.meta.url)("autocannon") as (opts: { url: string; connections: number; duration: number; headers: Record<string, string> }) => Promise<AutocannonResult>;
 
-const { values } = parseArgs({ options: { db: { type: "string", default: "/tmp/keyward-large.db" }, seconds: { type: "string", default: "5" }, port: { type: "string", default: "3917" } } });
+const { values } = parseArgs({ options: { db: { type: "string", default: "/tmp/keyward-large.db" }, seconds: { type: "string", default: "5" }, port: { type: "string", default: "3917" }, save: { type: "string" } } });
 const PORT = values.port!;
 const BASE = `http://localhost:${PORT}`;
 const PASSWORD = "keyward-bench-2026";
@@ -58,11 +59,16 @@ try {
     const cookie = await signIn(c.email);
     const first = await fetch(`${BASE}${c.path}`, { headers: { Cookie: cookie }, redirect: "manual" });
     if (first.status !== 200) throw new Error(`${c.path} as ${c.who}: ${first.status} ${first.headers.get("Location") ?? ""}`);
-    const bytes = (await first.arrayBuffer()).byteLength;
+    const body = await first.text();
+    const bytes = Buffer.byteLength(body);
+    if (values.save) fs.writeFileSync(`${values.save}/${c.email.split("@")[0]}${c.path.replaceAll("/", "_")}.html`, body);
     const cpu0 = serverCpuMs();
     const r = await autocannon({ url: `${BASE}${c.path}`, connections: 1, duration: Number(values.seconds), headers: { cookie } });
     const cpuPerRequest = (serverCpuMs() - cpu0) / r.requests.total;
     if (r.non2xx) throw new Error(`${c.path} as ${c.who}: ${r.non2xx} non-2xx answers`);
+    const warm = await fetch(`${BASE}${c.path}`, { headers: { Cookie: cookie }, redirect: "manual" });
+    await warm.arrayBuffer();
+    console.error(`${c.who} ${c.path}: Server-Timing (warm) ${warm.headers.get("Server-Timing") || "(none)"}`);
     const l = r.latency;
     rows.push(`| ${c.who} | \`${c.path}\` | ${r.requests.total} | ${cpuPerRequest.toFixed(1)} | ${l.p50} | ${l.average.toFixed(1)} | ${l.p99} | ${(bytes / 1024).toFixed(0)} KB |`);
     console.error(rows[rows.length - 1]);

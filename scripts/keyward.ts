@@ -15,6 +15,7 @@ import { verifyReportCommand } from "./cli/verify-report";
 import { campaignsCommand } from "./cli/campaigns";
 import { evidencePackCommand } from "./cli/evidence-pack";
 import { verifyPackCommand } from "./cli/verify-pack";
+import { riskSnapshotCommand } from "./cli/risk-snapshot";
 
 // `keyward <command>`: the operator's command line, thin over app/models (DESIGN.md "Contracts").
 // Exit codes: 0 success, 1 user error (message on stderr, no stack trace), 2 unexpected failure.
@@ -36,6 +37,7 @@ const COMMANDS: readonly Command[] = [
   verifyReceiptCommand,
   evidencePackCommand,
   verifyPackCommand,
+  riskSnapshotCommand,
 ];
 
 function mainHelp(): string {

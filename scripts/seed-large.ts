@@ -198,9 +198,12 @@ sqlite.transaction(() => {
   }
 })();
 step("45,000 risk snapshots");
-// The daily usage totals the security dashboard charts, as the scheduler keeps them in production.
+// The daily usage totals (every credential and per organisation) and this hour's risk snapshot (today's
+// row, with its inputs: the dashboards rank from it), as the scheduler keeps them in production.
 const { rollUpUsageTotals } = await import("../app/models/usage-totals.server");
-step(`usage totals for ${rollUpUsageTotals(new Date()).days} days`);
+step(`usage totals for ${rollUpUsageTotals(new Date(), { force: true }).days} days`);
+const { takeRiskSnapshots } = await import("../app/models/risk-snapshot.server");
+step(`risk snapshot of ${takeRiskSnapshots(new Date(), { force: true }).orgs} organisations`);
 sqlite.pragma("wal_checkpoint(TRUNCATE)");
 sqlite.exec("analyze");
 step(`done: ${FILE} (${(fs.statSync(FILE).size / 1e9).toFixed(2)} GB)`);

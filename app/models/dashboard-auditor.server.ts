@@ -1,34 +1,59 @@
 import { and, count, gte, inArray } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { credentials, flags, logImports } from "../../db/schema";
+import { flags, logImports } from "../../db/schema";
 import type { Actor } from "~/domain/actor";
 import { DAY_MS } from "~/domain/credential-policy";
-import { credentialAgeBins, flagsOverTime, policyLines } from "./dashboard-charts.server";
-import { countBy } from "./dashboard-vendor.server";
-import { liveCredential, listOrgRisks, OPEN_FLAG_STATUSES } from "./risk.server";
-import { attestationStatusOverTime } from "./risk-snapshot.server";
+import { attestationStatusFor } from "./attestation-status.server";
+import { flagsOverTime, policyLines } from "./dashboard-charts.server";
+import { untimed, type Timer } from "./dashboard-timing.server";
+import { countBy, oldestAsOf, rankedRow } from "./dashboard-vendor.server";
+import { OPEN_FLAG_STATUSES } from "./risk.server";
+import { attestationStatusOverTime, rankedAgeBins, rankOrgRisks } from "./risk-snapshot.server";
 import { scopeFor, scopeWhere } from "./scope.server";
 
 /** The auditor's read-only overview: the state of the programme in numbers, with the evidence pack one click away. */
-export function auditorDashboard(actor: Actor, now = new Date()) {
+export function auditorDashboard(actor: Actor, now = new Date(), time: Timer = untimed) {
   const db = getDb();
   const scope = scopeFor(actor);
-  const risks = listOrgRisks(actor, now);
-  const live = db.select({ n: count() }).from(credentials).where(and(liveCredential(now), scopeWhere(scope, credentials.orgId))).get()!.n;
-  const openFlags = db.select({ n: count() }).from(flags).where(and(inArray(flags.status, [...OPEN_FLAG_STATUSES]), scopeWhere(scope, flags.orgId))).get()!.n;
-  const imports30 = db.select({ n: count() }).from(logImports).where(gte(logImports.startedAt, new Date(now.getTime() - 30 * DAY_MS))).get()!.n;
+  const risks = time("rank", () => rankOrgRisks(actor, now));
+  const status = time("attestations", () =>
+    attestationStatusFor(
+      risks.map((r) => r.id),
+      now
+    )
+  );
+  const ageBins = time("ages", () => rankedAgeBins(actor, risks, now));
+  const openFlags = time(
+    "open_flags",
+    () =>
+      db
+        .select({ n: count() })
+        .from(flags)
+        .where(and(inArray(flags.status, [...OPEN_FLAG_STATUSES]), scopeWhere(scope, flags.orgId)))
+        .get()!.n
+  );
+  const imports30 = time(
+    "imports",
+    () =>
+      db
+        .select({ n: count() })
+        .from(logImports)
+        .where(gte(logImports.startedAt, new Date(now.getTime() - 30 * DAY_MS)))
+        .get()!.n
+  );
   return {
     orgCount: risks.length,
-    liveCredentials: live,
-    overdueRotations: risks.reduce((s, r) => s + r.inputs.overdueRotations, 0),
+    asOf: oldestAsOf(risks),
+    liveCredentials: ageBins.reduce((s, b) => s + b.count, 0), // every live credential falls in one age bin
+    overdueRotations: risks.reduce((s, r) => s + r.overdueRotations, 0),
     openFlags,
     imports30,
-    levels: countBy(risks.map((r) => r.risk.level)),
-    attestations: countBy(risks.map((r) => r.attestation.state)),
-    ranked: risks.slice(0, 10).map((r) => ({ slug: r.slug, name: r.name, score: r.risk.score, level: r.risk.level, top: r.risk.lines[0]?.text ?? null })),
-    ageBins: credentialAgeBins(scope, now),
+    levels: countBy(risks.map((r) => r.level)),
+    attestations: countBy(risks.map((r) => status.get(r.id)!.state)),
+    ranked: risks.slice(0, 10).map(rankedRow),
+    ageBins,
     policyLines: policyLines(),
-    flagsOverTime: flagsOverTime(scope, now),
-    attestationHistory: attestationStatusOverTime(scope, now),
+    flagsOverTime: time("flags_over_time", () => flagsOverTime(scope, now)),
+    attestationHistory: time("attestation_history", () => attestationStatusOverTime(scope, now)),
   };
 }

@@ -1,12 +1,12 @@
-import { and, asc, count, gte, inArray, sql } from "drizzle-orm";
+import { and, asc, count, gte, inArray, sql, type SQL } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { credentialDailyIps, credentials, credentialUsageDaily, flags, organizations } from "../../db/schema";
+import { credentials, flags, organizations } from "../../db/schema";
 import { DAY_MS } from "~/domain/credential-policy";
 import type { TenantScope } from "~/domain/tenancy";
 import type { AgeBin, PolicyLine } from "~/domain/chart-data";
 import { liveCredential } from "./risk.server";
 import { listPolicies } from "./policy.server";
-import { usageTotals } from "./usage-totals.server";
+import { orgUsageTotals, usageTotals } from "./usage-totals.server";
 import { scopeWhere } from "./scope.server";
 
 // The dashboards' chart series, each one grouped query within the actor's tenant scope.
@@ -33,21 +33,44 @@ export const AGE_BINS: readonly [number, number | null][] = [
   [365, null],
 ];
 
-/** Live credentials in scope by age since issue or last rotation. */
-export function credentialAgeBins(scope: TenantScope, now: Date, orgIds?: readonly string[]): AgeBin[] {
-  const age = sql<number>`(${now.getTime()} - coalesce(${credentials.lastRotatedAt}, ${credentials.issuedAt})) / ${DAY_MS}`;
-  const bin = sql<number>`case ${sql.join(
-    AGE_BINS.map(([from, to], i) => (to === null ? sql`else ${i}` : sql`when ${age} < ${to} then ${i}`)),
-    sql` `,
-  )} end`;
+/** The bin a credential `days` old falls in. */
+function binOf(days: number): number {
+  let i = 0;
+  while (i < AGE_BINS.length - 1 && days >= AGE_BINS[i][1]!) i++;
+  return i;
+}
+
+/** Bin counts (in AGE_BINS order) as the chart's bins. */
+export function toAgeBins(counts: readonly number[]): AgeBin[] {
+  return AGE_BINS.map(([from, to], i) => ({ label: to === null ? `${from}+` : `${from}–${to - 1}`, fromDays: from, toDays: to, count: counts[i] ?? 0 }));
+}
+
+/**
+ * Live credentials' bin counts per organisation (the risk snapshot keeps them). The ages are binned
+ * here: reading one integer per credential is several times cheaper than grouping by an expression in
+ * SQLite (a temporary B-tree over 20,000 rows).
+ */
+export function ageBinCounts(now: Date, where?: SQL): Map<string, number[]> {
   const rows = getDb()
-    .select({ bin, n: count() })
+    .select({ orgId: credentials.orgId, since: sql<number>`coalesce(${credentials.lastRotatedAt}, ${credentials.issuedAt})` })
     .from(credentials)
-    .where(and(liveCredential(now), scopeWhere(scope, credentials.orgId), orgIds ? inArray(credentials.orgId, [...orgIds]) : undefined))
-    .groupBy(bin)
-    .all();
-  const byBin = new Map(rows.map((r) => [Number(r.bin), r.n]));
-  return AGE_BINS.map(([from, to], i) => ({ label: to === null ? `${from}+` : `${from}–${to - 1}`, fromDays: from, toDays: to, count: byBin.get(i) ?? 0 }));
+    .where(and(liveCredential(now), where))
+    .values();
+  const out = new Map<string, number[]>();
+  const t = now.getTime();
+  for (const [orgId, since] of rows) {
+    let counts = out.get(orgId);
+    if (!counts) out.set(orgId, (counts = AGE_BINS.map(() => 0)));
+    counts[binOf(Math.floor((t - since) / DAY_MS))]++;
+  }
+  return out;
+}
+
+/** Live credentials in scope (narrowed to `orgIds` if given) by age since issue or last rotation. Their sum is the live count. */
+export function credentialAgeBins(scope: TenantScope, now: Date, orgIds?: readonly string[]): AgeBin[] {
+  const total = AGE_BINS.map(() => 0);
+  for (const counts of ageBinCounts(now, and(scopeWhere(scope, credentials.orgId), orgIds ? inArray(credentials.orgId, [...orgIds]) : undefined)).values()) counts.forEach((n, i) => (total[i] += n));
+  return toAgeBins(total);
 }
 
 /** Each tier's maximum credential age (the policy line on the age chart). */
@@ -57,80 +80,73 @@ export function policyLines(): PolicyLine[] {
     .sort((a, b) => a.days - b.days);
 }
 
-export type SeverityDay = { day: string; critical: number; high: number; medium: number; low: number; info: number };
+export type SeverityDay = {
+  day: string;
+  critical: number;
+  high: number;
+  medium: number;
+  low: number;
+  info: number;
+};
 
 /** Flags first seen on each of the last `n` days, by severity (every status: what detection found). */
 export function flagsOverTime(scope: TenantScope, now: Date, n = CHART_DAYS): SeverityDay[] {
   const days = lastDays(now, n);
   const from = Date.parse(`${days[0]}T00:00:00Z`);
-  const day = sql<string>`strftime('%Y-%m-%d', ${flags.firstSeen} / 1000, 'unixepoch')`;
+  const day = sql<number>`${flags.firstSeen} / ${sql.raw(String(DAY_MS))}`; // whole UTC days since the epoch (an integer literal: a bound JS number would divide as a real)
   const rows = getDb()
     .select({ day, severity: flags.severity, n: count() })
     .from(flags)
     .where(and(gte(flags.firstSeen, from), scopeWhere(scope, flags.orgId)))
     .groupBy(day, flags.severity)
     .all();
-  const out = new Map(days.map((d) => [d, { day: d, critical: 0, high: 0, medium: 0, low: 0, info: 0 } as SeverityDay]));
+  const out = new Map(
+    days.map((d) => [
+      d,
+      {
+        day: d,
+        critical: 0,
+        high: 0,
+        medium: 0,
+        low: 0,
+        info: 0,
+      } as SeverityDay,
+    ])
+  );
   for (const r of rows) {
-    const d = out.get(r.day);
+    const d = out.get(new Date(Number(r.day) * DAY_MS).toISOString().slice(0, 10));
     if (d) d[r.severity] = r.n;
   }
   return [...out.values()];
 }
 
-/**
- * `day >= from` with a unary + so that SQLite does not pick the day index: narrowed to some credentials,
- * the (credential, day) primary key is the way in (the day index would read every credential's days).
- */
-const notIndexed = (col: typeof credentialUsageDaily.day | typeof credentialDailyIps.day, from: string) => sql`+${col} >= ${from}`;
+export type UsageDay = {
+  day: string;
+  requests: number;
+  errors: number;
+  sources: number;
+};
 
-export type UsageDay = { day: string; requests: number; errors: number; sources: number };
-
 /**
- * Requests, errors and distinct source IPs per day over the last `n` days, from the daily rollups
- * (kept after raw events are purged). `orgIds` narrows to some organisations within the scope.
+ * Requests, errors and distinct source IPs per day over the last `n` days, from the daily totals the
+ * scheduler rolls up (today and days not rolled up yet live). `orgIds` narrows to some organisations
+ * within the scope; `family` (a partner's id, when they are its family) counts distinct sources over
+ * the family rather than adding up each organisation's.
  */
-export function usageOverTime(scope: TenantScope, now: Date, opts: { days?: number; orgIds?: readonly string[] } = {}): UsageDay[] {
-  const db = getDb();
+export function usageOverTime(scope: TenantScope, now: Date, opts: { days?: number; orgIds?: readonly string[]; family?: string } = {}): UsageDay[] {
   const days = lastDays(now, opts.days ?? CHART_DAYS);
-  const narrow = !scope.all || opts.orgIds !== undefined;
-  if (!narrow) return usageTotals(days, now); // every credential: the daily totals
-  const credIn = (col: typeof credentialUsageDaily.credentialId | typeof credentialDailyIps.credentialId) =>
-    narrow
-      ? inArray(
-          col,
-          db
-            .select({ id: credentials.id })
-            .from(credentials)
-            .where(and(scopeWhere(scope, credentials.orgId), opts.orgIds ? inArray(credentials.orgId, [...opts.orgIds]) : undefined)),
-        )
-      : undefined;
-  const usage = db
-    .select({ day: credentialUsageDaily.day, requests: sql<number>`sum(${credentialUsageDaily.requests})`, errors: sql<number>`sum(${credentialUsageDaily.errors})` })
-    .from(credentialUsageDaily)
-    .where(and(notIndexed(credentialUsageDaily.day, days[0]), credIn(credentialUsageDaily.credentialId)))
-    .groupBy(credentialUsageDaily.day)
-    .all();
-  const sources = db
-    .select({ day: credentialDailyIps.day, n: sql<number>`count(distinct ${credentialDailyIps.ip})` })
-    .from(credentialDailyIps)
-    .where(and(notIndexed(credentialDailyIps.day, days[0]), credIn(credentialDailyIps.credentialId)))
-    .groupBy(credentialDailyIps.day)
-    .all();
-  const out = new Map(days.map((d) => [d, { day: d, requests: 0, errors: 0, sources: 0 }]));
-  for (const u of usage) {
-    const d = out.get(u.day);
-    if (d) Object.assign(d, { requests: Number(u.requests), errors: Number(u.errors) });
-  }
-  for (const s of sources) {
-    const d = out.get(s.day);
-    if (d) d.sources = s.n;
-  }
-  return [...out.values()];
+  if (scope.all && opts.orgIds === undefined) return usageTotals(days, now); // every credential
+  const orgIds = (opts.orgIds ?? (scope.all ? [] : scope.orgIds)).filter((id) => scope.all || scope.orgIds.includes(id));
+  return orgUsageTotals(days, orgIds, { family: opts.family, now });
 }
 
 /** Organisation ids in scope (for contracts keyed by organisation). */
 export function orgIdsIn(scope: TenantScope): string[] {
   if (!scope.all) return scope.orgIds;
-  return getDb().select({ id: organizations.id }).from(organizations).orderBy(asc(organizations.name)).all().map((r) => r.id);
+  return getDb()
+    .select({ id: organizations.id })
+    .from(organizations)
+    .orderBy(asc(organizations.name))
+    .all()
+    .map((r) => r.id);
 }

@@ -1,32 +1,153 @@
-import { and, asc, eq, gte, sql } from "drizzle-orm";
+import { and, asc, eq, gte, isNotNull, lt, lte, ne, sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
+import { jobMarks, organizations } from "../../db/schema";
 import { riskSnapshots } from "../../db/schema-dashboards";
+import type { Actor } from "~/domain/actor";
 import { DAY_MS } from "~/domain/credential-policy";
 import type { AttestationState, RiskLevel } from "~/domain/risk-score";
-import { listAllOrgRisks } from "./risk.server";
-import { scopeWhere, type scopeFor } from "./scope.server";
+import type { AgeBin } from "~/domain/chart-data";
+import { AGE_BINS, ageBinCounts, credentialAgeBins, toAgeBins } from "./dashboard-charts.server";
+import { listAllOrgRisks, scoreOrgs } from "./risk.server";
+import { scopeFor, scopeWhere } from "./scope.server";
 
-// Daily risk snapshots: the 90-day trend on an organisation's page and attestation status over time.
-// The scheduler writes one row per organisation and UTC day; a second run the same day replaces it.
+// Risk snapshots: one row per organisation and UTC day. The scheduler re-takes today's row for every
+// organisation at most once an hour (SNAPSHOT_EVERY_MS, a job_marks key per hour), so a day's row is
+// its last take: the 90-day trend on an organisation's page and attestation status over time. While a
+// row is fresh (taken within SNAPSHOT_FRESH_MS) the dashboards rank organisations from it instead of
+// scoring 500 organisations live; an organisation without a fresh row (new today, or the scheduler not
+// running) is scored live. The organisation's own page always explains its live score.
 
 export const TREND_DAYS = 90;
+export const SNAPSHOT_EVERY_MS = 60 * 60 * 1000;
+/** Two hourly takes: one missed run does not send the dashboards back to live scoring. */
+export const SNAPSHOT_FRESH_MS = 2 * SNAPSHOT_EVERY_MS;
 const dayOf = (d: Date) => d.toISOString().slice(0, 10);
+const hourMark = (now: Date) => `risk-snapshots:${new Date(Math.floor(now.getTime() / SNAPSHOT_EVERY_MS) * SNAPSHOT_EVERY_MS).toISOString()}`;
 
-/** Scores every organisation (offboarded ones left out) and stores today's snapshot. */
-export function takeRiskSnapshots(now: Date = new Date()): { orgs: number; day: string } {
+/**
+ * Scores every organisation (offboarded ones left out) and stores today's snapshot, replacing an
+ * earlier take of the day. At most once per hour unless `force` (on demand: `keyward risk-snapshot`).
+ */
+export function takeRiskSnapshots(now: Date = new Date(), opts: { force?: boolean } = {}): { orgs: number; day: string; skipped?: true } {
   const db = getDb();
   const day = dayOf(now);
+  const mark = hourMark(now);
+  if (!opts.force && db.select({ key: jobMarks.key }).from(jobMarks).where(eq(jobMarks.key, mark)).get()) return { orgs: 0, day, skipped: true };
   const risks = listAllOrgRisks(now);
-  db.transaction((tx) => {
+  const ages = ageBinCounts(now);
+  const done = db.transaction((tx) => {
+    if (tx.insert(jobMarks).values({ key: mark, at: now }).onConflictDoNothing().run().changes === 0 && !opts.force) return false; // another process took it
     for (const r of risks) {
-      const row = { orgId: r.id, day, score: r.risk.score, level: r.risk.level, attestation: r.inputs.attestation, lines: r.risk.lines, takenAt: now };
+      const row = { score: r.risk.score, level: r.risk.level, attestation: r.inputs.attestation, lines: r.risk.lines, inputs: r.inputs, ageBins: ages.get(r.id) ?? AGE_BINS.map(() => 0), takenAt: now };
       tx.insert(riskSnapshots)
-        .values(row)
-        .onConflictDoUpdate({ target: [riskSnapshots.orgId, riskSnapshots.day], set: { score: row.score, level: row.level, attestation: row.attestation, lines: row.lines, takenAt: now } })
+        .values({ orgId: r.id, day, ...row })
+        .onConflictDoUpdate({ target: [riskSnapshots.orgId, riskSnapshots.day], set: row })
         .run();
     }
+    // This job's marks of earlier hours are of no further use.
+    tx.delete(jobMarks)
+      .where(and(sql`${jobMarks.key} like 'risk-snapshots:%'`, lt(jobMarks.at, new Date(now.getTime() - 2 * DAY_MS))))
+      .run();
+    return true;
   });
-  return { orgs: risks.length, day };
+  return done ? { orgs: risks.length, day } : { orgs: 0, day, skipped: true };
+}
+
+export type RankedOrg = {
+  id: string;
+  slug: string;
+  name: string;
+  kind: "partner" | "contractor";
+  tier: "restricted" | "standard";
+  score: number;
+  level: RiskLevel;
+  /** The largest finding's text. */
+  top: string | null;
+  overdueRotations: number;
+  /** When the score was taken; null when it was scored live for this request. */
+  asOf: Date | null;
+  /** Live credentials per age bin when the snapshot was taken (null: scored live, or not kept). */
+  ageBins: number[] | null;
+};
+
+/**
+ * The organisations the actor may see (offboarded ones left out), riskiest first: from each one's fresh
+ * snapshot, the others scored live. Reads the first line's text and the overdue count in SQL, not the JSON.
+ */
+export function rankOrgRisks(actor: Actor, now: Date = new Date()): RankedOrg[] {
+  const db = getDb();
+  const scope = scopeFor(actor);
+  const orgs = db
+    .select({
+      id: organizations.id,
+      slug: organizations.slug,
+      name: organizations.name,
+      kind: organizations.kind,
+      tier: organizations.tier,
+      status: organizations.status,
+    })
+    .from(organizations)
+    .where(and(ne(organizations.status, "offboarded"), scopeWhere(scope, organizations.id)))
+    .all();
+  const snaps = db
+    .select({
+      orgId: riskSnapshots.orgId,
+      score: riskSnapshots.score,
+      level: riskSnapshots.level,
+      top: sql<string | null>`json_extract(${riskSnapshots.lines}, '$[0].text')`,
+      overdue: sql<number>`json_extract(${riskSnapshots.inputs}, '$.overdueRotations')`,
+      takenAt: riskSnapshots.takenAt,
+      ageBins: riskSnapshots.ageBins,
+    })
+    .from(riskSnapshots)
+    .where(
+      and(
+        gte(riskSnapshots.day, dayOf(new Date(now.getTime() - SNAPSHOT_FRESH_MS))), // today (and yesterday only in the first hours of a day)
+        gte(riskSnapshots.takenAt, new Date(now.getTime() - SNAPSHOT_FRESH_MS)),
+        lte(riskSnapshots.takenAt, now),
+        isNotNull(riskSnapshots.inputs),
+        scopeWhere(scope, riskSnapshots.orgId)
+      )
+    )
+    .all();
+  const fresh = new Map<string, (typeof snaps)[number]>();
+  for (const s of snaps) if ((fresh.get(s.orgId)?.takenAt.getTime() ?? -1) < s.takenAt.getTime()) fresh.set(s.orgId, s);
+  const out: RankedOrg[] = [];
+  const missing = [];
+  for (const o of orgs) {
+    const s = fresh.get(o.id);
+    if (!s) missing.push(o);
+    else
+      out.push({
+        id: o.id,
+        slug: o.slug,
+        name: o.name,
+        kind: o.kind,
+        tier: o.tier,
+        score: s.score,
+        level: s.level,
+        top: s.top,
+        overdueRotations: Number(s.overdue ?? 0),
+        asOf: s.takenAt,
+        ageBins: s.ageBins?.length === AGE_BINS.length ? s.ageBins : null,
+      });
+  }
+  for (const r of scoreOrgs(missing, now)) {
+    out.push({
+      id: r.id,
+      slug: r.slug,
+      name: r.name,
+      kind: r.kind,
+      tier: r.tier,
+      score: r.risk.score,
+      level: r.risk.level,
+      top: r.risk.lines[0]?.text ?? null,
+      overdueRotations: r.inputs.overdueRotations,
+      asOf: null,
+      ageBins: null,
+    });
+  }
+  return out.sort((a, b) => b.score - a.score || a.name.localeCompare(b.name));
 }
 
 export type TrendPoint = { day: string; score: number; level: RiskLevel };
@@ -35,7 +156,11 @@ export type TrendPoint = { day: string; score: number; level: RiskLevel };
 export function riskTrend(orgId: string, now: Date = new Date(), days = TREND_DAYS): TrendPoint[] {
   const from = dayOf(new Date(now.getTime() - (days - 1) * DAY_MS));
   return getDb()
-    .select({ day: riskSnapshots.day, score: riskSnapshots.score, level: riskSnapshots.level })
+    .select({
+      day: riskSnapshots.day,
+      score: riskSnapshots.score,
+      level: riskSnapshots.level,
+    })
     .from(riskSnapshots)
     .where(and(eq(riskSnapshots.orgId, orgId), gte(riskSnapshots.day, from)))
     .orderBy(asc(riskSnapshots.day))
@@ -48,7 +173,11 @@ export type AttestationDay = { day: string } & Record<AttestationState, number>;
 export function attestationStatusOverTime(scope: ReturnType<typeof scopeFor>, now: Date = new Date(), days = TREND_DAYS): AttestationDay[] {
   const from = dayOf(new Date(now.getTime() - (days - 1) * DAY_MS));
   const rows = getDb()
-    .select({ day: riskSnapshots.day, state: riskSnapshots.attestation, n: sql<number>`count(*)` })
+    .select({
+      day: riskSnapshots.day,
+      state: riskSnapshots.attestation,
+      n: sql<number>`count(*)`,
+    })
     .from(riskSnapshots)
     .where(and(gte(riskSnapshots.day, from), scopeWhere(scope, riskSnapshots.orgId)))
     .groupBy(riskSnapshots.day, riskSnapshots.attestation)
@@ -61,4 +190,24 @@ export function attestationStatusOverTime(scope: ReturnType<typeof scopeFor>, no
     d[r.state] = r.n;
   }
   return out;
+}
+
+/**
+ * The age chart for the ranked organisations' scope: each one's bins from its snapshot, and live for
+ * the credentials of the others (scored live, or offboarded: not ranked). Many of those: one live scan.
+ */
+export function rankedAgeBins(actor: Actor, ranked: readonly RankedOrg[], now: Date = new Date()): AgeBin[] {
+  const scope = scopeFor(actor);
+  const offboarded = getDb()
+    .select({ id: organizations.id })
+    .from(organizations)
+    .where(and(eq(organizations.status, "offboarded"), scopeWhere(scope, organizations.id)))
+    .all()
+    .map((o) => o.id);
+  const live = [...ranked.filter((r) => !r.ageBins).map((r) => r.id), ...offboarded];
+  if (live.length > 200) return credentialAgeBins(scope, now);
+  const total = AGE_BINS.map(() => 0);
+  for (const r of ranked) r.ageBins?.forEach((n, i) => (total[i] += n));
+  if (live.length) credentialAgeBins(scope, now, live).forEach((b, i) => (total[i] += b.count));
+  return toAgeBins(total);
 }

@@ -137,8 +137,8 @@ export type SchedulerRun = {
   deliverOutbox: DeliveryRunResult;
   purgeSessions: { deleted: number };
   purgeOldEvents: RetentionRun;
-  riskSnapshots: { orgs: number; day: string };
-  usageTotals: { days: number };
+  riskSnapshots: ReturnType<typeof takeRiskSnapshots>;
+  usageTotals: ReturnType<typeof rollUpUsageTotals>;
 };
 
 /** Every job once, in order: expiry and reminders first, so their events go out in the same run. */
@@ -152,7 +152,7 @@ export async function runScheduledJobs(now: Date = new Date(), opts: { fetch?: F
   const delivery = await deliverOutbox(now, { fetch: opts.fetch });
   const purged = await purgeSessions(now);
   const retention = await purgeOldEvents(now);
-  // Dashboards (issue 8): today's risk snapshot per organisation (replaced on a rerun) and the daily usage totals.
+  // Dashboards (issue 8): today's risk snapshot per organisation and the daily usage totals, each at most once an hour (job_marks).
   const snapshots = takeRiskSnapshots(now);
   const totals = rollUpUsageTotals(now);
   return {

@@ -1,4 +1,4 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth.server";
@@ -10,6 +10,7 @@ import { VendorDashboard } from "~/components/dashboards/vendor-dashboard";
 import { can } from "~/domain/permissions";
 import { ROLE_LABELS } from "~/domain/roles";
 import { auditorDashboard } from "~/models/dashboard-auditor.server";
+import { serverTimer } from "~/models/dashboard-timing.server";
 import { partnerDashboard } from "~/models/dashboard-partner.server";
 import { securityDashboard } from "~/models/dashboard-security.server";
 import { vendorDashboard } from "~/models/dashboard-vendor.server";
@@ -19,18 +20,48 @@ export const meta: MetaFunction = () => [{ title: "Dashboard · Keyward" }];
 /** One page, one dashboard per role: the loader computes only the signed-in role's panels, within its tenant scope. */
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request, "read:dashboard:any");
-  const head = { role: user.role, name: user.name, orgName: user.orgName, orgSlug: user.orgSlug, canExport: can(user, "export:evidence:any") };
+  const head = {
+    role: user.role,
+    name: user.name,
+    orgName: user.orgName,
+    orgSlug: user.orgSlug,
+    canExport: can(user, "export:evidence:any"),
+  };
+  const timer = serverTimer();
+  const now = new Date();
+  // Each panel's time in a Server-Timing header (the browser's network panel, the benchmark).
+  const answer = <T,>(data: T) => json(data, { headers: { "Server-Timing": timer.header() } });
   switch (user.role) {
     case "vendor_manager":
-      return json({ ...head, view: "vendor" as const, vendor: vendorDashboard(user) });
+      return answer({
+        ...head,
+        view: "vendor" as const,
+        vendor: vendorDashboard(user, now, timer.time),
+      });
     case "security":
-      return json({ ...head, view: "security" as const, security: securityDashboard(user) });
+      return answer({
+        ...head,
+        view: "security" as const,
+        security: securityDashboard(user, now, timer.time),
+      });
     case "auditor":
-      return json({ ...head, view: "auditor" as const, auditor: auditorDashboard(user) });
+      return answer({
+        ...head,
+        view: "auditor" as const,
+        auditor: auditorDashboard(user, now, timer.time),
+      });
     default:
-      return json({ ...head, view: "partner" as const, partner: partnerDashboard(user) });
+      return answer({
+        ...head,
+        view: "partner" as const,
+        partner: partnerDashboard(user, now, timer.time),
+      });
   }
 }
+
+export const headers: HeadersFunction = ({ loaderHeaders }) => ({
+  "Server-Timing": loaderHeaders.get("Server-Timing") ?? "",
+});
 
 export default function Dashboard() {
   const data = useLoaderData<typeof loader>();

@@ -19,8 +19,8 @@ function summary(r: SchedulerRun): string[] {
     `  attestation reminders:       ${r.attestationReminders.sent}`,
     `  webhook deliveries:          ${d.claimed} attempted, ${d.delivered} delivered, ${d.failed} to retry, ${d.dead} dead`,
     `  expired sessions purged:     ${r.purgeSessions.deleted}`,
-    `  risk snapshots taken:        ${r.riskSnapshots.orgs} organisations (${r.riskSnapshots.day})`,
-    `  usage totals rolled up:      ${r.usageTotals.days} days`,
+    `  risk snapshots taken:        ${r.riskSnapshots.skipped ? "none (taken this hour)" : `${r.riskSnapshots.orgs} organisations (${r.riskSnapshots.day})`}`,
+    `  usage totals rolled up:      ${r.usageTotals.skipped ? "none (rolled up this hour)" : `${r.usageTotals.days} days`}`,
   ];
 }
 
@@ -37,8 +37,9 @@ Runs Keyward's scheduled jobs, in this order:
      most 6 h, ±20% jitter), dead after 8 failed attempts
   4. purge expired sign-in sessions
   5. purge raw gateway events past retention
-  6. take today's risk snapshot of every organisation (replaced on a rerun the same day) and roll up
-     the daily usage totals the dashboards read
+  6. once an hour: take today's risk snapshot of every organisation (replacing the day's earlier
+     take; the dashboards rank from it) and roll up the daily usage totals the dashboards read
+     (keyward risk-snapshot takes one at once)
 Every job is idempotent: running it twice in the same period does nothing the second time, so
 several schedulers (or a cron entry calling --once) are safe.
 

@@ -1,13 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { getDb } from "../../db/client";
-import { credentialShares } from "../../db/schema";
+import { credentialShares, jobMarks } from "../../db/schema";
 import { riskSnapshots } from "../../db/schema-dashboards";
 import { getOrgRisk, listOrgRisks } from "~/models/risk.server";
-import { attestationStatusOverTime, riskTrend, takeRiskSnapshots } from "~/models/risk-snapshot.server";
+import { attestationStatusOverTime, rankOrgRisks, riskTrend, SNAPSHOT_FRESH_MS, takeRiskSnapshots } from "~/models/risk-snapshot.server";
 import { scopeFor } from "~/models/scope.server";
 import { createCredential, daysAgo, DAY } from "../support/credential-factory";
 import { createFlag } from "../support/dashboard-factory";
 import { actorFor, createOrg, tenancyWorld } from "../support/factories";
+import { runKeyward } from "../support/run-process";
 
 describe("risk inputs", () => {
   it("counts hygiene over live credentials only, open flags by severity and the contractor chain", async () => {
@@ -84,5 +85,64 @@ describe("risk snapshots", () => {
     expect(rows).toHaveLength(2);
     const history = attestationStatusOverTime(scopeFor(actorFor(w.partnerAdmin.id)));
     expect(history.map((h) => h.missing)).toEqual([2, 2]); // the partner and its contractor, no other tenant
+  });
+});
+
+describe("ranking from snapshots", () => {
+  const HOUR = 3_600_000;
+
+  it("takes the snapshot at most once an hour, or on demand", async () => {
+    await tenancyWorld();
+    const now = new Date(Math.floor(Date.now() / HOUR) * HOUR + 60_000);
+    const first = takeRiskSnapshots(now);
+    expect(first.orgs).toBeGreaterThan(0);
+    expect(takeRiskSnapshots(new Date(now.getTime() + 58 * 60_000))).toMatchObject({ orgs: 0, skipped: true }); // the scheduler's next runs in the hour
+    expect(takeRiskSnapshots(new Date(now.getTime() + 30 * 60_000), { force: true }).orgs).toBe(first.orgs); // on demand
+    expect(takeRiskSnapshots(new Date(now.getTime() + HOUR)).orgs).toBe(first.orgs); // the next hour
+    expect(getDb().select().from(jobMarks).all().filter((m) => m.key.startsWith("risk-snapshots:")).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("ranks from each organisation's fresh snapshot, scores the others live, and keeps to the actor's scope", async () => {
+    const w = await tenancyWorld();
+    const now = new Date();
+    takeRiskSnapshots(now, { force: true });
+    // a change after the snapshot: the ranking shows the snapshot's score until the next take
+    createCredential(w.partner.id, { issuedAt: daysAgo(200), storage: "shared_drive" });
+    const snap = rankOrgRisks(actorFor(w.vm.id), now).find((r) => r.id === w.partner.id)!;
+    expect(snap.asOf?.getTime()).toBe(now.getTime());
+    const live = getOrgRisk(w.partner, now);
+    expect(snap.score).toBeLessThan(live.risk.score);
+    // an organisation created since is scored live
+    const fresh = createOrg({ name: "Created After The Snapshot" });
+    createCredential(fresh.id, { issuedAt: daysAgo(200) });
+    const ranked = rankOrgRisks(actorFor(w.vm.id), now);
+    const newcomer = ranked.find((r) => r.id === fresh.id)!;
+    expect(newcomer).toMatchObject({ asOf: null, score: getOrgRisk(fresh, now).risk.score, overdueRotations: 1, top: getOrgRisk(fresh, now).risk.lines[0].text });
+    expect(ranked.map((r) => r.score)).toEqual([...ranked.map((r) => r.score)].sort((a, b) => b - a));
+    // a snapshot older than SNAPSHOT_FRESH_MS is not used: live again
+    const later = new Date(now.getTime() + SNAPSHOT_FRESH_MS + 60_000);
+    const stale = rankOrgRisks(actorFor(w.vm.id), later).find((r) => r.id === w.partner.id)!;
+    expect(stale).toMatchObject({ asOf: null, score: getOrgRisk(w.partner, later).risk.score, overdueRotations: 1 });
+    // the next take brings the snapshot up to date
+    takeRiskSnapshots(later, { force: true });
+    expect(rankOrgRisks(actorFor(w.vm.id), later).find((r) => r.id === w.partner.id)).toMatchObject({ asOf: later, score: stale.score, overdueRotations: 1 });
+    // a partner sees its own family only, from the same snapshots
+    expect(rankOrgRisks(actorFor(w.partnerAdmin.id), later).map((r) => r.slug).sort()).toEqual([w.partner.slug, w.contractor.slug].sort());
+  });
+});
+
+describe("keyward risk-snapshot", () => {
+  it("takes today's snapshot on demand, even when the hour's is taken", async () => {
+    const w = await tenancyWorld();
+    takeRiskSnapshots(new Date()); // the scheduler's take this hour
+    createCredential(w.partner.id, { issuedAt: daysAgo(200) });
+    const run = await runKeyward(["risk-snapshot", "--json", "--usage"]);
+    expect(run.code, run.stderr).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out).toMatchObject({ day: new Date().toISOString().slice(0, 10), usageDays: expect.any(Number) });
+    expect(out.orgs).toBeGreaterThanOrEqual(3);
+    const ranked = rankOrgRisks(actorFor(w.vm.id)).find((r) => r.id === w.partner.id)!;
+    expect(ranked.asOf).not.toBeNull();
+    expect(ranked.overdueRotations).toBe(1); // the change made after the scheduler's take
   });
 });

@@ -23,6 +23,7 @@ describe("/dashboard", () => {
     const waiting = createOrg({ kind: "contractor", parentId: w.partner.id, status: "onboarding", name: "Waiting Contractor Ltd", slug: `waiting-${Date.now()}` });
     const body = await html(request("/dashboard", { cookie: await signIn(w.vm) }));
     expect(body).toContain("Organisations ranked by risk");
+    expect(body).toContain('href="/dashboard/risk"');
     // the risky partner outranks the empty ones, with its largest finding
     expect(body.indexOf(risky.name)).toBeLessThan(body.indexOf(w.other.name));
     expect(body).toContain("3 credentials overdue for rotation");
@@ -111,6 +112,31 @@ describe("/dashboard", () => {
     expectCharts(body, ["age", "flags-over-time", "attestation-history"]);
     // read-only: no form on the page itself (the shell's sign-out form is outside <main>)
     expect(body.slice(body.indexOf("<main"), body.indexOf("</main>"))).not.toMatch(/<form/i);
+  });
+});
+
+describe("/dashboard/risk", () => {
+  it("ranks every organisation the user may see, 25 a page, and a partner only its own family", async () => {
+    const w = await tenancyWorld();
+    const risky = createOrg({ kind: "partner", name: "Aa Ranked First", slug: `first-${Date.now()}` });
+    for (let i = 0; i < 5; i++) createCredential(risky.id, { issuedAt: daysAgo(200), storage: "shared_drive" });
+    for (let i = 0; i < 26; i++) createOrg({ name: `Filler ${i}` }); // more than a page in any case
+    const first = await html(request("/dashboard/risk", { cookie: await signIn(w.vm) }));
+    expect(first).toContain("Organisations ranked by risk");
+    expect(first).toMatch(/<td class="num">1<\/td><td><a[^>]*href="\/orgs\/first-[^"]+#risk"/);
+    expect((first.match(/<tr>/g) ?? []).length - 1).toBe(25); // header row + 25
+    expect(first).toMatch(/page 1 of \d+/);
+    expect(first).toContain("?page=2");
+    const second = await html(request("/dashboard/risk?page=2", { cookie: await signIn(w.vm) }));
+    expect(second).toContain('<td class="num">26</td>');
+    expect(second).not.toContain(risky.name);
+    // out of range or nonsense: clamped, not an error
+    expect((await request("/dashboard/risk?page=abc", { cookie: await signIn(w.vm) })).status).toBe(200);
+
+    const partner = await html(request("/dashboard/risk", { cookie: await signIn(w.partnerMember) }));
+    expect(partner).toContain(w.partner.name);
+    expect(partner).toContain(w.contractor.name);
+    for (const hidden of [w.other.name, risky.name]) expect(partner).not.toContain(hidden);
   });
 });
 

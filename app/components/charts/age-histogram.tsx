@@ -1,10 +1,9 @@
 import { AxisBottom, AxisLeft } from "@visx/axis";
 import { Group } from "@visx/group";
 import { scaleBand, scaleLinear } from "@visx/scale";
-import { Bar, Line } from "@visx/shape";
+import { Line } from "@visx/shape";
 import type { AgeBin, PolicyLine } from "~/domain/chart-data";
-import { CHART, ChartFigure, tickLabel } from "./chart-figure";
-
+import { CHART, ChartFigure, px, tickLabel } from "./chart-figure";
 
 /** Live credentials by age since issue or last rotation, with each tier's maximum age drawn as a line. */
 export function AgeHistogram({ id, bins, policyLines }: { id: string; bins: readonly AgeBin[]; policyLines: readonly PolicyLine[] }) {
@@ -37,12 +36,16 @@ export function AgeHistogram({ id, bins, policyLines }: { id: string; bins: read
         <Group left={margin.left} top={margin.top}>
           {bins.map((b) => {
             const h = innerH - y(b.count);
-            return <Bar key={b.label} x={x(b.label)} y={innerH - h} width={x.bandwidth()} height={h} className="chart-fill-primary"><title>{`${b.label} days: ${b.count}`}</title></Bar>;
+            return (
+              <rect key={b.label} x={px(x(b.label) ?? 0)} y={px(innerH - h)} width={px(x.bandwidth())} height={px(h)} className="chart-fill-primary">
+                <title>{`${b.label} days: ${b.count}`}</title>
+              </rect>
+            );
           })}
           {policyLines.map((p) => (
             <g key={p.label}>
-              <Line from={{ x: lineX(p.days), y: 0 }} to={{ x: lineX(p.days), y: innerH }} className="chart-policy-line" strokeDasharray="4 3" />
-              <text x={lineX(p.days) + 4} y={10} className="chart-annotation">{`${p.label}: ${p.days} d`}</text>
+              <Line from={{ x: px(lineX(p.days)), y: 0 }} to={{ x: px(lineX(p.days)), y: innerH }} className="chart-policy-line" strokeDasharray="4 3" />
+              <text x={px(lineX(p.days) + 4)} y={10} className="chart-annotation">{`${p.label}: ${p.days} d`}</text>
             </g>
           ))}
           <AxisLeft scale={y} numTicks={4} tickComponent={tickLabel} tickFormat={(v) => String(v)} />

@@ -92,3 +92,6 @@ export function tickLabel({ x, y, formattedValue, textAnchor }: { x: number; y: 
 
 /** A short day label: "11-30" for "2026-11-30". */
 export const shortDay = (day: string) => day.slice(5);
+
+/** A coordinate to one decimal: enough for a 640-pixel chart, and a third of the bytes of a full float. */
+export const px = (n: number) => Math.round(n * 10) / 10;

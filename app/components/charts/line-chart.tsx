@@ -1,8 +1,7 @@
 import { AxisBottom, AxisLeft } from "@visx/axis";
 import { Group } from "@visx/group";
 import { scaleLinear, scalePoint } from "@visx/scale";
-import { LinePath } from "@visx/shape";
-import { CHART, ChartFigure, shortDay, tickLabel } from "./chart-figure";
+import { CHART, ChartFigure, px, shortDay, tickLabel } from "./chart-figure";
 import type { Series } from "./stacked-bars";
 
 /** Daily values as lines (usage: requests, errors, distinct sources; an organisation's risk trend). */
@@ -40,10 +39,12 @@ export function LineChart({
         <Group left={margin.left} top={margin.top}>
           {series.map((s) => (
             <g key={s.key}>
-              <LinePath data={[...days]} x={(d) => x(d.day) ?? 0} y={(d) => y(value(d, s.key))} className={`chart-line ${s.className}`} fill="none" strokeWidth={2} />
+              {days.length ? (
+                <path d={days.map((d, i) => `${i ? "L" : "M"}${px(x(d.day) ?? 0)} ${px(y(value(d, s.key)))}`).join("")} className={`chart-line ${s.className}`} fill="none" strokeWidth={2} />
+              ) : null}
               {days.length <= 31
                 ? days.map((d) => (
-                    <circle key={d.day} cx={x(d.day) ?? 0} cy={y(value(d, s.key))} r={2.5} className={s.className}>
+                    <circle key={d.day} cx={px(x(d.day) ?? 0)} cy={px(y(value(d, s.key)))} r={2.5} className={s.className}>
                       <title>{`${d.day} ${s.label}: ${value(d, s.key)}`}</title>
                     </circle>
                   ))

@@ -6,6 +6,7 @@ import { StackedBars } from "~/components/charts/stacked-bars";
 import type { auditorDashboard } from "~/models/dashboard-auditor.server";
 import { Panel, Stat } from "./panels";
 import { RankedOrgsTable } from "./ranked-orgs";
+import { ScoresAsOf } from "./scores-as-of";
 
 export type AuditorData = SerializeFrom<ReturnType<typeof auditorDashboard>>;
 
@@ -31,12 +32,27 @@ export function AuditorDashboard({ data, canExport }: { data: AuditorData; canEx
         <Stat label="Log imports (30 days)" value={data.imports30} to="/imports" />
         <Stat label="Attestations current" value={`${data.attestations.current ?? 0} / ${data.orgCount}`} to="/attestations" />
       </div>
-      <Panel id="ranked" title="Highest risk organisations" action={<Link to="/audit">Audit log</Link>}>
+      <Panel
+        id="ranked"
+        title="Highest risk organisations"
+        action={
+          <>
+            <Link to="/dashboard/risk">Full ranking ({data.orgCount})</Link> · <Link to="/audit">Audit log</Link>
+          </>
+        }
+      >
         <RankedOrgsTable labelledBy="ranked" rows={data.ranked} />
+        <ScoresAsOf asOf={data.asOf} />
       </Panel>
       <Panel id="charts" title="Trends">
         <AgeHistogram id="age" bins={data.ageBins} policyLines={data.policyLines} />
-        <StackedBars id="flags-over-time" title="Flags over time by severity" summary={`Flags first seen on each of the last ${data.flagsOverTime.length} days, stacked by severity.`} series={SEVERITY_SERIES} days={data.flagsOverTime} />
+        <StackedBars
+          id="flags-over-time"
+          title="Flags over time by severity"
+          summary={`Flags first seen on each of the last ${data.flagsOverTime.length} days, stacked by severity.`}
+          series={SEVERITY_SERIES}
+          days={data.flagsOverTime}
+        />
         <StackedBars
           id="attestation-history"
           title="Attestation status over time (organisations)"

@@ -67,6 +67,11 @@ export function PartnerDashboard({ data, ownSlug }: { data: PartnerData; ownSlug
               </tr>
             )}
           />
+          {data.rotationTotals.due > data.rotations.length ? (
+            <p className="muted">
+              The {data.rotations.length} most urgent of {data.rotationTotals.due}: <Link to="/rotations">see them all</Link>.
+            </p>
+          ) : null}
         </Panel>
         <Panel id="first-passes" title="Access reviews waiting for your first pass" action={<Link to="/reviews">Access reviews</Link>}>
           {data.firstPasses.length === 0 ? (

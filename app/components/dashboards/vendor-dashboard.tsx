@@ -9,6 +9,7 @@ import { AttestationBadge } from "~/components/risk";
 import type { vendorDashboard } from "~/models/dashboard-vendor.server";
 import { Panel, Stat } from "./panels";
 import { RankedOrgsTable } from "./ranked-orgs";
+import { ScoresAsOf } from "./scores-as-of";
 
 export type VendorData = SerializeFrom<ReturnType<typeof vendorDashboard>>;
 
@@ -22,8 +23,9 @@ export function VendorDashboard({ data }: { data: VendorData }) {
         <Stat label="Contractors awaiting approval" value={data.awaitingContractors.length} to="/orgs?status=onboarding&kind=contractor" />
       </div>
       <div className="dash-columns">
-        <Panel id="ranked" title="Organisations ranked by risk" action={<Link to="/orgs">All organisations</Link>}>
+        <Panel id="ranked" title="Organisations ranked by risk" action={<Link to="/dashboard/risk">Full ranking ({data.orgCount})</Link>}>
           <RankedOrgsTable labelledBy="ranked" rows={data.ranked} />
+          <ScoresAsOf asOf={data.asOf} />
         </Panel>
         <Panel id="attestations" title="Outstanding attestations" action={<Link to="/attestations">Attestations</Link>}>
           <DataTable
