@@ -26,7 +26,7 @@ export function eventRefOf(client: Database.Database, kind: EventRefKind, target
   return (client.prepare("select ref from event_refs where kind = ? and target_id = ?").get(kind, targetId) as { ref: number }).ref;
 }
 
-/** Every credential's reference, credential id → ref (a trigger gives each new credential its own: migration 0006). */
+/** Every credential's reference, credential id → ref (a trigger gives each new credential its own: migration 0007). */
 export function credentialRefs(client: Database.Database): Map<string, number> {
   const rows = client.prepare("select target_id as id, ref from event_refs where kind = 'credential'").all() as { id: string; ref: number }[];
   return new Map(rows.map((r) => [r.id, r.ref]));

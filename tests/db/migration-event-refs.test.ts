@@ -5,7 +5,7 @@ import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "../../db/client";
 
-// Migration 0006 turns log_events' UUID columns (import_id, credential_id) into integer references
+// Migration 0007 turns log_events' UUID columns (import_id, credential_id) into integer references
 // through event_refs. A database holding events from before it must keep every event, each still tied
 // to its import and credential.
 
@@ -19,11 +19,17 @@ function migrationsUpTo(dir: string, lastIdx: number) {
   fs.writeFileSync(path.join(dir, "meta/_journal.json"), JSON.stringify({ ...journal, entries }));
 }
 
-describe("migration 0006 (event references)", () => {
+/** The journal index of the migration under test. */
+function eventRefsIdx() {
+  const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS, "meta/_journal.json"), "utf8")) as { entries: { idx: number; tag: string }[] };
+  return journal.entries.find((e) => e.tag.endsWith("_event_refs"))!.idx;
+}
+
+describe("migration 0007 (event references)", () => {
   it("keeps every event and maps its import and credential to integer references", () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "keyward-mig-"));
-    const old = path.join(tmp, "upto5");
-    migrationsUpTo(old, 5);
+    const old = path.join(tmp, "before");
+    migrationsUpTo(old, eventRefsIdx() - 1);
     const db = openDatabase(path.join(tmp, "k.db"));
     migrate(db, { migrationsFolder: old });
     const c = db.$client;
