@@ -57,6 +57,8 @@ export function listRotationSchedule(actor: Actor, filter: ScheduleFilter) {
       dueAt: dueAt.as("due_at"),
       rank: sql<number>`row_number() over (partition by ${credentials.orgId} order by ${dueAt}, ${credentials.keyId})`.as("rank"),
       inOrg: sql<number>`count(*) over (partition by ${credentials.orgId})`.as("in_org"),
+      // overdue as credentialHygiene says (due at or before now), over all the organisation's rows, not only the perOrg listed
+      overdueInOrg: sql<number>`sum(case when ${dueAt} <= ${now.getTime()} then 1 else 0 end) over (partition by ${credentials.orgId})`.as("overdue_in_org"),
       orgFirstDue: sql<number>`min(${dueAt}) over (partition by ${credentials.orgId})`.as("org_first_due"),
     })
     .from(credentials)
@@ -82,10 +84,9 @@ export function listRotationSchedule(actor: Actor, filter: ScheduleFilter) {
     );
     let g = groups[groups.length - 1];
     if (!g || g.orgSlug !== r.orgSlug) {
-      g = { orgSlug: r.orgSlug, orgName: r.orgName, orgTier: r.orgTier, maxAgeDays: r.maxAgeDays, total: r.inOrg, overdue: 0, rows: [] };
+      g = { orgSlug: r.orgSlug, orgName: r.orgName, orgTier: r.orgTier, maxAgeDays: r.maxAgeDays, total: r.inOrg, overdue: r.overdueInOrg, rows: [] };
       groups.push(g);
     }
-    if (h.rotationState === "overdue") g.overdue++;
     g.rows.push({
       keyId: r.keyId,
       label: r.label,

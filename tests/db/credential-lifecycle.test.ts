@@ -251,6 +251,10 @@ describe("rotation schedule", () => {
     const partnerGroup = scheduled.find((g) => g.orgSlug === w.partner.slug)!;
     expect(partnerGroup.rows.map((r) => r.keyId)).toEqual([overdue.keyId, suspended.keyId, atEdge.keyId, dueSoon.keyId]);
     expect(partnerGroup).toMatchObject({ total: 4, overdue: 3 });
+    // the counts cover every row, not only the ones listed (the partner dashboard lists a few)
+    const capped = listRotationSchedule(vm, { withinDays: 14, now, perOrg: 1 }).find((g) => g.orgSlug === w.partner.slug)!;
+    expect(capped.rows.map((r) => r.keyId)).toEqual([overdue.keyId]);
+    expect(capped).toMatchObject({ total: 4, overdue: 3 });
     expect(scheduled[0].orgSlug).toBe(w.other.slug);
 
     // every row agrees with the domain's arithmetic
