@@ -5,7 +5,7 @@
 
 import { describeDuration, SubjectStore } from "./leaky-bucket";
 import { subjectLabel } from "./subject-label";
-import { sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
+import { NO_FINDINGS, sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
 
 const DAY = 86_400_000;
 const defaults = {
@@ -26,8 +26,8 @@ export function createDormantReactivated(opts: { maxSubjects?: number } = {}): R
   return {
     id: "dormant_reactivated",
     observe(e: DetectionEvent, ctx: RuleContext): Finding[] {
-      if (!e.credentialId) return [];
-      if (seen.get(e.credentialId)) return [];
+      if (!e.credentialId) return NO_FINDINGS;
+      if (seen.get(e.credentialId)) return NO_FINDINGS;
       seen.touch(e.credentialId, e.ts, () => true);
       const s = (k: keyof typeof defaults) => ctx.settings[k] ?? defaults[k];
       const b = ctx.baseline(e.credentialId);
@@ -42,7 +42,7 @@ export function createDormantReactivated(opts: { maxSubjects?: number } = {}): R
           why = `was used for the first time ${Math.floor((e.ts - c.issuedAt) / DAY)} days after it was issued (${iso(c.issuedAt)}; threshold: more than ${describeDuration(s("firstUseAfterIssueMs"))})`;
         }
       }
-      if (!why) return [];
+      if (!why) return NO_FINDINGS;
       return [
         {
           rule: "dormant_reactivated",

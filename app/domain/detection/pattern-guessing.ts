@@ -11,7 +11,7 @@ import { SAMPLE_SIZE } from "./error-burst";
 import { FiringGate, SubjectStore, describeDuration, describeSpan } from "./leaky-bucket";
 import { pathOnly, pathShape, sameShape, shapeKey } from "./path-shape";
 import { Interner, SampleRing } from "./sample-ring";
-import type { DetectionEvent, Finding, Rule, RuleContext, RuleModule } from "./types";
+import { NO_FINDINGS, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
 
 const defaults = {
   variants: 3, // at least this many concrete paths of one shape …
@@ -25,12 +25,14 @@ const MAX_GROUPS = 64;
 const MAX_VARIANTS = 32;
 const MAX_KEYS = 3;
 
+/** One concrete path of a group: its normalised segments and when last requested (updated in place). */
+type Variant = { shape: string[]; ts: number; group: Group; /** False once dropped from its group. */ live: boolean };
+
 type Group = {
-  /** Concrete path → its normalised segments and when last requested (updated in place). */
-  variants: Map<string, { shape: string[]; ts: number }>;
+  variants: Map<string, Variant>;
   /** Timestamps of non-2xx answers in the window (ascending). */
   failures: number[];
-  /** Key references behind the group's requests ("" for none) → last seen, up to MAX_KEYS. */
+  /** Key references behind the group's requests ("" for none) → last seen, up to MAX_KEYS (per-IP subjects only). */
   keys: Map<string, number>;
   /** The group's last SAMPLE_SIZE requests (evidence), without holding the events. */
   recent: SampleRing;
@@ -44,14 +46,14 @@ type Subject = {
   groups: Group[];
   /** No group expires before this (a lower bound of the groups' lastTs). */
   nextExpiry: number;
-  /** The last path and its group: legitimate traffic repeats one path, which then skips the search. */
+  /** The last path and its variant: legitimate traffic repeats one path, which then skips the lookup. */
   hotPath: string | null;
-  hotGroup: Group | null;
+  hotVariant: Variant | null;
   /**
-   * Concrete path → the group that took it (a path is in at most one group's variants: it joins a group
-   * only when no group has it). An entry is valid while that group is alive and still has the path.
+   * Concrete path → its variant in the group that took it (a path is in at most one group's variants: it
+   * joins a group only when no group has it). An entry is valid while it is live and its group alive.
    */
-  groupOf: Map<string, Group>;
+  groupOf: Map<string, Variant>;
 };
 
 /** Bound on a subject's path index before it is rebuilt from the live groups. */
@@ -64,8 +66,10 @@ function evict(g: Group, cutoff: number) {
   if (g.nextEvict > cutoff) return;
   let next = Infinity;
   for (const [p, v] of g.variants) {
-    if (v.ts <= cutoff) g.variants.delete(p);
-    else if (v.ts < next) next = v.ts;
+    if (v.ts <= cutoff) {
+      g.variants.delete(p);
+      v.live = false;
+    } else if (v.ts < next) next = v.ts;
   }
   let i = 0;
   while (i < g.failures.length && g.failures[i] <= cutoff) i++;
@@ -98,7 +102,8 @@ function oldestKey<V>(m: Map<string, V>, tsOf: (v: V) => number): string | undef
 const SHAPE_CACHE_SIZE = 4096;
 
 /** Adds the event to the subject's matching group (or a new one); returns the group. */
-function record(subj: Subject, path: string, rawPath: string, shape: string[], keyOf: string, event: DetectionEvent, windowMs: number, maxEdits: number, strings: Interner): Group {
+/** `keyOf`: the key behind the request, tracked for per-IP subjects (null for per-key subjects: always their own). */
+function record(subj: Subject, path: string, rawPath: string, shape: string[], keyOf: string | null, event: DetectionEvent, windowMs: number, maxEdits: number, strings: Interner): Group {
   const cutoff = event.ts - windowMs;
   if (subj.nextExpiry <= cutoff) {
     subj.groups = subj.groups.filter((g) => {
@@ -109,11 +114,9 @@ function record(subj: Subject, path: string, rawPath: string, shape: string[], k
     subj.nextExpiry = subj.groups.reduce((min, g) => Math.min(min, g.lastTs), Infinity);
   }
   let group: Group | undefined;
-  if (subj.hotPath === path && subj.hotGroup !== null && !subj.hotGroup.dead && subj.hotGroup.variants.has(path)) group = subj.hotGroup;
-  if (!group) {
-    const g = subj.groupOf.get(path);
-    if (g !== undefined && !g.dead && g.variants.has(path)) group = g;
-  }
+  let known: Variant | undefined = subj.hotPath === path && subj.hotVariant !== null ? subj.hotVariant : subj.groupOf.get(path);
+  if (known !== undefined && known.live && !known.group.dead) group = known.group;
+  else known = undefined;
   if (!group) {
     outer: for (const g of subj.groups) {
       for (const v of g.variants.values()) {
@@ -134,31 +137,38 @@ function record(subj: Subject, path: string, rawPath: string, shape: string[], k
       if (gone) gone.dead = true;
     }
   }
-  subj.hotPath = path;
-  subj.hotGroup = group;
-  evict(group, cutoff);
+  evict(group, cutoff); // may drop this very path (then it joins again below)
   if (event.ts > group.lastTs) group.lastTs = event.ts;
-  const known = group.variants.get(path);
-  if (known) {
-    if (event.ts > known.ts) known.ts = event.ts;
+  if (known === undefined || !known.live) {
+    if (group.variants.size === 0 || !group.variants.has(path)) {
+      known = { shape, ts: event.ts, group, live: true };
+      group.variants.set(path, known);
+      if (subj.groupOf.size >= MAX_INDEXED_PATHS) {
+        subj.groupOf.clear();
+        for (const g of subj.groups) for (const [p, v] of g.variants) subj.groupOf.set(p, v);
+      }
+      subj.groupOf.set(path, known);
+      group.nextEvict = Math.min(group.nextEvict, event.ts);
+      if (group.variants.size > MAX_VARIANTS) {
+        const oldest = oldestKey(group.variants, (v) => v.ts) as string;
+        const gone = group.variants.get(oldest);
+        group.variants.delete(oldest);
+        if (gone) gone.live = false;
+      }
+    } else known = group.variants.get(path);
   }
-  else {
-    group.variants.set(path, { shape, ts: event.ts });
-    if (subj.groupOf.size >= MAX_INDEXED_PATHS) {
-      subj.groupOf.clear();
-      for (const g of subj.groups) for (const p of g.variants.keys()) subj.groupOf.set(p, g);
-    }
-    subj.groupOf.set(path, group);
-    group.nextEvict = Math.min(group.nextEvict, event.ts);
-    if (group.variants.size > MAX_VARIANTS) group.variants.delete(oldestKey(group.variants, (v) => v.ts) as string);
-  }
+  if (known !== undefined && known.live && event.ts > known.ts) known.ts = event.ts;
+  subj.hotPath = path;
+  subj.hotVariant = known !== undefined && known.live ? known : null;
   if (event.status < 200 || event.status > 299) group.failures.push(event.ts);
-  const keyTs = group.keys.get(keyOf);
-  if (keyTs === undefined) {
-    group.nextEvict = Math.min(group.nextEvict, event.ts);
-    group.keys.set(keyOf, event.ts);
-    if (group.keys.size > MAX_KEYS) group.keys.delete(oldestKey(group.keys, (ts) => ts) as string);
-  } else if (event.ts > keyTs) group.keys.set(keyOf, event.ts);
+  if (keyOf !== null) {
+    const keyTs = group.keys.get(keyOf);
+    if (keyTs === undefined) {
+      group.nextEvict = Math.min(group.nextEvict, event.ts);
+      group.keys.set(keyOf, event.ts);
+      if (group.keys.size > MAX_KEYS) group.keys.delete(oldestKey(group.keys, (ts) => ts) as string);
+    } else if (event.ts > keyTs) group.keys.set(keyOf, event.ts);
+  }
   if (group.recent.size() === 0) group.nextEvict = Math.min(group.nextEvict, event.ts);
   group.recent.push(event, strings, rawPath);
   return group;
@@ -195,10 +205,7 @@ function subjectKey(cache: Map<string, string>, prefix: string, id: string): str
   return k;
 }
 
-/** What most events return (never mutated: a finding replaces it with a fresh array). */
-const NONE: Finding[] = Object.freeze([]) as unknown as Finding[];
-
-const newSubject = (): Subject => ({ groups: [], nextExpiry: Infinity, hotPath: null, hotGroup: null, groupOf: new Map() });
+const newSubject = (): Subject => ({ groups: [], nextExpiry: Infinity, hotPath: null, hotVariant: null, groupOf: new Map() });
 
 export function createPatternGuessing(opts: { maxSubjects?: number } = {}): PatternGuessingRule {
   let state: { byKey: SubjectStore<Subject>; byIp: SubjectStore<Subject>; gate: FiringGate } | null = null;
@@ -231,10 +238,10 @@ export function createPatternGuessing(opts: { maxSubjects?: number } = {}): Patt
       };
       const { raw, path, shape } = shapeOf(event.path);
       const key = event.credentialId !== null ? subjectKey(credKeys, "cred:", event.credentialId) : event.keyRef ? subjectKey(refKeys, "key:", event.keyRef) : null;
-      let out = NONE;
+      let out = NO_FINDINGS;
       if (key !== null) {
         const subj = state.byKey.touch(key, event.ts, newSubject);
-        const g = record(subj, path, raw, shape, key, event, s.windowMs, s.maxEdits, strings);
+        const g = record(subj, path, raw, shape, null, event, s.windowMs, s.maxEdits, strings);
         if (qualifies(g, s) && state.gate.allow(key, "high", event.ts)) out = [finding(g, event, path, s, "with this key")];
       }
       if (event.srcIp !== null && event.srcIp !== "") {
@@ -243,7 +250,7 @@ export function createPatternGuessing(opts: { maxSubjects?: number } = {}): Patt
         const oneKey = g.keys.size === 1 && !g.keys.has("");
         if (!oneKey && qualifies(g, s) && state.gate.allow(`ip:${event.srcIp}`, "high", event.ts)) {
           const f = finding(g, event, path, s, `from ${event.srcIp}${g.keys.size > 1 ? ` with ${g.keys.size} different keys` : ""}`);
-          if (out === NONE) out = [];
+          if (out === NO_FINDINGS) out = [];
           out.push(g.keys.size > 1 ? { ...f, credentialId: null, keyRef: null } : f);
         }
       }

@@ -36,6 +36,11 @@ export class SampleRing {
   push(e: DetectionEvent, strings: Interner, path: string = strings.intern(e.path)): void {
     let s: Sample;
     const n = this.items.length;
+    // A group's requests mostly repeat the previous one's address and user agent: reuse its strings.
+    const prev = this.len > 0 ? this.items[(this.start + this.len - 1) % n] : null;
+    const method = prev !== null && prev.method === e.method ? prev.method : strings.intern(e.method);
+    const srcIp = prev !== null && prev.srcIp === e.srcIp ? prev.srcIp : strings.intern(e.srcIp);
+    const userAgent = prev !== null && prev.userAgent === e.userAgent ? prev.userAgent : strings.intern(e.userAgent);
     if (this.len < n) {
       s = this.items[(this.start + this.len) % n];
       this.len++;
@@ -50,11 +55,11 @@ export class SampleRing {
       this.start = (this.start + 1) % n;
     }
     s.ts = e.ts;
-    s.method = strings.intern(e.method);
+    s.method = method;
     s.path = path;
     s.status = e.status;
-    s.srcIp = strings.intern(e.srcIp);
-    s.userAgent = strings.intern(e.userAgent);
+    s.srcIp = srcIp;
+    s.userAgent = userAgent;
   }
 
   /** Drops samples at or before `cutoff` from the front. */
