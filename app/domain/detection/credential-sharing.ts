@@ -41,6 +41,8 @@ function forgetIp(subj: Subject, ip: string) {
   }
 }
 
+const newSubject = (): Subject => ({ ips: new Map(), nets: new Map(), uas: new Map(), recent: [], lastIp: null, lastUa: null, oldest: Infinity });
+
 export function createCredentialSharing(opts: { maxSubjects?: number } = {}): CredentialSharingRule {
   let state: { subjects: SubjectStore<Subject>; gate: FiringGate } | null = null;
   return {
@@ -50,7 +52,7 @@ export function createCredentialSharing(opts: { maxSubjects?: number } = {}): Cr
       if (event.credentialId === null || event.srcIp === null || event.srcIp === "") return NO_FINDINGS;
       const s = ctx.settings;
       state ??= { subjects: new SubjectStore<Subject>({ idleMs: s.windowMs, maxSubjects: opts.maxSubjects }), gate: new FiringGate(s.windowMs, opts) };
-      const subj = state.subjects.touch(event.credentialId, event.ts, () => ({ ips: new Map(), nets: new Map(), uas: new Map(), recent: [], lastIp: null, lastUa: null, oldest: Infinity }));
+      const subj = state.subjects.touch(event.credentialId, event.ts, newSubject);
       const cutoff = event.ts - s.windowMs;
       if (subj.oldest <= cutoff) {
         for (const [ip, v] of subj.ips) {

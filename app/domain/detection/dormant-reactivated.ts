@@ -20,6 +20,8 @@ function iso(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
+const yes = (): true => true;
+
 export function createDormantReactivated(opts: { maxSubjects?: number } = {}): Rule & { trackedSubjects(): number } {
   // Credentials already seen in this import. Never idle within an import; bounded by the hard cap.
   const seen = new SubjectStore<true>({ idleMs: Number.POSITIVE_INFINITY, maxSubjects: opts.maxSubjects });
@@ -28,7 +30,7 @@ export function createDormantReactivated(opts: { maxSubjects?: number } = {}): R
     observe(e: DetectionEvent, ctx: RuleContext): Finding[] {
       if (!e.credentialId) return NO_FINDINGS;
       if (seen.get(e.credentialId)) return NO_FINDINGS;
-      seen.touch(e.credentialId, e.ts, () => true);
+      seen.touch(e.credentialId, e.ts, yes);
       const s = (k: keyof typeof defaults) => ctx.settings[k] ?? defaults[k];
       const b = ctx.baseline(e.credentialId);
       const lastUsedAt = b?.lastUsedAt ?? null;

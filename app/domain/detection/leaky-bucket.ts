@@ -35,6 +35,9 @@ export class SubjectStore<S> {
   private seq = 0;
   private qKey: string[] = [];
   private qSeq: number[] = [];
+  /** When each queue entry was pushed (event time), and how far behind the clock any push has been. */
+  private qTs: number[] = [];
+  private lag = 0;
   private head = 0;
 
   constructor(opts: SubjectStoreOptions) {
@@ -45,6 +48,7 @@ export class SubjectStore<S> {
   /** The subject's state, created by `init` when absent or forgotten; marks it touched at `now`. */
   touch(subject: string, now: number, init: () => S): S {
     if (now > this.clock) this.clock = now;
+    else if (this.clock - now > this.lag) this.lag = this.clock - now;
     const seq = ++this.seq;
     let slot = this.map.get(subject);
     const last = this.qKey.length - 1;
@@ -63,8 +67,11 @@ export class SubjectStore<S> {
       }
       this.qKey.push(subject);
       this.qSeq.push(seq);
+      this.qTs.push(now);
     }
-    this.sweep(4);
+    // Every entry from the front on was pushed at or after (front's push time − lag), and a live subject
+    // was touched at or after its entry's push: when that is within the idle time, nothing can be idle.
+    if (this.head >= this.qKey.length || this.qTs[this.head] - this.lag < this.clock - this.idleMs) this.sweep(4);
     while (this.map.size > this.max) this.dropOldest();
     this.compact();
     return slot.state;
@@ -118,20 +125,24 @@ export class SubjectStore<S> {
     if (this.head > 1024 && this.head * 2 > len) {
       this.qKey = this.qKey.slice(this.head);
       this.qSeq = this.qSeq.slice(this.head);
+      this.qTs = this.qTs.slice(this.head);
       this.head = 0;
     } else if (len - this.head > 2 * this.map.size + 1024) {
       // Mostly stale (subjects touched over and over): keep each subject's latest entry only.
       const keys: string[] = [];
       const seqs: number[] = [];
+      const tss: number[] = [];
       for (let i = this.head; i < len; i++) {
         const slot = this.map.get(this.qKey[i]);
         if (slot && slot.seq === this.qSeq[i]) {
           keys.push(this.qKey[i]);
           seqs.push(this.qSeq[i]);
+          tss.push(this.qTs[i]);
         }
       }
       this.qKey = keys;
       this.qSeq = seqs;
+      this.qTs = tss;
       this.head = 0;
     }
   }
@@ -327,8 +338,12 @@ export class SlidingWindowCounter {
     this.store = new SubjectStore<WindowState>({ idleMs: windowMs, maxSubjects: opts.maxSubjects });
   }
 
+  /** add()'s answer, one object reused (read it before the next add). */
+  private readonly result: WindowCount = { count: 0, distinct: 0, since: 0 };
+  private readonly init = (): WindowState => ({ ts: [], head: 0, distinct: new DistinctWindow(this.windowMs, this.opts.maxKeys) });
+
   add(subject: string, key: string, now: number): WindowCount {
-    const w = this.store.touch(subject, now, () => ({ ts: [], head: 0, distinct: new DistinctWindow(this.windowMs, this.opts.maxKeys) }));
+    const w = this.store.touch(subject, now, this.init);
     const cutoff = now - this.windowMs;
     while (w.head < w.ts.length && w.ts[w.head] <= cutoff) w.head++;
     w.ts.push(now);
@@ -338,7 +353,11 @@ export class SlidingWindowCounter {
       w.head = 0;
     }
     w.distinct.add(key, now);
-    return { count: w.ts.length - w.head, distinct: w.distinct.size(), since: w.ts[w.head] };
+    const r = this.result;
+    r.count = w.ts.length - w.head;
+    r.distinct = w.distinct.size();
+    r.since = w.ts[w.head];
+    return r;
   }
 
   size(): number {

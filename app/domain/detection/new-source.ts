@@ -26,6 +26,8 @@ function remember(set: Set<string>, value: string) {
   if (set.size > MAX_SOURCES) set.delete(set.values().next().value as string);
 }
 
+const newSubject = (): Subject => ({ ips: new Set(), prefixes: new Set() });
+
 export function createNewSource(opts: { maxSubjects?: number } = {}): NewSourceRule {
   let subjects: SubjectStore<Subject> | null = null;
   return {
@@ -36,7 +38,7 @@ export function createNewSource(opts: { maxSubjects?: number } = {}): NewSourceR
       const s = ctx.settings;
       // Kept for the whole import (idle for longer than the history window is the only expiry).
       subjects ??= new SubjectStore<Subject>({ idleMs: s.historyMs, maxSubjects: opts.maxSubjects });
-      const subj = subjects.touch(event.credentialId, event.ts, () => ({ ips: new Set(), prefixes: new Set() }));
+      const subj = subjects.touch(event.credentialId, event.ts, newSubject);
       const ip = event.srcIp;
       if (subj.ips.has(ip)) return NO_FINDINGS;
       const prefix = prefix24(ip);

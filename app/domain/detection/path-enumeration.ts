@@ -31,7 +31,7 @@ function keyOf(cache: Map<string, string>, prefix: string, value: string): strin
 }
 
 export function createPathEnumeration(opts: { maxSubjects?: number } = {}): PathEnumerationRule {
-  let state: { subjects: SubjectStore<Subject>; gate: FiringGate } | null = null;
+  let state: { subjects: SubjectStore<Subject>; gate: FiringGate; init: () => Subject } | null = null;
   const endpointKeys = new Map<string, string>();
   const pathKeys = new Map<string, string>();
   return {
@@ -43,9 +43,10 @@ export function createPathEnumeration(opts: { maxSubjects?: number } = {}): Path
       state ??= {
         subjects: new SubjectStore<Subject>({ idleMs: s.windowMs, maxSubjects: opts.maxSubjects }),
         gate: new FiringGate(s.windowMs, opts),
+        init: () => ({ keys: new DistinctWindow(s.windowMs, s.distinct * 4 + 16), recent: [] }),
       };
       const key = event.endpoint !== null ? keyOf(endpointKeys, "endpoint:", event.endpoint) : keyOf(pathKeys, "path:", pathOnly(event.path));
-      const subj = state.subjects.touch(event.credentialId, event.ts, () => ({ keys: new DistinctWindow(s.windowMs, s.distinct * 4 + 16), recent: [] }));
+      const subj = state.subjects.touch(event.credentialId, event.ts, state.init);
       if (!subj.keys.add(key, event.ts)) return NO_FINDINGS;
       subj.recent.push(event);
       if (subj.recent.length > SAMPLE_SIZE) subj.recent.shift();

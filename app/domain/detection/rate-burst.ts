@@ -19,6 +19,9 @@ type Subject = { minute: number; count: number; prevMinute: number; prevCount: n
 
 export type RateBurstRule = Rule & { trackedSubjects(): number };
 
+/** A subject's minutes are set by its first event. */
+const newSubject = (): Subject => ({ minute: Number.NaN, count: 0, prevMinute: Number.NaN, prevCount: 0, first: null });
+
 export function createRateBurst(opts: { maxSubjects?: number } = {}): RateBurstRule {
   let state: { subjects: SubjectStore<Subject>; gate: FiringGate } | null = null;
   return {
@@ -30,7 +33,11 @@ export function createRateBurst(opts: { maxSubjects?: number } = {}): RateBurstR
       const s = ctx.settings;
       state ??= { subjects: new SubjectStore<Subject>({ idleMs: 2 * MINUTE, maxSubjects: opts.maxSubjects }), gate: new FiringGate(s.repeatWindowMs, opts) };
       const minute = Math.floor(event.ts / MINUTE);
-      const subj = state.subjects.touch(id, event.ts, () => ({ minute, count: 0, prevMinute: minute - 1, prevCount: 0, first: null }));
+      const subj = state.subjects.touch(id, event.ts, newSubject);
+      if (Number.isNaN(subj.minute)) {
+        subj.minute = minute;
+        subj.prevMinute = minute - 1;
+      }
       let count: number;
       if (minute === subj.minute) count = ++subj.count;
       else if (minute > subj.minute) {

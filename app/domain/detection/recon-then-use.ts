@@ -8,6 +8,7 @@
 // credential without a baseline has only this import's history: its first successful call to each model
 // counts as "never used before".
 
+import { GrantVerdicts } from "./grant-verdicts";
 import { FiringGate, SubjectStore, describeDuration, describeSpan } from "./leaky-bucket";
 import { NO_FINDINGS, sampleOf, type CatalogModel, type CredentialFacts, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
 
@@ -23,7 +24,7 @@ type Subject = { recon: DetectionEvent | null; reconWhy: string; used: Set<strin
 export type ReconThenUseRule = Rule & { trackedSubjects(): number };
 
 /** Is the event's model or endpoint outside the credential's grant? ("@ga" reaches the catalog's GA models; "*" every endpoint.) */
-export function outsideGrant(event: DetectionEvent, cred: CredentialFacts, catalog: readonly CatalogModel[]): boolean {
+export function outsideGrant(event: Pick<DetectionEvent, "model" | "endpoint">, cred: CredentialFacts, catalog: readonly CatalogModel[]): boolean {
   if (event.model !== null && !cred.grantModels.includes(event.model)) {
     const ga = cred.grantModels.includes("@ga") && catalog.some((m) => m.name === event.model && m.status === "ga");
     if (!ga) return true;
@@ -32,16 +33,21 @@ export function outsideGrant(event: DetectionEvent, cred: CredentialFacts, catal
   return false;
 }
 
-function reconReason(event: DetectionEvent, ctx: RuleContext, credentialId: string): string | null {
+function reconReason(event: DetectionEvent, ctx: RuleContext, credentialId: string, grant: GrantVerdicts<boolean>): string | null {
   if (event.status >= 400 && event.status <= 499 && !NOT_RECON.has(event.status)) return `answered ${event.status}`;
   if (event.endpoint === null) return "to a path the catalog does not know";
   const cred = ctx.credential(credentialId);
-  if (cred && outsideGrant(event, cred, ctx.catalog)) return "outside the credential's grant";
+  if (cred && grant.get(cred, event.endpoint, event.model)) return "outside the credential's grant";
   return null;
 }
 
+const newSubject = (): Subject => ({ recon: null, reconWhy: "", used: new Set() });
+
 export function createReconThenUse(opts: { maxSubjects?: number } = {}): ReconThenUseRule {
   let state: { subjects: SubjectStore<Subject>; gate: FiringGate } | null = null;
+  // Outside the grant or not depends only on the credential's facts, the endpoint, the model and the catalog.
+  let catalog: readonly CatalogModel[] | null = null;
+  const grant = new GrantVerdicts((c, endpoint, model) => outsideGrant({ endpoint, model }, c, catalog ?? []));
   return {
     id: "recon_then_use",
     trackedSubjects: () => state?.subjects.size() ?? 0,
@@ -51,7 +57,7 @@ export function createReconThenUse(opts: { maxSubjects?: number } = {}): ReconTh
       const s = ctx.settings;
       // The models used in this import must survive idleness, so subjects expire only after a day idle.
       state ??= { subjects: new SubjectStore<Subject>({ idleMs: Math.max(s.windowMs, 86_400_000), maxSubjects: opts.maxSubjects }), gate: new FiringGate(s.windowMs, opts) };
-      const subj = state.subjects.touch(id, event.ts, () => ({ recon: null, reconWhy: "", used: new Set() }));
+      const subj = state.subjects.touch(id, event.ts, newSubject);
       let out = NO_FINDINGS;
 
       if (event.status >= 200 && event.status <= 299 && event.model !== null) {
@@ -75,7 +81,11 @@ export function createReconThenUse(opts: { maxSubjects?: number } = {}): ReconTh
         }
       }
 
-      const why = reconReason(event, ctx, id);
+      if (ctx.catalog !== catalog) {
+        catalog = ctx.catalog;
+        grant.clear();
+      }
+      const why = reconReason(event, ctx, id, grant);
       if (why !== null) {
         subj.recon = event;
         subj.reconWhy = why;
