@@ -3,7 +3,6 @@
 // (more than 3 in an hour). Unknown model names are unknown_model's business: only catalog models count.
 
 import { ALL_ENDPOINTS, ALL_GA } from "~/domain/credential";
-import { GrantVerdicts } from "./grant-verdicts";
 import { describeDuration, FiringGate, SlidingWindowCounter } from "./leaky-bucket";
 import { lookupModel, modelIndex } from "./model-index";
 import { subjectLabel } from "./subject-label";
@@ -35,20 +34,13 @@ function describeGrant(c: CredentialFacts): string {
 export function createOutOfGrant(opts: { maxSubjects?: number } = {}): Rule & { trackedSubjects(): number } {
   let counter: SlidingWindowCounter | null = null;
   let gate: FiringGate | null = null;
-  // What lies outside a credential's grant depends only on its facts, the endpoint, the model and the catalog.
-  let catalog: readonly CatalogModel[] | null = null;
-  const verdicts = new GrantVerdicts((c, endpoint, model) => outsideGrant({ endpoint, model }, c, catalog ?? []));
   return {
     id: "out_of_grant",
     observe(e: DetectionEvent, ctx: RuleContext): Finding[] {
       if (!e.credentialId) return NO_FINDINGS;
       const c = ctx.credential(e.credentialId);
       if (!c) return NO_FINDINGS;
-      if (ctx.catalog !== catalog) {
-        catalog = ctx.catalog;
-        verdicts.clear();
-      }
-      const outside = verdicts.get(c, e.endpoint, e.model);
+      const outside = outsideGrant(e, c, ctx.catalog);
       if (outside.length === 0) return NO_FINDINGS;
       const windowMs = ctx.settings.windowMs ?? defaults.windowMs;
       const threshold = ctx.settings.repeatThreshold ?? defaults.repeatThreshold;
