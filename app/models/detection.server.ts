@@ -67,7 +67,7 @@ export function mergeEvidence(old: readonly FlagEvidence[], sample: readonly Fla
 
 /** Value at the 99th percentile (nearest rank) of per-minute request counts. */
 export function p99(counts: Iterable<number>): number | null {
-  const v = [...counts].sort((a, b) => a - b);
+  const v = Float64Array.from(counts).sort(); // numeric order, natively
   if (!v.length) return null;
   return v[Math.max(0, Math.ceil(v.length * 0.99) - 1)];
 }

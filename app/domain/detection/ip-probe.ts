@@ -45,7 +45,7 @@ export function createIpProbe(opts: { maxSubjects?: number } = {}): IpProbeRule 
       const s = ctx.settings;
       state ??= {
         bucket: new DistinctLeakyBucket<DetectionEvent>({ capacity: s.capacity, leakMs: s.leakMs }, opts),
-        sweep: new SlidingWindowCounter(s.sweepWindowMs, { maxEvents: s.sweepRequests + 1, maxKeys: s.sweepDistinctPaths + 1, maxSubjects: opts.maxSubjects }),
+        sweep: new SlidingWindowCounter(s.sweepWindowMs, { maxEvents: s.sweepRequests + 1, maxKeys: s.sweepDistinctPaths + 1, maxSubjects: opts.maxSubjects, distinctAbove: s.sweepRequests }),
         gate: new FiringGate(s.repeatWindowMs, opts),
         sweepGate: new FiringGate(s.repeatWindowMs, opts),
       };

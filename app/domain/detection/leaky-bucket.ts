@@ -315,47 +315,72 @@ export class DistinctLeakyBucket<T = undefined> {
 // ---- Sliding window: requests and distinct keys per subject ----
 
 export type WindowState = {
-  /** Event timestamps in the window (a queue: head index into `ts`). */
+  /** Event timestamps in the window (a queue: head index into `ts`), and the key of each. */
   ts: number[];
+  keys: string[];
   head: number;
-  distinct: DistinctWindow;
+  /** Distinct keys, once the count has passed `distinctAbove` (null before). */
+  distinct: DistinctWindow | null;
 };
 
+/** `distinct` is -1 while the count has not passed the counter's `distinctAbove`. */
 export type WindowCount = { count: number; distinct: number; since: number };
 
 /**
  * Requests and distinct keys per subject within a sliding window of `windowMs`. The timestamp queue keeps at
  * most `maxEvents` per subject (the oldest dropped beyond it): counts are exact up to that cap, which must
  * exceed any threshold compared against them.
+ *
+ * `distinctAbove` (below `maxEvents`): distinct keys are only needed once the count passes it (a sweep is
+ * many requests AND many paths), so until then the counter only queues each event's key; when the count
+ * first passes it, the queue still holds every event of the window and the distinct keys are built from
+ * it, then kept up to date. Quiet subjects pay one array push per event instead of a Map update.
  */
 export class SlidingWindowCounter {
   private readonly store: SubjectStore<WindowState>;
+  private readonly distinctAbove: number;
+  /** One string per distinct key (the queue would otherwise hold every event's own copy). */
+  private readonly strings = new Map<string, string>();
 
   constructor(
     private readonly windowMs: number,
-    private readonly opts: { maxEvents: number; maxKeys: number; maxSubjects?: number },
+    private readonly opts: { maxEvents: number; maxKeys: number; maxSubjects?: number; distinctAbove?: number },
   ) {
     this.store = new SubjectStore<WindowState>({ idleMs: windowMs, maxSubjects: opts.maxSubjects });
+    this.distinctAbove = Math.min(opts.distinctAbove ?? -1, opts.maxEvents - 1);
   }
 
   /** add()'s answer, one object reused (read it before the next add). */
   private readonly result: WindowCount = { count: 0, distinct: 0, since: 0 };
-  private readonly init = (): WindowState => ({ ts: [], head: 0, distinct: new DistinctWindow(this.windowMs, this.opts.maxKeys) });
+  private readonly init = (): WindowState => ({ ts: [], keys: [], head: 0, distinct: null });
 
-  add(subject: string, key: string, now: number): WindowCount {
+  add(subject: string, rawKey: string, now: number): WindowCount {
     const w = this.store.touch(subject, now, this.init);
+    let key = this.strings.get(rawKey);
+    if (key === undefined) {
+      if (this.strings.size >= 4096) this.strings.clear();
+      this.strings.set(rawKey, (key = rawKey));
+    }
     const cutoff = now - this.windowMs;
     while (w.head < w.ts.length && w.ts[w.head] <= cutoff) w.head++;
     w.ts.push(now);
+    w.keys.push(key);
     if (w.ts.length - w.head > this.opts.maxEvents) w.head++;
     if (w.head > 1024 && w.head * 2 > w.ts.length) {
       w.ts = w.ts.slice(w.head);
+      w.keys = w.keys.slice(w.head);
       w.head = 0;
     }
-    w.distinct.add(key, now);
+    const count = w.ts.length - w.head;
+    if (w.distinct !== null) w.distinct.add(key, now);
+    else if (count > this.distinctAbove) {
+      // Every event of the window is still queued (the count has not reached maxEvents): replay them.
+      w.distinct = new DistinctWindow(this.windowMs, this.opts.maxKeys);
+      for (let i = w.head; i < w.ts.length; i++) w.distinct.add(w.keys[i], w.ts[i]);
+    }
     const r = this.result;
-    r.count = w.ts.length - w.head;
-    r.distinct = w.distinct.size();
+    r.count = count;
+    r.distinct = w.distinct !== null ? w.distinct.size() : -1;
     r.since = w.ts[w.head];
     return r;
   }

@@ -44,7 +44,7 @@ export function createOutOfGrant(opts: { maxSubjects?: number } = {}): Rule & { 
       if (outside.length === 0) return NO_FINDINGS;
       const windowMs = ctx.settings.windowMs ?? defaults.windowMs;
       const threshold = ctx.settings.repeatThreshold ?? defaults.repeatThreshold;
-      counter ??= new SlidingWindowCounter(windowMs, { maxEvents: threshold + 1, maxKeys: 1, maxSubjects: opts.maxSubjects });
+      counter ??= new SlidingWindowCounter(windowMs, { maxEvents: threshold + 1, maxKeys: 1, maxSubjects: opts.maxSubjects, distinctAbove: Number.POSITIVE_INFINITY });
       gate ??= new FiringGate(windowMs, opts);
       const { count } = counter.add(e.credentialId, "", e.ts);
       const passed = e.status >= 200 && e.status < 300;
