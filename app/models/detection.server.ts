@@ -85,7 +85,16 @@ function statusChangedAt(c: CredentialRow): number | null {
 /** Who the auto-suspend policy acts as (audit: "Keyward detection"). */
 const DETECTION_ACTOR: Actor = { id: "system:detection", email: "detection@keyward", name: "Keyward detection", role: "security", orgId: null, orgKind: null, orgSlug: null, orgName: null };
 
-type Seen = { first: number; last: number; ips: Map<string, number>; lastIp: string | null; models: Set<string>; minutes: Map<number, number> };
+/** `minute`/`minuteCount`: the current run of events in one minute, added to `minutes` when another minute starts (events come in order). */
+type Seen = { first: number; last: number; ips: Map<string, number>; lastIp: string | null; models: Set<string>; lastModel: string | null; minutes: Map<number, number>; minute: number; minuteCount: number };
+
+function flushMinute(s: Seen) {
+  if (s.minuteCount === 0) return;
+  const n = s.minutes.get(s.minute);
+  if (n !== undefined) s.minutes.set(s.minute, n + s.minuteCount);
+  else if (s.minutes.size < MAX_MINUTES_PER_CREDENTIAL) s.minutes.set(s.minute, s.minuteCount);
+  s.minuteCount = 0;
+}
 
 export type ImportDetector = {
   onBatch(events: StoredEvent[]): number;
@@ -349,7 +358,7 @@ export function createImportDetector(importId?: string, settingsOverrides?: Sett
   function remember(e: StoredEvent) {
     if (!e.credentialId) return;
     let s = seen.get(e.credentialId);
-    if (!s) seen.set(e.credentialId, (s = { first: e.ts, last: e.ts, ips: new Map(), lastIp: null, models: new Set(), minutes: new Map() }));
+    if (!s) seen.set(e.credentialId, (s = { first: e.ts, last: e.ts, ips: new Map(), lastIp: null, models: new Set(), lastModel: null, minutes: new Map(), minute: Number.NaN, minuteCount: 0 }));
     if (e.ts < s.first) s.first = e.ts;
     if (e.ts > s.last) s.last = e.ts;
     if (e.srcIp && e.srcIp !== s.lastIp) {
@@ -358,11 +367,17 @@ export function createImportDetector(importId?: string, settingsOverrides?: Sett
       s.ips.set(e.srcIp, e.ts);
       if (s.ips.size > MAX_KNOWN_IPS) s.ips.delete(s.ips.keys().next().value as string);
     }
-    if (e.model && e.status >= 200 && e.status < 300 && s.models.size < MAX_MODELS_USED) s.models.add(e.model);
+    if (e.model && e.model !== s.lastModel && e.status >= 200 && e.status < 300 && s.models.size < MAX_MODELS_USED) {
+      s.models.add(e.model);
+      s.lastModel = e.model;
+    }
     const minute = Math.floor(e.ts / 60_000);
-    const n = s.minutes.get(minute);
-    if (n !== undefined) s.minutes.set(minute, n + 1);
-    else if (s.minutes.size < MAX_MINUTES_PER_CREDENTIAL) s.minutes.set(minute, 1);
+    if (minute === s.minute) s.minuteCount++;
+    else {
+      flushMinute(s);
+      s.minute = minute;
+      s.minuteCount = 1;
+    }
   }
 
   // Loaded now, before importLogs writes anything (see inventoryLastUse).
@@ -408,6 +423,7 @@ export function createImportDetector(importId?: string, settingsOverrides?: Sett
         const newPrefixes = recentIps.map(prefix24).filter((p): p is string => p !== null);
         const prefixes = [...new Set([...newPrefixes, ...(old?.knownPrefixes ?? [])])].slice(0, MAX_KNOWN_PREFIXES);
         const models = [...new Set([...(old?.modelsUsed ?? []), ...s.models])].slice(0, MAX_MODELS_USED);
+        flushMinute(s);
         const rate = p99(s.minutes.values());
         const ratePerMinuteP99 = old?.ratePerMinuteP99 != null && rate != null ? Math.max(old.ratePerMinuteP99, rate) : (rate ?? old?.ratePerMinuteP99 ?? null);
         upsert.run({
