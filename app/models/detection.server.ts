@@ -13,7 +13,7 @@ import { setCredentialStatus } from "./credential-lifecycle.server";
 import { getDetectionPolicy, getRuleOverrides } from "./detection-settings.server";
 import { listActiveSuppressions } from "./flag.server";
 import type { StoredEvent } from "./log-import.server";
-import { enqueueEvent } from "./outbox.server";
+import { enqueueEvent, eventReceivers } from "./outbox.server";
 
 // Detection during an import (DESIGN "Data flow of an import", issue 7): every stored event of a batch
 // goes through the engine (all rules, window state kept for the whole import) inside the batch's
@@ -67,7 +67,7 @@ export function mergeEvidence(old: readonly FlagEvidence[], sample: readonly Fla
 
 /** Value at the 99th percentile (nearest rank) of per-minute request counts. */
 export function p99(counts: Iterable<number>): number | null {
-  const v = [...counts].sort((a, b) => a - b);
+  const v = Float64Array.from(counts).sort(); // numeric order, natively
   if (!v.length) return null;
   return v[Math.max(0, Math.ceil(v.length * 0.99) - 1)];
 }
@@ -85,7 +85,16 @@ function statusChangedAt(c: CredentialRow): number | null {
 /** Who the auto-suspend policy acts as (audit: "Keyward detection"). */
 const DETECTION_ACTOR: Actor = { id: "system:detection", email: "detection@keyward", name: "Keyward detection", role: "security", orgId: null, orgKind: null, orgSlug: null, orgName: null };
 
-type Seen = { first: number; last: number; ips: Map<string, number>; lastIp: string | null; models: Set<string>; minutes: Map<number, number> };
+/** `minute`/`minuteCount`: the current run of events in one minute, added to `minutes` when another minute starts (events come in order). */
+type Seen = { first: number; last: number; ips: Map<string, number>; lastIp: string | null; models: Set<string>; lastModel: string | null; minutes: Map<number, number>; minute: number; minuteCount: number };
+
+function flushMinute(s: Seen) {
+  if (s.minuteCount === 0) return;
+  const n = s.minutes.get(s.minute);
+  if (n !== undefined) s.minutes.set(s.minute, n + s.minuteCount);
+  else if (s.minutes.size < MAX_MINUTES_PER_CREDENTIAL) s.minutes.set(s.minute, s.minuteCount);
+  s.minuteCount = 0;
+}
 
 export type ImportDetector = {
   onBatch(events: StoredEvent[]): number;
@@ -101,7 +110,8 @@ export type ImportDetector = {
 export function createImportDetector(importId?: string, settingsOverrides?: SettingsOverrides): ImportDetector {
   const engine = createEngine(undefined, settingsOverrides ?? getRuleOverrides());
   // Suppressions (false positives marked with "don't flag again") and the containment policy, as they are when the import starts.
-  const suppressed = new Set(listActiveSuppressions().map((s) => `${s.rule}|${s.credentialId ? `cred:${s.credentialId}` : `ip:${s.srcIp}`}`));
+  const loadSuppressions = () => new Set(listActiveSuppressions().map((s) => `${s.rule}|${s.credentialId ? `cred:${s.credentialId}` : `ip:${s.srcIp}`}`));
+  let suppressed = loadSuppressions();
   const isSuppressed = (f: Finding) => suppressed.size > 0 && ((f.credentialId !== null && suppressed.has(`${f.rule}|cred:${f.credentialId}`)) || (f.srcIp !== null && suppressed.has(`${f.rule}|ip:${f.srcIp}`)));
   const autoSuspend = getDetectionPolicy().autoSuspendCritical;
   const autoSuspended = new Set<string>();
@@ -147,19 +157,30 @@ export function createImportDetector(importId?: string, settingsOverrides?: Sett
     const withGrace = new Map<string, CredentialFacts>(); // keyRef → facts with rotatedKeyGraceEndsAt
     const baselines = new Map<string, CredentialBaseline | null>(); // as they were before this import
     let keyRef: string | null = null;
+    // Several rules ask for the same event's credential: the answer is kept until the next event.
+    let memoId: string | null = null;
+    let memo: CredentialFacts | null = null;
+    const lookup = (id: string): CredentialFacts | null => {
+      const f = facts.get(id) ?? null;
+      if (!f || keyRef === null || current.has(keyRef)) return f;
+      const rot = rotated.get(keyRef);
+      if (!rot || rot.credentialId !== id) return f;
+      let g = withGrace.get(keyRef);
+      if (!g) withGrace.set(keyRef, (g = { ...f, rotatedKeyGraceEndsAt: rot.graceEndsAt }));
+      return g;
+    };
     ctx = {
       catalog,
       setKeyRef(k) {
         keyRef = k;
+        memoId = null;
       },
       credential(id) {
-        const f = facts.get(id) ?? null;
-        if (!f || keyRef === null || current.has(keyRef)) return f;
-        const rot = rotated.get(keyRef);
-        if (!rot || rot.credentialId !== id) return f;
-        let g = withGrace.get(keyRef);
-        if (!g) withGrace.set(keyRef, (g = { ...f, rotatedKeyGraceEndsAt: rot.graceEndsAt }));
-        return g;
+        if (id !== memoId) {
+          memo = lookup(id);
+          memoId = id;
+        }
+        return memo;
       },
       baseline(id) {
         const cached = baselines.get(id);
@@ -195,46 +216,92 @@ export function createImportDetector(importId?: string, settingsOverrides?: Sett
   /**
    * Live flags this import has touched, by rule and subject: a repeat finding updates the cached flag in
    * memory and the batch writes each changed flag once (flushFlags), instead of a read and a write per finding.
+   * `batch`: the batch in which the flag was last known to be live (security may close it between batches).
    */
-  type CachedFlag = { id: string; severity: Severity; count: number; evidence: FlagEvidence[]; firstSeen: number; lastSeen: number; summary: string; windowMs: number; dirty: boolean };
+  type CachedFlag = { id: string; severity: Severity; count: number; evidence: FlagEvidence[]; firstSeen: number; lastSeen: number; summary: string; windowMs: number; dirty: boolean; batch: number };
   const liveFlags = new Map<string, CachedFlag>();
+  let batchNo = 0;
+  let suppressionsReloadedIn = -1;
 
-  /** The open flag of a rule and subject still within its window: built and prepared once per import (drizzle's query building dominated). */
-  function buildLiveFlagQuery() {
-    return getDb()
-      .select({ id: flags.id, severity: flags.severity, count: flags.count, evidence: flags.evidence, firstSeen: flags.firstSeen, lastSeen: flags.lastSeen, summary: flags.summary, windowMs: flags.windowMs })
-      .from(flags)
-      .where(and(eq(flags.rule, sql.placeholder("rule")), eq(flags.subjectKey, sql.placeholder("subjectKey")), inArray(flags.status, [...LIVE_STATUSES]), gte(flags.lastSeen, sql.placeholder("since"))))
-      .orderBy(desc(flags.lastSeen))
-      .limit(1)
-      .prepare();
+  // Statements built and prepared once per import: drizzle's query building costs far more than SQLite's
+  // work for these one-row statements. drizzle encodes a placeholder's value with its column (JSON,
+  // timestamp) when it runs; set()'s types do not admit placeholders, hence the casts.
+  const P = sql.placeholder;
+  function prepareStatements() {
+    const db = getDb();
+    return {
+      /** The open flag of a rule and subject still within its window. */
+      liveFlag: db
+        .select({ id: flags.id, severity: flags.severity, count: flags.count, evidence: flags.evidence, firstSeen: flags.firstSeen, lastSeen: flags.lastSeen, summary: flags.summary, windowMs: flags.windowMs })
+        .from(flags)
+        .where(and(eq(flags.rule, P("rule")), eq(flags.subjectKey, P("subjectKey")), inArray(flags.status, [...LIVE_STATUSES]), gte(flags.lastSeen, P("since"))))
+        .orderBy(desc(flags.lastSeen))
+        .limit(1)
+        .prepare(),
+      /** Is a cached flag still live (security may have resolved it or marked it a false positive meanwhile)? */
+      isLive: db
+        .select({ id: flags.id })
+        .from(flags)
+        .where(and(eq(flags.id, P("id")), inArray(flags.status, [...LIVE_STATUSES])))
+        .prepare(),
+      insert: db
+        .insert(flags)
+        .values({ id: P("id"), rule: P("rule"), severity: P("severity"), credentialId: P("credentialId"), orgId: P("orgId"), srcIp: P("srcIp"), keyRef: P("keyRef"), subjectKey: P("subjectKey"), status: "open", firstSeen: P("ts"), lastSeen: P("ts"), count: 1, summary: P("summary"), evidence: P("evidence"), windowMs: P("windowMs"), importId: P("importId"), createdAt: P("now"), updatedAt: P("now") })
+        .prepare(),
+      /** Only while the flag is live: a closed flag is never modified by a late finding. */
+      update: db
+        .update(flags)
+        .set({ count: P("count"), lastSeen: P("lastSeen"), firstSeen: P("firstSeen"), severity: P("severity"), summary: P("summary"), evidence: P("evidence"), windowMs: P("windowMs"), updatedAt: P("now") } as unknown as Partial<typeof flags.$inferInsert>)
+        .where(and(eq(flags.id, P("id")), inArray(flags.status, [...LIVE_STATUSES])))
+        .prepare(),
+    };
   }
-  let liveFlagStatement: ReturnType<typeof buildLiveFlagQuery> | null = null;
-  const liveFlagQuery = () => (liveFlagStatement ??= buildLiveFlagQuery());
+  let statements: ReturnType<typeof prepareStatements> | null = null;
+  const stmt = () => (statements ??= prepareStatements());
 
   function flushFlags() {
-    const db = getDb();
-    const now = new Date();
+    let now: Date | null = null;
     for (const fl of liveFlags.values()) {
       if (!fl.dirty) continue;
       fl.dirty = false;
-      db.update(flags)
-        .set({ count: fl.count, lastSeen: fl.lastSeen, firstSeen: fl.firstSeen, severity: fl.severity, summary: fl.summary, evidence: fl.evidence, windowMs: fl.windowMs, updatedAt: now })
-        .where(eq(flags.id, fl.id))
-        .run();
+      now ??= new Date();
+      stmt().update.run({ id: fl.id, count: fl.count, lastSeen: fl.lastSeen, firstSeen: fl.firstSeen, severity: fl.severity, summary: fl.summary, evidence: fl.evidence, windowMs: fl.windowMs, now });
     }
+  }
+
+  /**
+   * A flag cached in an earlier batch may have been closed since (resolved or marked a false positive by
+   * security while the import runs): checked once per batch, on the flag's first finding in it. A closed
+   * flag is forgotten, so the finding opens a new flag, as a new firing after triage should; the
+   * suppressions are read again first, since marking a false positive may have added one.
+   */
+  function stillLive(fl: CachedFlag): boolean {
+    if (fl.batch === batchNo) return true;
+    if (stmt().isLive.get({ id: fl.id })) {
+      fl.batch = batchNo;
+      return true;
+    }
+    if (suppressionsReloadedIn !== batchNo) {
+      suppressionsReloadedIn = batchNo;
+      suppressed = loadSuppressions();
+    }
+    return false;
   }
 
   /** Insert or update the flag for one finding; true when a new flag was inserted. */
   function upsertFlag(f: Finding, importIdOfEvent: string): boolean {
-    const db = getDb();
     const subjectKey = flagSubjectKey(f);
     const cacheKey = `${f.rule}\u0000${subjectKey}`;
     let live: CachedFlag | undefined = liveFlags.get(cacheKey);
+    if (live && !stillLive(live)) {
+      liveFlags.delete(cacheKey);
+      live = undefined;
+      if (isSuppressed(f)) return false;
+    }
     if (live && live.lastSeen < f.ts - f.windowMs) live = undefined;
     if (!live && !liveFlags.has(cacheKey)) {
-      const row = liveFlagQuery().get({ rule: f.rule, subjectKey, since: f.ts - f.windowMs });
-      if (row) liveFlags.set(cacheKey, (live = { ...row, dirty: false }));
+      const row = stmt().liveFlag.get({ rule: f.rule, subjectKey, since: f.ts - f.windowMs });
+      if (row) liveFlags.set(cacheKey, (live = { ...row, dirty: false, batch: batchNo }));
     }
     if (live) {
       if (SEVERITY_ORDER[f.severity] > SEVERITY_ORDER[live.severity]) {
@@ -255,23 +322,26 @@ export function createImportDetector(importId?: string, settingsOverrides?: Sett
     }
     const now = new Date();
     const orgId = orgOf(f.credentialId);
-    const inserted = db
-      .insert(flags)
-      .values({ rule: f.rule, severity: f.severity, credentialId: f.credentialId, orgId, srcIp: f.srcIp, keyRef: f.keyRef, subjectKey, status: "open", firstSeen: f.ts, lastSeen: f.ts, count: 1, summary: f.summary, evidence: mergeEvidence([], f.sample), windowMs: f.windowMs, importId: importId ?? importIdOfEvent, createdAt: now, updatedAt: now })
-      .returning({ id: flags.id })
-      .get();
-    liveFlags.set(cacheKey, { id: inserted.id, severity: f.severity, count: 1, evidence: mergeEvidence([], f.sample), firstSeen: f.ts, lastSeen: f.ts, summary: f.summary, windowMs: f.windowMs, dirty: false });
-    if (isNotifiable(f.severity)) notify(inserted.id, f, orgId, now);
-    if (f.severity === "critical") containCritical(inserted.id, f);
+    const id = crypto.randomUUID();
+    const evidence = mergeEvidence([], f.sample);
+    stmt().insert.run({ id, rule: f.rule, severity: f.severity, credentialId: f.credentialId, orgId, srcIp: f.srcIp, keyRef: f.keyRef, subjectKey, ts: f.ts, summary: f.summary, evidence, windowMs: f.windowMs, importId: importId ?? importIdOfEvent, now });
+    liveFlags.set(cacheKey, { id, severity: f.severity, count: 1, evidence, firstSeen: f.ts, lastSeen: f.ts, summary: f.summary, windowMs: f.windowMs, dirty: false, batch: batchNo });
+    if (isNotifiable(f.severity)) notify(id, f, orgId, now);
+    if (f.severity === "critical") containCritical(id, f);
     return true;
   }
+
+  /** The webhooks subscribed to "flag.raised" per organisation ("" for none): resolved once per import. */
+  const receiversByOrg = new Map<string, { id: string }[]>();
 
   /** A new high or critical flag goes to the webhooks subscribed to "flag.raised" (Slack-compatible `text` plus the JSON data). */
   function notify(flagId: string, f: Finding, orgId: string | null, now: Date) {
     const keyId = f.credentialId ? (keyIdOf.get(f.credentialId) ?? null) : null;
     const subject = keyId ? `credential ${keyId}` : f.keyRef ? `key ${f.keyRef}` : f.srcIp ? `address ${f.srcIp}` : "an unknown subject";
     const url = `${getEnv().baseUrl}/flags/${flagId}`;
-    enqueueEvent(getDb(), "flag.raised", { flagId, rule: f.rule, severity: f.severity, keyId, srcIp: f.srcIp, summary: f.summary, firstSeen: new Date(f.ts).toISOString(), url }, { orgId, now, text: flagNotificationText({ rule: f.rule, severity: f.severity, summary: f.summary, subject, url }) });
+    let receivers = receiversByOrg.get(orgId ?? "");
+    if (!receivers) receiversByOrg.set(orgId ?? "", (receivers = eventReceivers(getDb(), "flag.raised", orgId)));
+    enqueueEvent(getDb(), "flag.raised", { flagId, rule: f.rule, severity: f.severity, keyId, srcIp: f.srcIp, summary: f.summary, firstSeen: new Date(f.ts).toISOString(), url }, { orgId, now, receivers, text: flagNotificationText({ rule: f.rule, severity: f.severity, summary: f.summary, subject, url }) });
   }
 
   /** The optional policy: suspend the credential of a critical flag (through the lifecycle: audit and gateway webhook), noted on the flag. */
@@ -288,7 +358,7 @@ export function createImportDetector(importId?: string, settingsOverrides?: Sett
   function remember(e: StoredEvent) {
     if (!e.credentialId) return;
     let s = seen.get(e.credentialId);
-    if (!s) seen.set(e.credentialId, (s = { first: e.ts, last: e.ts, ips: new Map(), lastIp: null, models: new Set(), minutes: new Map() }));
+    if (!s) seen.set(e.credentialId, (s = { first: e.ts, last: e.ts, ips: new Map(), lastIp: null, models: new Set(), lastModel: null, minutes: new Map(), minute: Number.NaN, minuteCount: 0 }));
     if (e.ts < s.first) s.first = e.ts;
     if (e.ts > s.last) s.last = e.ts;
     if (e.srcIp && e.srcIp !== s.lastIp) {
@@ -297,11 +367,17 @@ export function createImportDetector(importId?: string, settingsOverrides?: Sett
       s.ips.set(e.srcIp, e.ts);
       if (s.ips.size > MAX_KNOWN_IPS) s.ips.delete(s.ips.keys().next().value as string);
     }
-    if (e.model && e.status >= 200 && e.status < 300 && s.models.size < MAX_MODELS_USED) s.models.add(e.model);
+    if (e.model && e.model !== s.lastModel && e.status >= 200 && e.status < 300 && s.models.size < MAX_MODELS_USED) {
+      s.models.add(e.model);
+      s.lastModel = e.model;
+    }
     const minute = Math.floor(e.ts / 60_000);
-    const n = s.minutes.get(minute);
-    if (n !== undefined) s.minutes.set(minute, n + 1);
-    else if (s.minutes.size < MAX_MINUTES_PER_CREDENTIAL) s.minutes.set(minute, 1);
+    if (minute === s.minute) s.minuteCount++;
+    else {
+      flushMinute(s);
+      s.minute = minute;
+      s.minuteCount = 1;
+    }
   }
 
   // Loaded now, before importLogs writes anything (see inventoryLastUse).
@@ -309,6 +385,7 @@ export function createImportDetector(importId?: string, settingsOverrides?: Sett
 
   return {
     onBatch(events) {
+      batchNo++;
       let raised = 0;
       for (const e of events) {
         c.setKeyRef(e.keyRef);
@@ -331,28 +408,34 @@ export function createImportDetector(importId?: string, settingsOverrides?: Sett
     onComplete() {
       const db = getDb();
       const now = new Date();
+      // Prepared once: one read and one upsert per credential seen.
+      const readOld = db.select().from(credentialBaselines).where(eq(credentialBaselines.credentialId, P("id"))).prepare();
+      const cols = { firstSeenAt: P("firstSeenAt"), lastUsedAt: P("lastUsedAt"), knownIps: P("knownIps"), knownPrefixes: P("knownPrefixes"), modelsUsed: P("modelsUsed"), ratePerMinuteP99: P("ratePerMinuteP99"), updatedAt: P("now") };
+      const upsert = db
+        .insert(credentialBaselines)
+        .values({ credentialId: P("id"), ...cols })
+        .onConflictDoUpdate({ target: credentialBaselines.credentialId, set: cols as unknown as Partial<typeof credentialBaselines.$inferInsert> })
+        .prepare();
       for (const [credentialId, s] of seen) {
-        const old = db.select().from(credentialBaselines).where(eq(credentialBaselines.credentialId, credentialId)).get();
+        const old = readOld.get({ id: credentialId });
         const recentIps = [...s.ips.keys()].reverse();
         const ips = [...new Set([...recentIps, ...(old?.knownIps ?? [])])].slice(0, MAX_KNOWN_IPS);
         const newPrefixes = recentIps.map(prefix24).filter((p): p is string => p !== null);
         const prefixes = [...new Set([...newPrefixes, ...(old?.knownPrefixes ?? [])])].slice(0, MAX_KNOWN_PREFIXES);
         const models = [...new Set([...(old?.modelsUsed ?? []), ...s.models])].slice(0, MAX_MODELS_USED);
+        flushMinute(s);
         const rate = p99(s.minutes.values());
         const ratePerMinuteP99 = old?.ratePerMinuteP99 != null && rate != null ? Math.max(old.ratePerMinuteP99, rate) : (rate ?? old?.ratePerMinuteP99 ?? null);
-        const row = {
+        upsert.run({
+          id: credentialId,
           firstSeenAt: old?.firstSeenAt != null ? Math.min(old.firstSeenAt, s.first) : s.first,
           lastUsedAt: old?.lastUsedAt != null ? Math.max(old.lastUsedAt, s.last) : s.last,
           knownIps: ips,
           knownPrefixes: prefixes,
           modelsUsed: models,
           ratePerMinuteP99,
-          updatedAt: now,
-        };
-        db.insert(credentialBaselines)
-          .values({ credentialId, ...row })
-          .onConflictDoUpdate({ target: credentialBaselines.credentialId, set: row })
-          .run();
+          now,
+        });
       }
       seen.clear();
       storedBaselines = null; // stale now: a later read goes to the table

@@ -15,25 +15,35 @@ export type OutboxEnvelope = { id: string; event: string; occurredAt: string; te
  * receiver hears about its own organisation and its contractors. Call inside the transaction of the
  * change that caused the event, so both commit or neither does. Returns the number of rows queued.
  */
-export function enqueueEvent(tx: Tx, event: string, data: Record<string, unknown>, opts: { orgId: string | null; now?: Date; text?: string }): number {
+export function enqueueEvent(tx: Tx, event: string, data: Record<string, unknown>, opts: { orgId: string | null; now?: Date; text?: string; receivers?: readonly { id: string }[] }): number {
   const now = opts.now ?? new Date();
-  const orgIds: string[] = [];
-  if (opts.orgId) {
-    orgIds.push(opts.orgId);
-    const parentId = tx.select({ parentId: organizations.parentId }).from(organizations).where(eq(organizations.id, opts.orgId)).get()?.parentId;
-    if (parentId) orgIds.push(parentId);
-  }
-  const receivers = tx
-    .select({ id: webhooks.id, events: webhooks.events })
-    .from(webhooks)
-    .where(and(eq(webhooks.active, true), orgIds.length ? or(isNull(webhooks.orgId), inArray(webhooks.orgId, orgIds)) : isNull(webhooks.orgId)))
-    .all()
-    .filter((w) => w.events.includes(event) || w.events.includes("*"));
+  const receivers = opts.receivers ?? eventReceivers(tx, event, opts.orgId);
   for (const w of receivers) {
     const envelope: OutboxEnvelope = { id: crypto.randomUUID(), event, occurredAt: now.toISOString(), ...(opts.text ? { text: opts.text } : {}), data };
     tx.insert(outbox).values({ webhookId: w.id, event, payload: JSON.stringify(envelope), nextAttemptAt: now, createdAt: now }).run();
   }
   return receivers.length;
+}
+
+/**
+ * The active webhooks that subscribe to `event` and may hear about `orgId` (see enqueueEvent). A caller
+ * that queues many events of one kind (detection during an import) resolves them once per organisation
+ * and passes them to enqueueEvent as `receivers`.
+ */
+export function eventReceivers(tx: Tx, event: string, orgId: string | null): { id: string }[] {
+  const orgIds: string[] = [];
+  if (orgId) {
+    orgIds.push(orgId);
+    const parentId = tx.select({ parentId: organizations.parentId }).from(organizations).where(eq(organizations.id, orgId)).get()?.parentId;
+    if (parentId) orgIds.push(parentId);
+  }
+  return tx
+    .select({ id: webhooks.id, events: webhooks.events })
+    .from(webhooks)
+    .where(and(eq(webhooks.active, true), orgIds.length ? or(isNull(webhooks.orgId), inArray(webhooks.orgId, orgIds)) : isNull(webhooks.orgId)))
+    .all()
+    .filter((w) => w.events.includes(event) || w.events.includes("*"))
+    .map((w) => ({ id: w.id }));
 }
 
 /** Rows still waiting to be delivered, across every webhook. */

@@ -5,7 +5,7 @@
 import { SAMPLE_SIZE } from "./error-burst";
 import { FiringGate, SubjectStore, describeDuration } from "./leaky-bucket";
 import { prefix16 } from "./ip-prefix";
-import { sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule, type Severity } from "./types";
+import { NO_FINDINGS, sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule, type Severity } from "./types";
 
 const defaults = {
   windowMs: 1_800_000, // 30 min
@@ -24,6 +24,8 @@ type Subject = {
   /** The address / user agent inserted last into `ips` / `uas` (the back of their order). */
   lastIp: string | null;
   lastUa: string | null;
+  /** No address or user agent was last seen before this (a lower bound): nothing to forget until the cutoff passes it. */
+  oldest: number;
 };
 
 export type CredentialSharingRule = Rule & { trackedSubjects(): number };
@@ -39,25 +41,40 @@ function forgetIp(subj: Subject, ip: string) {
   }
 }
 
+const newSubject = (): Subject => ({ ips: new Map(), nets: new Map(), uas: new Map(), recent: [], lastIp: null, lastUa: null, oldest: Infinity });
+
 export function createCredentialSharing(opts: { maxSubjects?: number } = {}): CredentialSharingRule {
   let state: { subjects: SubjectStore<Subject>; gate: FiringGate } | null = null;
   return {
     id: "credential_sharing",
     trackedSubjects: () => state?.subjects.size() ?? 0,
     observe(event: DetectionEvent, ctx: RuleContext): Finding[] {
-      if (event.credentialId === null || event.srcIp === null || event.srcIp === "") return [];
+      if (event.credentialId === null || event.srcIp === null || event.srcIp === "") return NO_FINDINGS;
       const s = ctx.settings;
       state ??= { subjects: new SubjectStore<Subject>({ idleMs: s.windowMs, maxSubjects: opts.maxSubjects }), gate: new FiringGate(s.windowMs, opts) };
-      const subj = state.subjects.touch(event.credentialId, event.ts, () => ({ ips: new Map(), nets: new Map(), uas: new Map(), recent: [], lastIp: null, lastUa: null }));
+      const subj = state.subjects.touch(event.credentialId, event.ts, newSubject);
       const cutoff = event.ts - s.windowMs;
-      for (const [ip, v] of subj.ips) {
-        if (v.ts > cutoff) break;
-        forgetIp(subj, ip);
+      if (subj.oldest <= cutoff) {
+        for (const [ip, v] of subj.ips) {
+          if (v.ts > cutoff) break;
+          forgetIp(subj, ip);
+        }
+        for (const [ua, ts] of subj.uas) {
+          if (ts > cutoff) break;
+          subj.uas.delete(ua);
+        }
+        // The fronts are the oldest (last-seen order).
+        subj.oldest = Infinity;
+        for (const v of subj.ips.values()) {
+          subj.oldest = v.ts;
+          break;
+        }
+        for (const ts of subj.uas.values()) {
+          if (ts < subj.oldest) subj.oldest = ts;
+          break;
+        }
       }
-      for (const [ua, ts] of subj.uas) {
-        if (ts > cutoff) break;
-        subj.uas.delete(ua);
-      }
+      if (event.ts < subj.oldest) subj.oldest = event.ts;
       const ip = event.srcIp;
       const known = subj.ips.get(ip);
       const isNewIp = known === undefined;
@@ -91,7 +108,7 @@ export function createCredentialSharing(opts: { maxSubjects?: number } = {}): Cr
         subj.recent.push(event);
         if (subj.recent.length > SAMPLE_SIZE) subj.recent.shift();
       }
-      if (!isNewIp && !isNewUa) return [];
+      if (!isNewIp && !isNewUa) return NO_FINDINGS;
 
       let severity: Severity | null = null;
       let summary = "";
@@ -103,7 +120,7 @@ export function createCredentialSharing(opts: { maxSubjects?: number } = {}): Cr
         severity = "low";
         summary = `This credential was used from ${subj.ips.size} addresses with ${subj.uas.size} different user agents within ${span} (threshold: ${s.lowIps} or more addresses and ${s.lowUserAgents} or more user agents)`;
       }
-      if (severity === null || !state.gate.allow(event.credentialId, severity, event.ts)) return [];
+      if (severity === null || !state.gate.allow(event.credentialId, severity, event.ts)) return NO_FINDINGS;
       return [
         {
           rule: "credential_sharing",

@@ -5,7 +5,7 @@
 
 import { describeDuration, SubjectStore } from "./leaky-bucket";
 import { subjectLabel } from "./subject-label";
-import { sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
+import { NO_FINDINGS, sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
 
 const DAY = 86_400_000;
 const defaults = {
@@ -20,15 +20,17 @@ function iso(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
+const yes = (): true => true;
+
 export function createDormantReactivated(opts: { maxSubjects?: number } = {}): Rule & { trackedSubjects(): number } {
   // Credentials already seen in this import. Never idle within an import; bounded by the hard cap.
   const seen = new SubjectStore<true>({ idleMs: Number.POSITIVE_INFINITY, maxSubjects: opts.maxSubjects });
   return {
     id: "dormant_reactivated",
     observe(e: DetectionEvent, ctx: RuleContext): Finding[] {
-      if (!e.credentialId) return [];
-      if (seen.get(e.credentialId)) return [];
-      seen.touch(e.credentialId, e.ts, () => true);
+      if (!e.credentialId) return NO_FINDINGS;
+      if (seen.get(e.credentialId)) return NO_FINDINGS;
+      seen.touch(e.credentialId, e.ts, yes);
       const s = (k: keyof typeof defaults) => ctx.settings[k] ?? defaults[k];
       const b = ctx.baseline(e.credentialId);
       const lastUsedAt = b?.lastUsedAt ?? null;
@@ -42,7 +44,7 @@ export function createDormantReactivated(opts: { maxSubjects?: number } = {}): R
           why = `was used for the first time ${Math.floor((e.ts - c.issuedAt) / DAY)} days after it was issued (${iso(c.issuedAt)}; threshold: more than ${describeDuration(s("firstUseAfterIssueMs"))})`;
         }
       }
-      if (!why) return [];
+      if (!why) return NO_FINDINGS;
       return [
         {
           rule: "dormant_reactivated",

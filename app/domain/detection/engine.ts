@@ -36,8 +36,9 @@ export function createEngine(modules: readonly RuleModule[] = ALL_RULES, setting
   // One RuleContext per rule, rebuilt only when the caller passes another context object.
   let lastBase: EngineContext | null = null;
   let contexts: RuleContext[] = [];
-  const NO_ERRORS: RuleError[] = [];
+  const NO_ERRORS = Object.freeze([]) as unknown as RuleError[];
   const NO_FINDINGS = Object.freeze([]) as unknown as Finding[];
+  const QUIET: ObserveResult = Object.freeze({ findings: NO_FINDINGS, errors: NO_ERRORS });
   const rules = running.map((r) => r.rule);
 
   return {
@@ -68,7 +69,8 @@ export function createEngine(modules: readonly RuleModule[] = ALL_RULES, setting
           errs.push({ rule: rule.id, message });
         }
       }
-      return { findings, errors: errs };
+      // A quiet event allocates nothing: the shared empty result is frozen.
+      return findings === NO_FINDINGS && errs === NO_ERRORS ? QUIET : { findings, errors: errs };
     },
     errorCounts: () => [...errors].map(([rule, e]) => ({ rule, ...e })),
   };

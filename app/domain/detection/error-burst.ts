@@ -5,7 +5,7 @@
 
 import { DistinctLeakyBucket, FiringGate, describeLeak, describeSpan } from "./leaky-bucket";
 import { pathOnly } from "./path-shape";
-import { sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule, type Severity } from "./types";
+import { NO_FINDINGS, sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule, type Severity } from "./types";
 
 /** The answers a prober gets: bad request, forbidden, not found, method not allowed. */
 export const PROBE_STATUSES: ReadonlySet<number> = new Set([400, 403, 404, 405]);
@@ -26,16 +26,16 @@ export function createErrorBurst(opts: { maxSubjects?: number } = {}): ErrorBurs
     id: "error_burst",
     trackedSubjects: () => state?.bucket.size() ?? 0,
     observe(event: DetectionEvent, ctx: RuleContext): Finding[] {
-      if (event.credentialId === null || !PROBE_STATUSES.has(event.status)) return [];
+      if (event.credentialId === null || !PROBE_STATUSES.has(event.status)) return NO_FINDINGS;
       const s = ctx.settings;
       state ??= {
         bucket: new DistinctLeakyBucket<DetectionEvent>({ capacity: s.capacity, leakMs: s.leakMs }, opts),
         gate: new FiringGate(s.repeatWindowMs, opts),
       };
       const r = state.bucket.pour(event.credentialId, pathOnly(event.path), event.ts, event);
-      if (!r.added || !r.overflow) return [];
+      if (!r.added || !r.overflow) return NO_FINDINGS;
       const severity: Severity = r.level > s.capacity * s.highMultiplier ? "high" : "medium";
-      if (!state.gate.allow(event.credentialId, severity, event.ts)) return [];
+      if (!state.gate.allow(event.credentialId, severity, event.ts)) return NO_FINDINGS;
       const threshold = severity === "high" ? `more than ${s.capacity * s.highMultiplier} for high` : `more than ${s.capacity}`;
       return [
         {

@@ -8,7 +8,7 @@
 import { PROBE_STATUSES, SAMPLE_SIZE } from "./error-burst";
 import { DistinctLeakyBucket, FiringGate, SlidingWindowCounter, describeDuration, describeLeak, describeSpan } from "./leaky-bucket";
 import { pathOnly } from "./path-shape";
-import { sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule, type Severity } from "./types";
+import { NO_FINDINGS, sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule, type Severity } from "./types";
 
 const defaults = {
   capacity: 10,
@@ -29,9 +29,6 @@ type State = {
   sweepGate: FiringGate;
 };
 
-/** What most events return (never mutated: a finding replaces it with a fresh array). */
-const NONE: Finding[] = Object.freeze([]) as unknown as Finding[];
-
 /** The fields every ip_probe finding shares (built only when one fires). */
 function baseOf(event: DetectionEvent, ip: string, windowMs: number) {
   return { rule: "ip_probe" as const, credentialId: event.credentialId, srcIp: ip, keyRef: event.keyRef, ts: event.ts, windowMs };
@@ -44,21 +41,21 @@ export function createIpProbe(opts: { maxSubjects?: number } = {}): IpProbeRule 
     /** The most subjects any one of the rule's per-IP states tracks (test hook for the memory bound). */
     trackedSubjects: () => (state ? Math.max(state.bucket.size(), state.sweep.size(), state.gate.size(), state.sweepGate.size()) : 0),
     observe(event: DetectionEvent, ctx: RuleContext): Finding[] {
-      if (event.srcIp === null || event.srcIp === "") return [];
+      if (event.srcIp === null || event.srcIp === "") return NO_FINDINGS;
       const s = ctx.settings;
       state ??= {
         bucket: new DistinctLeakyBucket<DetectionEvent>({ capacity: s.capacity, leakMs: s.leakMs }, opts),
-        sweep: new SlidingWindowCounter(s.sweepWindowMs, { maxEvents: s.sweepRequests + 1, maxKeys: s.sweepDistinctPaths + 1, maxSubjects: opts.maxSubjects }),
+        sweep: new SlidingWindowCounter(s.sweepWindowMs, { maxEvents: s.sweepRequests + 1, maxKeys: s.sweepDistinctPaths + 1, maxSubjects: opts.maxSubjects, distinctAbove: s.sweepRequests }),
         gate: new FiringGate(s.repeatWindowMs, opts),
         sweepGate: new FiringGate(s.repeatWindowMs, opts),
       };
       const ip = event.srcIp;
       const path = pathOnly(event.path);
-      let out: Finding[] = NONE;
+      let out: Finding[] = NO_FINDINGS;
 
       const w = state.sweep.add(ip, path, event.ts);
       if (w.count > s.sweepRequests && w.distinct > s.sweepDistinctPaths && state.sweepGate.allow(ip, "high", event.ts)) {
-        if (out === NONE) out = [];
+        if (out === NO_FINDINGS) out = [];
         out.push({
           ...baseOf(event, ip, s.repeatWindowMs),
           severity: "high",
@@ -73,7 +70,7 @@ export function createIpProbe(opts: { maxSubjects?: number } = {}): IpProbeRule 
           const severity: Severity = r.level > s.capacity * s.highMultiplier ? "high" : "medium";
           if (state.gate.allow(ip, severity, event.ts)) {
             const threshold = severity === "high" ? `more than ${s.capacity * s.highMultiplier} for high` : `more than ${s.capacity}`;
-            if (out === NONE) out = [];
+            if (out === NO_FINDINGS) out = [];
             out.push({
               ...baseOf(event, ip, s.repeatWindowMs),
               severity,

@@ -35,6 +35,9 @@ export class SubjectStore<S> {
   private seq = 0;
   private qKey: string[] = [];
   private qSeq: number[] = [];
+  /** When each queue entry was pushed (event time), and how far behind the clock any push has been. */
+  private qTs: number[] = [];
+  private lag = 0;
   private head = 0;
 
   constructor(opts: SubjectStoreOptions) {
@@ -45,6 +48,7 @@ export class SubjectStore<S> {
   /** The subject's state, created by `init` when absent or forgotten; marks it touched at `now`. */
   touch(subject: string, now: number, init: () => S): S {
     if (now > this.clock) this.clock = now;
+    else if (this.clock - now > this.lag) this.lag = this.clock - now;
     const seq = ++this.seq;
     let slot = this.map.get(subject);
     const last = this.qKey.length - 1;
@@ -63,8 +67,11 @@ export class SubjectStore<S> {
       }
       this.qKey.push(subject);
       this.qSeq.push(seq);
+      this.qTs.push(now);
     }
-    this.sweep(4);
+    // Every entry from the front on was pushed at or after (front's push time − lag), and a live subject
+    // was touched at or after its entry's push: when that is within the idle time, nothing can be idle.
+    if (this.head >= this.qKey.length || this.qTs[this.head] - this.lag < this.clock - this.idleMs) this.sweep(4);
     while (this.map.size > this.max) this.dropOldest();
     this.compact();
     return slot.state;
@@ -118,20 +125,24 @@ export class SubjectStore<S> {
     if (this.head > 1024 && this.head * 2 > len) {
       this.qKey = this.qKey.slice(this.head);
       this.qSeq = this.qSeq.slice(this.head);
+      this.qTs = this.qTs.slice(this.head);
       this.head = 0;
     } else if (len - this.head > 2 * this.map.size + 1024) {
       // Mostly stale (subjects touched over and over): keep each subject's latest entry only.
       const keys: string[] = [];
       const seqs: number[] = [];
+      const tss: number[] = [];
       for (let i = this.head; i < len; i++) {
         const slot = this.map.get(this.qKey[i]);
         if (slot && slot.seq === this.qSeq[i]) {
           keys.push(this.qKey[i]);
           seqs.push(this.qSeq[i]);
+          tss.push(this.qTs[i]);
         }
       }
       this.qKey = keys;
       this.qSeq = seqs;
+      this.qTs = tss;
       this.head = 0;
     }
   }
@@ -304,41 +315,74 @@ export class DistinctLeakyBucket<T = undefined> {
 // ---- Sliding window: requests and distinct keys per subject ----
 
 export type WindowState = {
-  /** Event timestamps in the window (a queue: head index into `ts`). */
+  /** Event timestamps in the window (a queue: head index into `ts`), and the key of each. */
   ts: number[];
+  keys: string[];
   head: number;
-  distinct: DistinctWindow;
+  /** Distinct keys, once the count has passed `distinctAbove` (null before). */
+  distinct: DistinctWindow | null;
 };
 
+/** `distinct` is -1 while the count has not passed the counter's `distinctAbove`. */
 export type WindowCount = { count: number; distinct: number; since: number };
 
 /**
  * Requests and distinct keys per subject within a sliding window of `windowMs`. The timestamp queue keeps at
  * most `maxEvents` per subject (the oldest dropped beyond it): counts are exact up to that cap, which must
  * exceed any threshold compared against them.
+ *
+ * `distinctAbove` (below `maxEvents`): distinct keys are only needed once the count passes it (a sweep is
+ * many requests AND many paths), so until then the counter only queues each event's key; when the count
+ * first passes it, the queue still holds every event of the window and the distinct keys are built from
+ * it, then kept up to date. Quiet subjects pay one array push per event instead of a Map update.
  */
 export class SlidingWindowCounter {
   private readonly store: SubjectStore<WindowState>;
+  private readonly distinctAbove: number;
+  /** One string per distinct key (the queue would otherwise hold every event's own copy). */
+  private readonly strings = new Map<string, string>();
 
   constructor(
     private readonly windowMs: number,
-    private readonly opts: { maxEvents: number; maxKeys: number; maxSubjects?: number },
+    private readonly opts: { maxEvents: number; maxKeys: number; maxSubjects?: number; distinctAbove?: number },
   ) {
     this.store = new SubjectStore<WindowState>({ idleMs: windowMs, maxSubjects: opts.maxSubjects });
+    this.distinctAbove = Math.min(opts.distinctAbove ?? -1, opts.maxEvents - 1);
   }
 
-  add(subject: string, key: string, now: number): WindowCount {
-    const w = this.store.touch(subject, now, () => ({ ts: [], head: 0, distinct: new DistinctWindow(this.windowMs, this.opts.maxKeys) }));
+  /** add()'s answer, one object reused (read it before the next add). */
+  private readonly result: WindowCount = { count: 0, distinct: 0, since: 0 };
+  private readonly init = (): WindowState => ({ ts: [], keys: [], head: 0, distinct: null });
+
+  add(subject: string, rawKey: string, now: number): WindowCount {
+    const w = this.store.touch(subject, now, this.init);
+    let key = this.strings.get(rawKey);
+    if (key === undefined) {
+      if (this.strings.size >= 4096) this.strings.clear();
+      this.strings.set(rawKey, (key = rawKey));
+    }
     const cutoff = now - this.windowMs;
     while (w.head < w.ts.length && w.ts[w.head] <= cutoff) w.head++;
     w.ts.push(now);
+    w.keys.push(key);
     if (w.ts.length - w.head > this.opts.maxEvents) w.head++;
     if (w.head > 1024 && w.head * 2 > w.ts.length) {
       w.ts = w.ts.slice(w.head);
+      w.keys = w.keys.slice(w.head);
       w.head = 0;
     }
-    w.distinct.add(key, now);
-    return { count: w.ts.length - w.head, distinct: w.distinct.size(), since: w.ts[w.head] };
+    const count = w.ts.length - w.head;
+    if (w.distinct !== null) w.distinct.add(key, now);
+    else if (count > this.distinctAbove) {
+      // Every event of the window is still queued (the count has not reached maxEvents): replay them.
+      w.distinct = new DistinctWindow(this.windowMs, this.opts.maxKeys);
+      for (let i = w.head; i < w.ts.length; i++) w.distinct.add(w.keys[i], w.ts[i]);
+    }
+    const r = this.result;
+    r.count = count;
+    r.distinct = w.distinct !== null ? w.distinct.size() : -1;
+    r.since = w.ts[w.head];
+    return r;
   }
 
   size(): number {

@@ -23,7 +23,12 @@ export type ModelIndex = {
   sensitive: readonly SensitiveTerm[];
   /** Names and aliases of unreleased models (longest first). */
   unreleased: readonly SensitiveTerm[];
+  /** lookupModel's answers by the name as logged (a log repeats a few names over and over). */
+  asLogged: Map<string, CatalogModel | null>;
 };
+
+/** Distinct logged names remembered per index before its cache starts over (names come from logs). */
+const MAX_CACHED_NAMES = 4096;
 
 const cache = new WeakMap<readonly CatalogModel[], ModelIndex>();
 
@@ -59,14 +64,20 @@ export function modelIndex(catalog: readonly CatalogModel[]): ModelIndex {
     sensitive.push(...terms);
   }
   const longestFirst = (a: SensitiveTerm, b: SensitiveTerm) => b.term.length - a.term.length || a.term.localeCompare(b.term);
-  const index: ModelIndex = { byName, gaTerms, sensitive: sensitive.sort(longestFirst), unreleased: unreleased.sort(longestFirst) };
+  const index: ModelIndex = { byName, gaTerms, sensitive: sensitive.sort(longestFirst), unreleased: unreleased.sort(longestFirst), asLogged: new Map() };
   cache.set(catalog, index);
   return index;
 }
 
 /** The catalog model a logged or resolved name refers to (name or alias, any case), or null. */
 export function lookupModel(index: ModelIndex, name: string): CatalogModel | null {
-  return index.byName.get(name.toLowerCase()) ?? null;
+  let m = index.asLogged.get(name);
+  if (m === undefined) {
+    m = index.byName.get(name.toLowerCase()) ?? null;
+    if (index.asLogged.size >= MAX_CACHED_NAMES) index.asLogged.clear();
+    index.asLogged.set(name, m);
+  }
+  return m;
 }
 
 /** The first (longest) term of `terms` that `haystack` (lower-case) contains; short terms must match exactly. */

@@ -6,7 +6,7 @@
 
 import { SubjectStore, describeDuration } from "./leaky-bucket";
 import { prefix24 } from "./ip-prefix";
-import { sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
+import { NO_FINDINGS, sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
 
 const DAY = 86_400_000;
 
@@ -26,28 +26,30 @@ function remember(set: Set<string>, value: string) {
   if (set.size > MAX_SOURCES) set.delete(set.values().next().value as string);
 }
 
+const newSubject = (): Subject => ({ ips: new Set(), prefixes: new Set() });
+
 export function createNewSource(opts: { maxSubjects?: number } = {}): NewSourceRule {
   let subjects: SubjectStore<Subject> | null = null;
   return {
     id: "new_source",
     trackedSubjects: () => subjects?.size() ?? 0,
     observe(event: DetectionEvent, ctx: RuleContext): Finding[] {
-      if (event.credentialId === null || event.srcIp === null || event.srcIp === "") return [];
+      if (event.credentialId === null || event.srcIp === null || event.srcIp === "") return NO_FINDINGS;
       const s = ctx.settings;
       // Kept for the whole import (idle for longer than the history window is the only expiry).
       subjects ??= new SubjectStore<Subject>({ idleMs: s.historyMs, maxSubjects: opts.maxSubjects });
-      const subj = subjects.touch(event.credentialId, event.ts, () => ({ ips: new Set(), prefixes: new Set() }));
+      const subj = subjects.touch(event.credentialId, event.ts, newSubject);
       const ip = event.srcIp;
-      if (subj.ips.has(ip)) return [];
+      if (subj.ips.has(ip)) return NO_FINDINGS;
       const prefix = prefix24(ip);
       const seenPrefixInImport = prefix !== null && subj.prefixes.has(prefix);
       remember(subj.ips, ip);
       if (prefix !== null) remember(subj.prefixes, prefix);
-      if (seenPrefixInImport) return [];
+      if (seenPrefixInImport) return NO_FINDINGS;
 
       const b = ctx.baseline(event.credentialId);
-      if (!b || b.firstSeenAt === null || event.ts - b.firstSeenAt < s.historyMs) return [];
-      if (b.knownIps.includes(ip) || (prefix !== null && b.knownPrefixes.includes(prefix))) return [];
+      if (!b || b.firstSeenAt === null || event.ts - b.firstSeenAt < s.historyMs) return NO_FINDINGS;
+      if (b.knownIps.includes(ip) || (prefix !== null && b.knownPrefixes.includes(prefix))) return NO_FINDINGS;
       return [
         {
           rule: "new_source",

@@ -6,7 +6,7 @@ import { ALL_ENDPOINTS, ALL_GA } from "~/domain/credential";
 import { describeDuration, FiringGate, SlidingWindowCounter } from "./leaky-bucket";
 import { lookupModel, modelIndex } from "./model-index";
 import { subjectLabel } from "./subject-label";
-import { sampleOf, type CatalogModel, type CredentialFacts, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule, type Severity } from "./types";
+import { NO_FINDINGS, sampleOf, type CatalogModel, type CredentialFacts, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule, type Severity } from "./types";
 
 const defaults = {
   /** More than this many out-of-grant requests per credential within `windowMs` → high. */
@@ -37,20 +37,20 @@ export function createOutOfGrant(opts: { maxSubjects?: number } = {}): Rule & { 
   return {
     id: "out_of_grant",
     observe(e: DetectionEvent, ctx: RuleContext): Finding[] {
-      if (!e.credentialId) return [];
+      if (!e.credentialId) return NO_FINDINGS;
       const c = ctx.credential(e.credentialId);
-      if (!c) return [];
+      if (!c) return NO_FINDINGS;
       const outside = outsideGrant(e, c, ctx.catalog);
-      if (outside.length === 0) return [];
+      if (outside.length === 0) return NO_FINDINGS;
       const windowMs = ctx.settings.windowMs ?? defaults.windowMs;
       const threshold = ctx.settings.repeatThreshold ?? defaults.repeatThreshold;
-      counter ??= new SlidingWindowCounter(windowMs, { maxEvents: threshold + 1, maxKeys: 1, maxSubjects: opts.maxSubjects });
+      counter ??= new SlidingWindowCounter(windowMs, { maxEvents: threshold + 1, maxKeys: 1, maxSubjects: opts.maxSubjects, distinctAbove: Number.POSITIVE_INFINITY });
       gate ??= new FiringGate(windowMs, opts);
       const { count } = counter.add(e.credentialId, "", e.ts);
       const passed = e.status >= 200 && e.status < 300;
       const repeated = count > threshold;
       const severity: Severity = passed ? "critical" : repeated ? "high" : "medium";
-      if (!gate.allow(e.credentialId, severity, e.ts)) return [];
+      if (!gate.allow(e.credentialId, severity, e.ts)) return NO_FINDINGS;
       const what = `${subjectLabel(e)} called ${e.method} ${e.path} (${outside.join(", ")}), outside its grant (${describeGrant(c)})`;
       const why = passed
         ? `and the gateway answered ${e.status}: it let the request through`

@@ -6,7 +6,7 @@
 import { SAMPLE_SIZE } from "./error-burst";
 import { DistinctWindow, FiringGate, SubjectStore, describeDuration, describeSpan } from "./leaky-bucket";
 import { pathOnly } from "./path-shape";
-import { sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
+import { NO_FINDINGS, sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
 
 const defaults = {
   distinct: 20, // more than this many distinct endpoints / unknown paths …
@@ -17,25 +17,41 @@ type Subject = { keys: DistinctWindow; recent: DetectionEvent[] };
 
 export type PathEnumerationRule = Rule & { trackedSubjects(): number };
 
+/** Distinct keys built per rule instance at most before the cache starts over. */
+const MAX_CACHED_KEYS = 4096;
+
+/** `prefix + value`, built once per distinct value (not once per event). */
+function keyOf(cache: Map<string, string>, prefix: string, value: string): string {
+  let k = cache.get(value);
+  if (k === undefined) {
+    if (cache.size >= MAX_CACHED_KEYS) cache.clear();
+    cache.set(value, (k = prefix + value));
+  }
+  return k;
+}
+
 export function createPathEnumeration(opts: { maxSubjects?: number } = {}): PathEnumerationRule {
-  let state: { subjects: SubjectStore<Subject>; gate: FiringGate } | null = null;
+  let state: { subjects: SubjectStore<Subject>; gate: FiringGate; init: () => Subject } | null = null;
+  const endpointKeys = new Map<string, string>();
+  const pathKeys = new Map<string, string>();
   return {
     id: "path_enumeration",
     trackedSubjects: () => state?.subjects.size() ?? 0,
     observe(event: DetectionEvent, ctx: RuleContext): Finding[] {
-      if (event.credentialId === null) return [];
+      if (event.credentialId === null) return NO_FINDINGS;
       const s = ctx.settings;
       state ??= {
         subjects: new SubjectStore<Subject>({ idleMs: s.windowMs, maxSubjects: opts.maxSubjects }),
         gate: new FiringGate(s.windowMs, opts),
+        init: () => ({ keys: new DistinctWindow(s.windowMs, s.distinct * 4 + 16), recent: [] }),
       };
-      const key = event.endpoint !== null ? `endpoint:${event.endpoint}` : `path:${pathOnly(event.path)}`;
-      const subj = state.subjects.touch(event.credentialId, event.ts, () => ({ keys: new DistinctWindow(s.windowMs, s.distinct * 4 + 16), recent: [] }));
-      if (!subj.keys.add(key, event.ts)) return [];
+      const key = event.endpoint !== null ? keyOf(endpointKeys, "endpoint:", event.endpoint) : keyOf(pathKeys, "path:", pathOnly(event.path));
+      const subj = state.subjects.touch(event.credentialId, event.ts, state.init);
+      if (!subj.keys.add(key, event.ts)) return NO_FINDINGS;
       subj.recent.push(event);
       if (subj.recent.length > SAMPLE_SIZE) subj.recent.shift();
       const n = subj.keys.size();
-      if (n <= s.distinct || !state.gate.allow(event.credentialId, "medium", event.ts)) return [];
+      if (n <= s.distinct || !state.gate.allow(event.credentialId, "medium", event.ts)) return NO_FINDINGS;
       const since = subj.keys.oldest() ?? event.ts;
       return [
         {

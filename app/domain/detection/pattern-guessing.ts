@@ -10,7 +10,8 @@
 import { SAMPLE_SIZE } from "./error-burst";
 import { FiringGate, SubjectStore, describeDuration, describeSpan } from "./leaky-bucket";
 import { pathOnly, pathShape, sameShape, shapeKey } from "./path-shape";
-import { sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
+import { Interner, SampleRing } from "./sample-ring";
+import { NO_FINDINGS, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
 
 const defaults = {
   variants: 3, // at least this many concrete paths of one shape …
@@ -24,14 +25,17 @@ const MAX_GROUPS = 64;
 const MAX_VARIANTS = 32;
 const MAX_KEYS = 3;
 
+/** One concrete path of a group: its normalised segments and when last requested (updated in place). */
+type Variant = { shape: string[]; ts: number; group: Group; /** False once dropped from its group. */ live: boolean };
+
 type Group = {
-  /** Concrete path → its normalised segments and when last requested (updated in place). */
-  variants: Map<string, { shape: string[]; ts: number }>;
+  variants: Map<string, Variant>;
   /** Timestamps of non-2xx answers in the window (ascending). */
   failures: number[];
-  /** Key references behind the group's requests ("" for none) → last seen, up to MAX_KEYS. */
+  /** Key references behind the group's requests ("" for none) → last seen, up to MAX_KEYS (per-IP subjects only). */
   keys: Map<string, number>;
-  recent: DetectionEvent[];
+  /** The group's last SAMPLE_SIZE requests (evidence), without holding the events. */
+  recent: SampleRing;
   lastTs: number;
   dead: boolean;
   /** Nothing in the group expires before this (a lower bound). */
@@ -42,14 +46,14 @@ type Subject = {
   groups: Group[];
   /** No group expires before this (a lower bound of the groups' lastTs). */
   nextExpiry: number;
-  /** The last path and its group: legitimate traffic repeats one path, which then skips the search. */
+  /** The last path and its variant: legitimate traffic repeats one path, which then skips the lookup. */
   hotPath: string | null;
-  hotGroup: Group | null;
+  hotVariant: Variant | null;
   /**
-   * Concrete path → the group that took it (a path is in at most one group's variants: it joins a group
-   * only when no group has it). An entry is valid while that group is alive and still has the path.
+   * Concrete path → its variant in the group that took it (a path is in at most one group's variants: it
+   * joins a group only when no group has it). An entry is valid while it is live and its group alive.
    */
-  groupOf: Map<string, Group>;
+  groupOf: Map<string, Variant>;
 };
 
 /** Bound on a subject's path index before it is rebuilt from the live groups. */
@@ -62,8 +66,10 @@ function evict(g: Group, cutoff: number) {
   if (g.nextEvict > cutoff) return;
   let next = Infinity;
   for (const [p, v] of g.variants) {
-    if (v.ts <= cutoff) g.variants.delete(p);
-    else if (v.ts < next) next = v.ts;
+    if (v.ts <= cutoff) {
+      g.variants.delete(p);
+      v.live = false;
+    } else if (v.ts < next) next = v.ts;
   }
   let i = 0;
   while (i < g.failures.length && g.failures[i] <= cutoff) i++;
@@ -73,8 +79,9 @@ function evict(g: Group, cutoff: number) {
     if (ts <= cutoff) g.keys.delete(k);
     else if (ts < next) next = ts;
   }
-  if (g.recent.length > 0 && g.recent[0].ts <= cutoff) g.recent = g.recent.filter((e) => e.ts > cutoff);
-  if (g.recent.length > 0 && g.recent[0].ts < next) next = g.recent[0].ts;
+  g.recent.dropUntil(cutoff);
+  const oldest = g.recent.oldest();
+  if (oldest !== null && oldest < next) next = oldest;
   g.nextEvict = next;
 }
 
@@ -95,7 +102,8 @@ function oldestKey<V>(m: Map<string, V>, tsOf: (v: V) => number): string | undef
 const SHAPE_CACHE_SIZE = 4096;
 
 /** Adds the event to the subject's matching group (or a new one); returns the group. */
-function record(subj: Subject, path: string, shape: string[], keyOf: string, event: DetectionEvent, windowMs: number, maxEdits: number): Group {
+/** `keyOf`: the key behind the request, tracked for per-IP subjects (null for per-key subjects: always their own). */
+function record(subj: Subject, path: string, rawPath: string, shape: string[], keyOf: string | null, event: DetectionEvent, windowMs: number, maxEdits: number, strings: Interner): Group {
   const cutoff = event.ts - windowMs;
   if (subj.nextExpiry <= cutoff) {
     subj.groups = subj.groups.filter((g) => {
@@ -106,11 +114,9 @@ function record(subj: Subject, path: string, shape: string[], keyOf: string, eve
     subj.nextExpiry = subj.groups.reduce((min, g) => Math.min(min, g.lastTs), Infinity);
   }
   let group: Group | undefined;
-  if (subj.hotPath === path && subj.hotGroup !== null && !subj.hotGroup.dead && subj.hotGroup.variants.has(path)) group = subj.hotGroup;
-  if (!group) {
-    const g = subj.groupOf.get(path);
-    if (g !== undefined && !g.dead && g.variants.has(path)) group = g;
-  }
+  let known: Variant | undefined = subj.hotPath === path && subj.hotVariant !== null ? subj.hotVariant : subj.groupOf.get(path);
+  if (known !== undefined && known.live && !known.group.dead) group = known.group;
+  else known = undefined;
   if (!group) {
     outer: for (const g of subj.groups) {
       for (const v of g.variants.values()) {
@@ -122,7 +128,7 @@ function record(subj: Subject, path: string, shape: string[], keyOf: string, eve
     }
   }
   if (!group) {
-    group = { variants: new Map(), failures: [], keys: new Map(), recent: [], lastTs: event.ts, dead: false, nextEvict: event.ts };
+    group = { variants: new Map(), failures: [], keys: new Map(), recent: new SampleRing(SAMPLE_SIZE), lastTs: event.ts, dead: false, nextEvict: event.ts };
     subj.groups.push(group);
     subj.nextExpiry = Math.min(subj.nextExpiry, event.ts);
     if (subj.groups.length > MAX_GROUPS) {
@@ -131,31 +137,40 @@ function record(subj: Subject, path: string, shape: string[], keyOf: string, eve
       if (gone) gone.dead = true;
     }
   }
-  subj.hotPath = path;
-  subj.hotGroup = group;
-  evict(group, cutoff);
-  group.lastTs = Math.max(group.lastTs, event.ts);
-  const known = group.variants.get(path);
-  if (known) known.ts = Math.max(known.ts, event.ts);
-  else {
-    group.variants.set(path, { shape, ts: event.ts });
-    if (subj.groupOf.size >= MAX_INDEXED_PATHS) {
-      subj.groupOf.clear();
-      for (const g of subj.groups) for (const p of g.variants.keys()) subj.groupOf.set(p, g);
-    }
-    subj.groupOf.set(path, group);
-    group.nextEvict = Math.min(group.nextEvict, event.ts);
-    if (group.variants.size > MAX_VARIANTS) group.variants.delete(oldestKey(group.variants, (v) => v.ts) as string);
+  evict(group, cutoff); // may drop this very path (then it joins again below)
+  if (event.ts > group.lastTs) group.lastTs = event.ts;
+  if (known === undefined || !known.live) {
+    if (group.variants.size === 0 || !group.variants.has(path)) {
+      known = { shape, ts: event.ts, group, live: true };
+      group.variants.set(path, known);
+      if (subj.groupOf.size >= MAX_INDEXED_PATHS) {
+        subj.groupOf.clear();
+        for (const g of subj.groups) for (const [p, v] of g.variants) subj.groupOf.set(p, v);
+      }
+      subj.groupOf.set(path, known);
+      group.nextEvict = Math.min(group.nextEvict, event.ts);
+      if (group.variants.size > MAX_VARIANTS) {
+        const oldest = oldestKey(group.variants, (v) => v.ts) as string;
+        const gone = group.variants.get(oldest);
+        group.variants.delete(oldest);
+        if (gone) gone.live = false;
+      }
+    } else known = group.variants.get(path);
   }
+  if (known !== undefined && known.live && event.ts > known.ts) known.ts = event.ts;
+  subj.hotPath = path;
+  subj.hotVariant = known !== undefined && known.live ? known : null;
   if (event.status < 200 || event.status > 299) group.failures.push(event.ts);
-  if (!group.keys.has(keyOf)) {
-    group.nextEvict = Math.min(group.nextEvict, event.ts);
-    group.keys.set(keyOf, event.ts);
-    if (group.keys.size > MAX_KEYS) group.keys.delete(oldestKey(group.keys, (ts) => ts) as string);
-  } else group.keys.set(keyOf, Math.max(group.keys.get(keyOf) ?? 0, event.ts));
-  if (group.recent.length === 0) group.nextEvict = Math.min(group.nextEvict, event.ts);
-  group.recent.push(event);
-  if (group.recent.length > SAMPLE_SIZE) group.recent.shift();
+  if (keyOf !== null) {
+    const keyTs = group.keys.get(keyOf);
+    if (keyTs === undefined) {
+      group.nextEvict = Math.min(group.nextEvict, event.ts);
+      group.keys.set(keyOf, event.ts);
+      if (group.keys.size > MAX_KEYS) group.keys.delete(oldestKey(group.keys, (ts) => ts) as string);
+    } else if (event.ts > keyTs) group.keys.set(keyOf, event.ts);
+  }
+  if (group.recent.size() === 0) group.nextEvict = Math.min(group.nextEvict, event.ts);
+  group.recent.push(event, strings, rawPath);
   return group;
 }
 
@@ -174,7 +189,7 @@ function finding(g: Group, event: DetectionEvent, path: string, s: Readonly<Reco
     keyRef: event.keyRef,
     ts: event.ts,
     summary: `${g.variants.size} variants of the path shape ${shapeKey(path)} requested ${who} within ${describeSpan(event.ts - first)}, ${g.failures.length} answered non-2xx (threshold: at least ${s.variants} variants with at least ${s.failures} non-2xx in ${describeDuration(s.windowMs)})`,
-    sample: g.recent.map(sampleOf),
+    sample: g.recent.toArray(),
     windowMs: s.windowMs,
   };
 }
@@ -190,21 +205,24 @@ function subjectKey(cache: Map<string, string>, prefix: string, id: string): str
   return k;
 }
 
-const newSubject = (): Subject => ({ groups: [], nextExpiry: Infinity, hotPath: null, hotGroup: null, groupOf: new Map() });
+const newSubject = (): Subject => ({ groups: [], nextExpiry: Infinity, hotPath: null, hotVariant: null, groupOf: new Map() });
 
 export function createPatternGuessing(opts: { maxSubjects?: number } = {}): PatternGuessingRule {
   let state: { byKey: SubjectStore<Subject>; byIp: SubjectStore<Subject>; gate: FiringGate } | null = null;
-  // path → [the path as first seen (one string object for every later Map lookup and comparison), its shape]
-  const shapes = new Map<string, { path: string; shape: string[] }>();
+  // Logged path → that path as first seen (one string object for every later event's sample), the path
+  // without its query (the variant), its shape.
+  const shapes = new Map<string, { raw: string; path: string; shape: string[] }>();
+  const strings = new Interner();
   // "cred:<id>" / "key:<ref>" built once per credential / key reference, not per event.
   const credKeys = new Map<string, string>();
   const refKeys = new Map<string, string>();
-  const shapeOf = (path: string): { path: string; shape: string[] } => {
-    let entry = shapes.get(path);
+  const shapeOf = (raw: string): { raw: string; path: string; shape: string[] } => {
+    let entry = shapes.get(raw);
     if (entry === undefined) {
-      entry = { path, shape: pathShape(path) };
+      const path = pathOnly(raw);
+      entry = { raw, path, shape: pathShape(path) };
       if (shapes.size >= SHAPE_CACHE_SIZE) shapes.clear();
-      shapes.set(path, entry);
+      shapes.set(raw, entry);
     }
     return entry;
   };
@@ -218,20 +236,21 @@ export function createPatternGuessing(opts: { maxSubjects?: number } = {}): Patt
         byIp: new SubjectStore<Subject>({ idleMs: s.windowMs, maxSubjects: opts.maxSubjects }),
         gate: new FiringGate(s.windowMs, opts),
       };
-      const { path, shape } = shapeOf(pathOnly(event.path));
+      const { raw, path, shape } = shapeOf(event.path);
       const key = event.credentialId !== null ? subjectKey(credKeys, "cred:", event.credentialId) : event.keyRef ? subjectKey(refKeys, "key:", event.keyRef) : null;
-      const out: Finding[] = [];
+      let out = NO_FINDINGS;
       if (key !== null) {
         const subj = state.byKey.touch(key, event.ts, newSubject);
-        const g = record(subj, path, shape, key, event, s.windowMs, s.maxEdits);
-        if (qualifies(g, s) && state.gate.allow(key, "high", event.ts)) out.push(finding(g, event, path, s, "with this key"));
+        const g = record(subj, path, raw, shape, null, event, s.windowMs, s.maxEdits, strings);
+        if (qualifies(g, s) && state.gate.allow(key, "high", event.ts)) out = [finding(g, event, path, s, "with this key")];
       }
       if (event.srcIp !== null && event.srcIp !== "") {
         const subj = state.byIp.touch(event.srcIp, event.ts, newSubject);
-        const g = record(subj, path, shape, key ?? "", event, s.windowMs, s.maxEdits);
+        const g = record(subj, path, raw, shape, key ?? "", event, s.windowMs, s.maxEdits, strings);
         const oneKey = g.keys.size === 1 && !g.keys.has("");
         if (!oneKey && qualifies(g, s) && state.gate.allow(`ip:${event.srcIp}`, "high", event.ts)) {
           const f = finding(g, event, path, s, `from ${event.srcIp}${g.keys.size > 1 ? ` with ${g.keys.size} different keys` : ""}`);
+          if (out === NO_FINDINGS) out = [];
           out.push(g.keys.size > 1 ? { ...f, credentialId: null, keyRef: null } : f);
         }
       }

@@ -4,7 +4,7 @@
 // out of order count in their own minute as long as it is the current or the previous one.
 
 import { FiringGate, SubjectStore, describeDuration } from "./leaky-bucket";
-import { sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
+import { NO_FINDINGS, sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
 
 const MINUTE = 60_000;
 
@@ -19,6 +19,9 @@ type Subject = { minute: number; count: number; prevMinute: number; prevCount: n
 
 export type RateBurstRule = Rule & { trackedSubjects(): number };
 
+/** A subject's minutes are set by its first event. */
+const newSubject = (): Subject => ({ minute: Number.NaN, count: 0, prevMinute: Number.NaN, prevCount: 0, first: null });
+
 export function createRateBurst(opts: { maxSubjects?: number } = {}): RateBurstRule {
   let state: { subjects: SubjectStore<Subject>; gate: FiringGate } | null = null;
   return {
@@ -26,11 +29,15 @@ export function createRateBurst(opts: { maxSubjects?: number } = {}): RateBurstR
     trackedSubjects: () => state?.subjects.size() ?? 0,
     observe(event: DetectionEvent, ctx: RuleContext): Finding[] {
       const id = event.credentialId;
-      if (id === null) return [];
+      if (id === null) return NO_FINDINGS;
       const s = ctx.settings;
       state ??= { subjects: new SubjectStore<Subject>({ idleMs: 2 * MINUTE, maxSubjects: opts.maxSubjects }), gate: new FiringGate(s.repeatWindowMs, opts) };
       const minute = Math.floor(event.ts / MINUTE);
-      const subj = state.subjects.touch(id, event.ts, () => ({ minute, count: 0, prevMinute: minute - 1, prevCount: 0, first: null }));
+      const subj = state.subjects.touch(id, event.ts, newSubject);
+      if (Number.isNaN(subj.minute)) {
+        subj.minute = minute;
+        subj.prevMinute = minute - 1;
+      }
       let count: number;
       if (minute === subj.minute) count = ++subj.count;
       else if (minute > subj.minute) {
@@ -41,14 +48,16 @@ export function createRateBurst(opts: { maxSubjects?: number } = {}): RateBurstR
         subj.first = event;
         count = 1;
       } else if (minute === subj.prevMinute) count = ++subj.prevCount;
-      else return [];
+      else return NO_FINDINGS;
       if (count === 1 && subj.first === null) subj.first = event;
 
+      // Every threshold is at least min(minPerMinute, noBaselinePerMinute): below it, no baseline lookup.
+      if (count <= Math.floor(Math.min(s.minPerMinute, s.noBaselinePerMinute))) return NO_FINDINGS;
       const p99 = ctx.baseline(id)?.ratePerMinuteP99 ?? null;
       const threshold = p99 === null ? s.noBaselinePerMinute : Math.max(s.multiplier * p99, s.minPerMinute);
       // Fire when the minute first crosses its threshold (not on every later event of the burst).
-      if (count !== Math.floor(threshold) + 1) return [];
-      if (!state.gate.allow(id, "medium", event.ts)) return [];
+      if (count !== Math.floor(threshold) + 1) return NO_FINDINGS;
+      if (!state.gate.allow(id, "medium", event.ts)) return NO_FINDINGS;
       const why =
         p99 === null
           ? `no baseline yet, threshold: more than ${s.noBaselinePerMinute} per minute`

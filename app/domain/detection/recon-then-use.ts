@@ -9,7 +9,7 @@
 // counts as "never used before".
 
 import { FiringGate, SubjectStore, describeDuration, describeSpan } from "./leaky-bucket";
-import { sampleOf, type CatalogModel, type CredentialFacts, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
+import { NO_FINDINGS, sampleOf, type CatalogModel, type CredentialFacts, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
 
 const defaults = {
   windowMs: 900_000, // 15 min between the reconnaissance and the use
@@ -40,6 +40,8 @@ function reconReason(event: DetectionEvent, ctx: RuleContext, credentialId: stri
   return null;
 }
 
+const newSubject = (): Subject => ({ recon: null, reconWhy: "", used: new Set() });
+
 export function createReconThenUse(opts: { maxSubjects?: number } = {}): ReconThenUseRule {
   let state: { subjects: SubjectStore<Subject>; gate: FiringGate } | null = null;
   return {
@@ -51,8 +53,8 @@ export function createReconThenUse(opts: { maxSubjects?: number } = {}): ReconTh
       const s = ctx.settings;
       // The models used in this import must survive idleness, so subjects expire only after a day idle.
       state ??= { subjects: new SubjectStore<Subject>({ idleMs: Math.max(s.windowMs, 86_400_000), maxSubjects: opts.maxSubjects }), gate: new FiringGate(s.windowMs, opts) };
-      const subj = state.subjects.touch(id, event.ts, () => ({ recon: null, reconWhy: "", used: new Set() }));
-      const out: Finding[] = [];
+      const subj = state.subjects.touch(id, event.ts, newSubject);
+      let out = NO_FINDINGS;
 
       if (event.status >= 200 && event.status <= 299 && event.model !== null) {
         const model = event.model;
@@ -61,7 +63,7 @@ export function createReconThenUse(opts: { maxSubjects?: number } = {}): ReconTh
         if (subj.used.size > MAX_MODELS) subj.used.delete(subj.used.values().next().value as string);
         const r = subj.recon;
         if (isNew && r !== null && event.ts >= r.ts && event.ts - r.ts <= s.windowMs && state.gate.allow(id, "high", event.ts)) {
-          out.push({
+          out = [{
             rule: "recon_then_use",
             severity: "high",
             credentialId: id,
@@ -71,7 +73,7 @@ export function createReconThenUse(opts: { maxSubjects?: number } = {}): ReconTh
             summary: `A request ${subj.reconWhy} (${r.method} ${r.path}) was followed ${describeSpan(event.ts - r.ts)} later by the first successful call of this credential to model ${model} (threshold: within ${describeDuration(s.windowMs)})`,
             sample: [sampleOf(r), sampleOf(event)],
             windowMs: s.windowMs,
-          });
+          }];
         }
       }
 

@@ -4,7 +4,7 @@
 
 import { describeDuration, FiringGate } from "./leaky-bucket";
 import { subjectLabel } from "./subject-label";
-import { sampleOf, type CredentialFacts, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule, type Severity } from "./types";
+import { NO_FINDINGS, sampleOf, type CredentialFacts, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule, type Severity } from "./types";
 
 const defaults = { windowMs: 3_600_000 } as const;
 
@@ -30,14 +30,14 @@ export function createRevokedCredentialUse(opts: { maxSubjects?: number } = {}):
   return {
     id: "revoked_credential_use",
     observe(e: DetectionEvent, ctx: RuleContext): Finding[] {
-      if (!e.credentialId) return [];
+      if (!e.credentialId) return NO_FINDINGS;
       const c = ctx.credential(e.credentialId);
-      if (!c) return [];
+      if (!c) return NO_FINDINGS;
       const verdict = credentialUseVerdict(c, e.ts);
-      if (!verdict) return [];
+      if (!verdict) return NO_FINDINGS;
       const windowMs = ctx.settings.windowMs ?? defaults.windowMs;
       gate ??= new FiringGate(windowMs, opts);
-      if (!gate.allow(`${e.credentialId}|${e.keyRef ?? ""}`, verdict.severity, e.ts)) return [];
+      if (!gate.allow(`${e.credentialId}|${e.keyRef ?? ""}`, verdict.severity, e.ts)) return NO_FINDINGS;
       return [
         {
           rule: "revoked_credential_use",

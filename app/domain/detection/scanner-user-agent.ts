@@ -7,7 +7,7 @@
 
 import { describeDuration, FiringGate } from "./leaky-bucket";
 import { subjectLabel } from "./subject-label";
-import { sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule, type Severity } from "./types";
+import { NO_FINDINGS, sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule, type Severity } from "./types";
 
 const defaults = { windowMs: 3_600_000 } as const;
 
@@ -74,7 +74,7 @@ export function createScannerUserAgent(opts: { maxSubjects?: number } = {}): Rul
   return {
     id: "scanner_user_agent",
     observe(e: DetectionEvent, ctx: RuleContext): Finding[] {
-      if (e.userAgent === null) return [];
+      if (e.userAgent === null) return NO_FINDINGS;
       let verdict = verdicts.get(e.userAgent);
       if (verdict === undefined) {
         const trimmed = e.userAgent.trim();
@@ -82,14 +82,14 @@ export function createScannerUserAgent(opts: { maxSubjects?: number } = {}): Rul
         if (verdicts.size >= MAX_CACHED_AGENTS) verdicts.clear();
         verdicts.set(e.userAgent, verdict);
       }
-      if (verdict === null) return [];
+      if (verdict === null) return NO_FINDINGS;
       const empty = verdict === "";
       const tool = empty ? null : verdict;
       const severity: Severity = tool ? "high" : "medium";
       const windowMs = ctx.settings.windowMs ?? defaults.windowMs;
       gate ??= new FiringGate(windowMs, opts);
       const subject = e.srcIp ? `ip:${e.srcIp}` : e.credentialId ? `c:${e.credentialId}` : e.keyRef ? `k:${e.keyRef}` : "-";
-      if (!gate.allow(subject, severity, e.ts)) return [];
+      if (!gate.allow(subject, severity, e.ts)) return NO_FINDINGS;
       const what = tool
         ? `sent the user agent "${e.userAgent.slice(0, 200)}", which names the scanning tool ${tool}`
         : "sent no user agent";

@@ -5,7 +5,7 @@
 
 import { describeDuration, FiringGate } from "./leaky-bucket";
 import { subjectKey, subjectLabel } from "./subject-label";
-import { sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
+import { NO_FINDINGS, sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
 
 const defaults = { windowMs: 86_400_000 } as const;
 
@@ -14,11 +14,11 @@ export function createSecretInLogs(opts: { maxSubjects?: number } = {}): Rule & 
   return {
     id: "secret_in_logs",
     observe(e: DetectionEvent, ctx: RuleContext): Finding[] {
-      if (!e.secretsStripped || e.secretsStripped.length === 0) return [];
+      if (!e.secretsStripped || e.secretsStripped.length === 0) return NO_FINDINGS;
       const fields = [...new Set(e.secretsStripped)].sort();
       const windowMs = ctx.settings.windowMs ?? defaults.windowMs;
       gate ??= new FiringGate(windowMs, opts);
-      if (!gate.allow(`${subjectKey(e)}|${fields.join(",")}`, "high", e.ts)) return [];
+      if (!gate.allow(`${subjectKey(e)}|${fields.join(",")}`, "high", e.ts)) return NO_FINDINGS;
       const named = fields.map((f) => `"${f}"`).join(", ");
       return [
         {

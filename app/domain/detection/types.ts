@@ -113,6 +113,9 @@ export type RuleModule = {
   create(): Rule;
 };
 
+/** What a rule returns for an event that raises nothing: one shared, frozen empty array (no allocation per event). */
+export const NO_FINDINGS: Finding[] = Object.freeze([]) as unknown as Finding[];
+
 export function sampleOf(e: DetectionEvent) {
   return { ts: e.ts, method: e.method, path: e.path, status: e.status, srcIp: e.srcIp, userAgent: e.userAgent };
 }

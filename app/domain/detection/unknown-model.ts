@@ -7,7 +7,7 @@ import { editDistance } from "./edit-distance";
 import { describeDuration, DistinctWindow, FiringGate, SubjectStore } from "./leaky-bucket";
 import { containedTerm, lookupModel, modelIndex, type ModelIndex } from "./model-index";
 import { subjectKey, subjectLabel } from "./subject-label";
-import { sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule, type Severity } from "./types";
+import { NO_FINDINGS, sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule, type Severity } from "./types";
 
 const defaults = {
   /** A GA model name within this many edits makes the unknown name a typo (info). */
@@ -49,9 +49,9 @@ export function createUnknownModel(opts: { maxSubjects?: number } = {}): Rule & 
   return {
     id: "unknown_model",
     observe(e: DetectionEvent, ctx: RuleContext): Finding[] {
-      if (!e.model) return [];
+      if (!e.model) return NO_FINDINGS;
       const index = modelIndex(ctx.catalog);
-      if (lookupModel(index, e.model)) return [];
+      if (lookupModel(index, e.model)) return NO_FINDINGS;
       const s = (k: keyof typeof defaults) => ctx.settings[k] ?? defaults[k];
       const windowMs = s("windowMs");
       const escWindow = s("escalationWindowMs");
@@ -91,7 +91,7 @@ export function createUnknownModel(opts: { maxSubjects?: number } = {}): Rule & 
         }
       }
       // The name itself, once per subject and name per window (again if it would now rank higher).
-      if (!perName.allow(nameKey, cls.severity, e.ts)) return [];
+      if (!perName.allow(nameKey, cls.severity, e.ts)) return NO_FINDINGS;
       return [
         {
           ...base,

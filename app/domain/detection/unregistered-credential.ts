@@ -4,7 +4,7 @@
 // Once per key reference per window.
 
 import { describeDuration, FiringGate } from "./leaky-bucket";
-import { sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
+import { NO_FINDINGS, sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
 
 const defaults = { windowMs: 86_400_000 } as const;
 
@@ -13,11 +13,11 @@ export function createUnregisteredCredential(opts: { maxSubjects?: number } = {}
   return {
     id: "unregistered_credential",
     observe(e: DetectionEvent, ctx: RuleContext): Finding[] {
-      if (!e.keyRef || e.status < 200 || e.status >= 300) return [];
-      if (ctx.isRegisteredKey(e.keyRef)) return [];
+      if (!e.keyRef || e.status < 200 || e.status >= 300) return NO_FINDINGS;
+      if (ctx.isRegisteredKey(e.keyRef)) return NO_FINDINGS;
       const windowMs = ctx.settings.windowMs ?? defaults.windowMs;
       gate ??= new FiringGate(windowMs, opts);
-      if (!gate.allow(e.keyRef, "high", e.ts)) return [];
+      if (!gate.allow(e.keyRef, "high", e.ts)) return NO_FINDINGS;
       return [
         {
           rule: "unregistered_credential",

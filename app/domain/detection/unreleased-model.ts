@@ -4,7 +4,7 @@
 import { describeDuration, FiringGate } from "./leaky-bucket";
 import { containedTerm, lookupModel, modelIndex } from "./model-index";
 import { subjectKey, subjectLabel } from "./subject-label";
-import { sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
+import { NO_FINDINGS, sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
 
 const defaults = { windowMs: 3_600_000 } as const;
 
@@ -26,7 +26,7 @@ export function createUnreleasedModel(opts: { maxSubjects?: number } = {}): Rule
     observe(e: DetectionEvent, ctx: RuleContext): Finding[] {
       const windowMs = ctx.settings.windowMs ?? defaults.windowMs;
       const index = modelIndex(ctx.catalog);
-      if (index.unreleased.length === 0) return [];
+      if (index.unreleased.length === 0) return NO_FINDINGS;
       if (index !== cachedFor) {
         cachedFor = index;
         byModel.clear();
@@ -58,9 +58,9 @@ export function createUnreleasedModel(opts: { maxSubjects?: number } = {}): Rule
         }
         hit = h;
       }
-      if (!hit) return [];
+      if (!hit) return NO_FINDINGS;
       gate ??= new FiringGate(windowMs, opts);
-      if (!gate.allow(`${subjectKey(e)}|${hit.model}`, "critical", e.ts)) return [];
+      if (!gate.allow(`${subjectKey(e)}|${hit.model}`, "critical", e.ts)) return NO_FINDINGS;
       return [
         {
           rule: "unreleased_model",

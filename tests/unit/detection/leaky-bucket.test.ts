@@ -26,6 +26,18 @@ describe("SubjectStore", () => {
     expect(store.size()).toBe(2);
   });
 
+  it("still forgets idle subjects when touches come out of order", () => {
+    const store = new SubjectStore<number>({ idleMs: 60 * S });
+    store.touch("x", 10 * S, () => 1);
+    store.touch("a", 5 * S, () => 2); // 5 s behind the clock, queued after x
+    store.touch("y", 64 * S, () => 3);
+    store.touch("x", 64 * S, () => 1); // x moves to the back: its old entry at the front is stale
+    store.touch("z", 66 * S, () => 4); // a is idle for 61 s, behind a front entry pushed at 10 s
+    expect(store.get("a")).toBeUndefined();
+    expect(store.get("x")).toBe(1);
+    expect(store.size()).toBe(3);
+  });
+
   it("never holds more than its cap", () => {
     const store = new SubjectStore<number>({ idleMs: 1e12, maxSubjects: 1000 });
     for (let i = 0; i < 50_000; i++) store.touch(`s${i}`, i, () => i);
@@ -115,6 +127,20 @@ describe("SlidingWindowCounter", () => {
     expect(w.add("ip", "/a", 20 * S)).toEqual({ count: 3, distinct: 2, since: 0 });
     expect(w.add("ip", "/c", 60 * S)).toEqual({ count: 3, distinct: 3, since: 10 * S }); // the event at 0 left
     expect(w.add("ip", "/c", 200 * S)).toEqual({ count: 1, distinct: 1, since: 200 * S });
+  });
+
+  it("with distinctAbove, counts distinct keys only past that count, built from every event of the window", () => {
+    const lazy = new SlidingWindowCounter(60 * S, { maxEvents: 11, maxKeys: 100, distinctAbove: 5 });
+    const eager = new SlidingWindowCounter(60 * S, { maxEvents: 11, maxKeys: 100 });
+    const keys = ["/a", "/b", "/a", "/c", "/d", "/a", "/e", "/b", "/f"];
+    keys.forEach((k, i) => {
+      const l = { ...lazy.add("ip", k, i * S) };
+      const e = { ...eager.add("ip", k, i * S) };
+      expect(l.count).toBe(e.count);
+      expect(l.distinct).toBe(i + 1 > 5 ? e.distinct : -1);
+    });
+    // Past the window, counts and distinct keys agree with the counter that tracked them all along.
+    expect({ ...lazy.add("ip", "/g", 62 * S) }).toEqual({ ...eager.add("ip", "/g", 62 * S) });
   });
 
   it("caps the events kept per subject (counts saturate above the cap)", () => {
