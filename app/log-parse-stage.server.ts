@@ -100,14 +100,14 @@ export async function* runParseStage(lines: AsyncIterable<LogLine[]>, setup: Sta
   const parse = parserFor(format, { map: setup.map });
   const match = compileCatalog(setup.endpoints, setup.models);
   // Paths repeat: remember each (method, path)'s match when the model comes from the path (at most
-  // 50,000 paths of up to 256 characters, so the worker's small heap holds it).
+  // 20,000 paths of up to 256 characters, so the worker's small heap holds it).
   let matches = new Map<string, PathMatch>();
   const matchCached = (method: string, path: string, model: string | null): PathMatch => {
     if (model !== null || path.length > 256) return match(method, path, model); // long paths (probes) are not worth keeping
     const key = method + " " + path;
     let m = matches.get(key);
     if (!m) {
-      if (matches.size >= 50_000) matches = new Map();
+      if (matches.size >= 20_000) matches = new Map();
       matches.set(key, (m = match(method, path, null)));
     }
     return m;

@@ -11,8 +11,8 @@ const WORKER = path.resolve(process.cwd(), "app/log-parse.worker.ts"); // run fr
 const IN_FLIGHT = 1; // batches waiting for the inserts (the worker parses the next meanwhile): 2 measured +40 MB of peak RSS, no faster
 // The worker's live data is small (a few batches, the key index, a bounded path cache): a small heap
 // makes V8 collect early instead of letting the heap grow (measured at 1M lines: peak RSS 360 MB without
-// limits and two batches in flight; 231 MB with these, one batch in flight and 10,000-event batches).
-const WORKER_LIMITS = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 4 };
+// limits and two batches in flight; 224-251 MB with these, one batch in flight and 10,000-event batches).
+const WORKER_LIMITS = { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 };
 
 type WorkerMessage = StageMessage | { type: "done" } | { type: "error"; name: string; message: string };
 
