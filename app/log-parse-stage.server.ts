@@ -29,6 +29,11 @@ export class LogImportError extends LogInputError {
 
 export type StageCounters = { lines: number; parsed: number; rejected: number; matched: number; unmatched: number; secretsStripped: number };
 
+/** The stage's own counters out of the import's (the stage does not count duplicates or flags). */
+export function stageCounters(c: StageCounters): StageCounters {
+  return { lines: c.lines, parsed: c.parsed, rejected: c.rejected, matched: c.matched, unmatched: c.unmatched, secretsStripped: c.secretsStripped };
+}
+
 /** Everything the stage needs, structured-cloneable (it is a worker's workerData). */
 export type StageSetup = {
   format: LogFormat | "auto";

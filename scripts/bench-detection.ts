@@ -4,29 +4,14 @@ import { parseArgs } from "node:util";
 import { ALL_RULES } from "../app/domain/detection/all-rules";
 import { createEngine, type EngineContext } from "../app/domain/detection/engine";
 import type { CatalogModel, DetectionEvent } from "../app/domain/detection/types";
-import { mulberry32 } from "../app/domain/seeded-random";
+import { benchTraffic } from "./bench-traffic";
 
 const { values } = parseArgs({ options: { lines: { type: "string", default: "100000" }, rule: { type: "string" }, rounds: { type: "string", default: "3" } } });
 const N = Number(values.lines);
-const CREDENTIALS = 400;
-const MODELS = ["atlas-2", "atlas-2-mini", "atlas-embed-1", "mythos-preview"];
-const ENDPOINTS = ["messages", "completions", "embeddings", "count-tokens", "batches", "files", "models-list", "model-info"];
-const UAS = ["model-sdk-python/1.4.2", "model-sdk-node/2.0.1", "python-requests/2.32.3", "curl/8.5.0", "node-fetch/1.0"];
-
+/** The import benchmark's requests (the same seeded traffic), as JSON lines of detection events. */
 function lines(): string[] {
-  const rand = mulberry32(42);
-  let ts = Date.parse("2026-11-01T00:00:00Z");
   const out: string[] = [];
-  for (let i = 0; i < N; i++) {
-    ts += Math.floor(rand() * 90);
-    const k = Math.floor(rand() * rand() * CREDENTIALS);
-    const model = MODELS[Math.floor(rand() * (k % 7 === 0 ? 4 : 3))];
-    const ep = ENDPOINTS[Math.floor(rand() * rand() * ENDPOINTS.length)];
-    const p = ep === "models-list" ? "/v1/models" : ep === "batches" || ep === "files" ? `/v1/${ep}` : ep === "model-info" ? `/v1/models/${model}` : `/v1/models/${model}/${ep}`;
-    const r = rand();
-    const status = r < 0.01 ? 404 : r < 0.025 ? 429 : r < 0.03 ? 500 : r < 0.035 ? 401 : 200;
-    out.push(JSON.stringify({ ts, keyRef: `kw_bench_${k.toString().padStart(4, "0")}`, srcIp: `198.51.100.${k % 250}`, userAgent: UAS[k % UAS.length], method: ep === "models-list" || ep === "model-info" ? "GET" : "POST", path: p, status, endpoint: ep === "models-list" || ep === "model-info" || ep === "batches" || ep === "files" ? ep : ep, model: ep === "models-list" || ep === "batches" || ep === "files" ? null : model }));
-  }
+  for (const q of benchTraffic(N)) out.push(JSON.stringify({ ts: q.ts, keyRef: q.keyId, srcIp: q.srcIp, userAgent: q.userAgent, method: q.method, path: q.path, status: q.status, endpoint: q.endpoint, model: q.model }));
   return out;
 }
 

@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
-import { mulberry32 } from "../app/domain/seeded-random";
+import { BENCH_CREDENTIALS, benchKeyId, benchTraffic } from "./bench-traffic";
 
 const { values } = parseArgs({ options: { lines: { type: "string", default: "1000000" }, keep: { type: "boolean", default: false }, detect: { type: "boolean", default: false }, "parse-in": { type: "string" } } });
 const parseIn = values["parse-in"] === "thread" || values["parse-in"] === "worker" ? values["parse-in"] : undefined; // default: by file size, as in production
@@ -17,37 +17,10 @@ const dir = mkdtempSync(path.join(os.tmpdir(), "keyward-bench-"));
 process.env.KEYWARD_DB = path.join(dir, "bench.db");
 process.env.KEYWARD_DATA = path.join(dir, "data");
 
-const CREDENTIALS = 400;
-const MODELS = ["atlas-2", "atlas-2-mini", "atlas-embed-1", "mythos-preview"];
-const ENDPOINTS = ["messages", "completions", "embeddings", "count-tokens", "batches", "files", "models-list", "model-info"];
-const UAS = ["model-sdk-python/1.4.2", "model-sdk-node/2.0.1", "python-requests/2.32.3", "curl/8.5.0", "node-fetch/1.0"];
-
 async function generate(file: string) {
-  const rand = mulberry32(42);
   const out = createWriteStream(file);
-  let ts = Date.parse("2026-11-01T00:00:00Z");
-  for (let i = 0; i < N; i++) {
-    ts += Math.floor(rand() * 90);
-    const k = Math.floor(rand() * rand() * CREDENTIALS);
-    const model = MODELS[Math.floor(rand() * (k % 7 === 0 ? 4 : 3))];
-    const ep = ENDPOINTS[Math.floor(rand() * rand() * ENDPOINTS.length)];
-    const p = ep === "models-list" ? "/v1/models" : ep === "batches" || ep === "files" ? `/v1/${ep}` : ep === "model-info" ? `/v1/models/${model}` : `/v1/models/${model}/${ep}`;
-    const r = rand();
-    const status = r < 0.01 ? 404 : r < 0.025 ? 429 : r < 0.03 ? 500 : r < 0.035 ? 401 : 200;
-    const line = JSON.stringify({
-      ts: new Date(ts).toISOString(),
-      requestId: `req_${i.toString(36)}`,
-      keyId: `kw_bench_${k.toString().padStart(4, "0")}`,
-      srcIp: `198.51.100.${k % 250}`,
-      userAgent: UAS[k % UAS.length],
-      method: ep === "models-list" || ep === "model-info" ? "GET" : "POST",
-      path: p,
-      status,
-      bytes: 200 + Math.floor(rand() * 5000),
-      latencyMs: 50 + Math.floor(rand() * 2000),
-      tokensIn: status === 200 ? Math.floor(rand() * 4000) : 0,
-      tokensOut: status === 200 ? Math.floor(rand() * 1000) : 0,
-    });
+  for (const q of benchTraffic(N)) {
+    const line = JSON.stringify({ ts: new Date(q.ts).toISOString(), requestId: `req_${q.i.toString(36)}`, keyId: q.keyId, srcIp: q.srcIp, userAgent: q.userAgent, method: q.method, path: q.path, status: q.status, bytes: q.bytes, latencyMs: q.latencyMs, tokensIn: q.tokensIn, tokensOut: q.tokensOut });
     if (!out.write(`${line}\n`)) await new Promise<void>((r) => out.once("drain", () => r()));
   }
   await new Promise<void>((r) => out.end(() => r()));
@@ -77,9 +50,9 @@ async function main() {
   const db = getDb();
   const org = db.select({ id: organizations.id }).from(organizations).limit(1).get()!;
   db.transaction((tx) => {
-    for (let k = 0; k < CREDENTIALS; k++) {
+    for (let k = 0; k < BENCH_CREDENTIALS; k++) {
       tx.insert(credentials)
-        .values({ keyId: `kw_bench_${k.toString().padStart(4, "0")}`, orgId: org.id, label: `bench ${k}`, holderService: "bench", grantModels: ["@ga"], grantEndpoints: ["*"], environment: "production", storage: "secrets_manager", issuedAt: new Date("2026-10-01") })
+        .values({ keyId: benchKeyId(k), orgId: org.id, label: `bench ${k}`, holderService: "bench", grantModels: ["@ga"], grantEndpoints: ["*"], environment: "production", storage: "secrets_manager", issuedAt: new Date("2026-10-01") })
         .run();
     }
   });

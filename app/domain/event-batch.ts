@@ -33,6 +33,9 @@ export type EventRow = {
   secretsStripped?: readonly string[];
 };
 
+/** What the parse stage adds per event: the stored fields but its identity (hashed later) and what the inserting thread knows. */
+export type BatchInput = Omit<EventRow, "eventKey" | "importId" | "importRef" | "credentialId" | "secretsStripped"> & { secrets: readonly string[] };
+
 /** Events of one batch, column by column. Strings are indexes into `strings` (-1: null); numbers are NaN for null. */
 export type EventBatch = {
   n: number;
@@ -125,27 +128,7 @@ export class BatchBuilder {
     this.b.strings.push(s);
     return this.b.strings.length - 1;
   }
-  add(e: {
-    ts: number;
-    status: number;
-    asn: number | null;
-    bytes: number | null;
-    latencyMs: number | null;
-    tokensIn: number | null;
-    tokensOut: number | null;
-    credentialRef: number | null;
-    requestId: string | null;
-    keyRef: string | null;
-    srcIp: string | null;
-    country: string | null;
-    userAgent: string | null;
-    method: string;
-    path: string;
-    endpoint: string | null;
-    model: string | null;
-    gatewayError: string | null;
-    secrets: readonly string[];
-  }) {
+  add(e: BatchInput) {
     const b = this.b;
     const i = b.n++;
     b.ts[i] = e.ts;

@@ -8,7 +8,7 @@ import { aggregateBatch, batchEvents, fillEventKeys, type EventRow } from "~/dom
 import type { JsonlMap } from "~/domain/log-formats/jsonl";
 import type { LogFormat } from "~/domain/log-parse";
 import { LogInputError, readLogLineBatches } from "~/log-input.server";
-import { LogImportError, runParseStage, type StageMessage, type StageSetup } from "~/log-parse-stage.server";
+import { LogImportError, runParseStage, stageCounters, type StageMessage, type StageSetup } from "~/log-parse-stage.server";
 import { parseFileInWorker } from "~/log-parse-thread.server";
 import { writeAudit } from "./audit.server";
 import { listEndpoints, listModels } from "./catalog.server";
@@ -176,14 +176,7 @@ export async function importLogs(opts: ImportInput): Promise<ImportSummary> {
     format: opts.format,
     map: opts.map,
     resumeAfter,
-    counters: {
-      lines: resumable?.lines ?? 0,
-      parsed: resumable?.parsed ?? 0,
-      rejected: resumable?.rejected ?? 0,
-      matched: resumable?.matched ?? 0,
-      unmatched: resumable?.unmatched ?? 0,
-      secretsStripped: resumable?.secretsStripped ?? 0,
-    },
+    counters: stageCounters(startingCounters(resumable)),
     samples: [...(resumable?.rejectedSamples ?? [])],
     secretFields: { ...(resumable?.secretFields ?? {}) },
     keysById: keys.byKeyId,
@@ -209,6 +202,20 @@ export async function importLogs(opts: ImportInput): Promise<ImportSummary> {
   }
 }
 
+/** An import's counters at its start: zero, or where its interrupted run stopped. */
+function startingCounters(resumable: ReturnType<typeof findResumable>) {
+  return {
+    lines: resumable?.lines ?? 0,
+    parsed: resumable?.parsed ?? 0,
+    rejected: resumable?.rejected ?? 0,
+    duplicates: resumable?.duplicates ?? 0,
+    matched: resumable?.matched ?? 0,
+    unmatched: resumable?.unmatched ?? 0,
+    secretsStripped: resumable?.secretsStripped ?? 0,
+    flagsRaised: resumable?.flagsRaised ?? 0,
+  };
+}
+
 type ImportRun = {
   stage: AsyncIterator<StageMessage>;
   format: LogFormat;
@@ -226,16 +233,7 @@ async function runImport(opts: ImportInput, run: ImportRun): Promise<ImportSumma
   // Create, adopt (upload) or resume the import's row.
   const now = Date.now();
   const importId = opts.importId ?? resumable?.id ?? crypto.randomUUID();
-  const counters = {
-    lines: resumable?.lines ?? 0,
-    parsed: resumable?.parsed ?? 0,
-    rejected: resumable?.rejected ?? 0,
-    duplicates: resumable?.duplicates ?? 0,
-    matched: resumable?.matched ?? 0,
-    unmatched: resumable?.unmatched ?? 0,
-    secretsStripped: resumable?.secretsStripped ?? 0,
-    flagsRaised: resumable?.flagsRaised ?? 0,
-  };
+  const counters = startingCounters(resumable);
   let samples: { line: number; reason: string }[] = [...(resumable?.rejectedSamples ?? [])];
   let secretFields: Record<string, number> = { ...(resumable?.secretFields ?? {}) };
   let firstEventAt = resumable?.firstEventAt?.getTime() ?? Infinity;

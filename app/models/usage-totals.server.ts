@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, inArray, lt, sql } from "drizzle-orm";
+import { and, asc, eq, gte, inArray, lt, sql, type SQLWrapper } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { credentialDailyIps, credentials, credentialUsageDaily, jobMarks, organizations } from "../../db/schema";
 import { orgUsageDaily, usageDailyTotals } from "../../db/schema-dashboards";
@@ -21,8 +21,8 @@ export type DayTotals = {
   sources: number;
 };
 
-/** Totals for the given days, straight from the per-credential rollups. */
-function computeDays(days: readonly string[]): DayTotals[] {
+/** Totals for the given days, straight from the per-credential rollups (of only `creds`, when given). */
+function computeDays(days: readonly string[], creds?: SQLWrapper): DayTotals[] {
   if (days.length === 0) return [];
   const db = getDb();
   const usage = db
@@ -32,7 +32,7 @@ function computeDays(days: readonly string[]): DayTotals[] {
       errors: sql<number>`sum(${credentialUsageDaily.errors})`,
     })
     .from(credentialUsageDaily)
-    .where(inArray(credentialUsageDaily.day, [...days]))
+    .where(and(creds ? inArray(credentialUsageDaily.credentialId, creds) : undefined, inArray(credentialUsageDaily.day, [...days])))
     .groupBy(credentialUsageDaily.day)
     .all();
   const sources = db
@@ -41,7 +41,7 @@ function computeDays(days: readonly string[]): DayTotals[] {
       n: sql<number>`count(distinct ${credentialDailyIps.ip})`,
     })
     .from(credentialDailyIps)
-    .where(inArray(credentialDailyIps.day, [...days]))
+    .where(and(creds ? inArray(credentialDailyIps.credentialId, creds) : undefined, inArray(credentialDailyIps.day, [...days])))
     .groupBy(credentialDailyIps.day)
     .all();
   const out = new Map(days.map((d) => [d, { day: d, requests: 0, errors: 0, sources: 0 }]));
@@ -252,31 +252,7 @@ export function orgUsageTotals(days: readonly string[], orgIds: readonly string[
       .select({ id: credentials.id })
       .from(credentials)
       .where(inArray(credentials.orgId, [...orgIds]));
-    const usage = db
-      .select({
-        day: credentialUsageDaily.day,
-        requests: sql<number>`sum(${credentialUsageDaily.requests})`,
-        errors: sql<number>`sum(${credentialUsageDaily.errors})`,
-      })
-      .from(credentialUsageDaily)
-      .where(and(inArray(credentialUsageDaily.credentialId, creds), inArray(credentialUsageDaily.day, liveDays)))
-      .groupBy(credentialUsageDaily.day)
-      .all();
-    const ips = db
-      .select({
-        day: credentialDailyIps.day,
-        n: sql<number>`count(distinct ${credentialDailyIps.ip})`,
-      })
-      .from(credentialDailyIps)
-      .where(and(inArray(credentialDailyIps.credentialId, creds), inArray(credentialDailyIps.day, liveDays)))
-      .groupBy(credentialDailyIps.day)
-      .all();
-    for (const u of usage)
-      Object.assign(out.get(u.day)!, {
-        requests: Number(u.requests),
-        errors: Number(u.errors),
-      });
-    for (const s of ips) out.get(s.day)!.sources = s.n;
+    for (const t of computeDays(liveDays, creds)) Object.assign(out.get(t.day)!, t);
   }
   return [...out.values()];
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { aggregateBatch, batchBuffers, batchEvents, BatchBuilder, fillEventKeys } from "~/domain/event-batch";
+import { aggregateBatch, batchBuffers, batchEvents, BatchBuilder, fillEventKeys, type BatchInput } from "~/domain/event-batch";
 import { eventKey } from "~/domain/event-key";
 
 const DAY = 86_400_000;
@@ -9,7 +9,7 @@ const credentialOf = new Map([
   [2, "cred-b"],
 ]);
 
-function row(over: Partial<Parameters<BatchBuilder["add"]>[0]> = {}): Parameters<BatchBuilder["add"]>[0] {
+function row(over: Partial<BatchInput> = {}): BatchInput {
   return { ts: T0, status: 200, asn: null, bytes: 10, latencyMs: null, tokensIn: null, tokensOut: null, credentialRef: 1, requestId: "r1", keyRef: "kw_a", srcIp: "198.51.100.1", country: null, userAgent: "curl/8", method: "POST", path: "/v1/x", endpoint: "messages", model: "atlas-2", gatewayError: null, secrets: [], ...over };
 }
 
