@@ -13,6 +13,8 @@ const IN_FLIGHT = 1; // batches waiting for the inserts (the worker parses the n
 // makes V8 collect early instead of letting the heap grow (measured at 1M lines: peak RSS 360 MB without
 // limits and two batches in flight; 224-251 MB with these, one batch in flight and 10,000-event batches).
 const WORKER_LIMITS = { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 };
+/** Room for the key index on top (about 300 bytes per key id or fingerprint): a large inventory must not run the worker out of heap. */
+const heapFor = (setup: StageSetup) => ({ ...WORKER_LIMITS, maxOldGenerationSizeMb: WORKER_LIMITS.maxOldGenerationSizeMb + Math.ceil(((setup.keysById.size + setup.keysByFingerprint.size) * 300) / 1e6) });
 
 type WorkerMessage = StageMessage | { type: "done" } | { type: "error"; name: string; message: string };
 
@@ -20,7 +22,7 @@ export type ParseThread = AsyncIterableIterator<StageMessage> & { stop(): Promis
 
 export function parseFileInWorker(file: string, setup: StageSetup, maxBytes?: number): ParseThread {
   // The .ts source through tsx's require hook (tsx runs the portal and the CLI already).
-  const worker = new Worker(`require("tsx/cjs"); require(${JSON.stringify(WORKER)});`, { eval: true, workerData: { file, setup, maxBytes, credits: IN_FLIGHT }, resourceLimits: WORKER_LIMITS });
+  const worker = new Worker(`require("tsx/cjs"); require(${JSON.stringify(WORKER)});`, { eval: true, workerData: { file, setup, maxBytes, credits: IN_FLIGHT }, resourceLimits: heapFor(setup) });
   const queue: WorkerMessage[] = [];
   let waiting: ((m: WorkerMessage) => void) | null = null;
   const deliver = (m: WorkerMessage) => {
