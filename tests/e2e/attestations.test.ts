@@ -1,23 +1,12 @@
 import fs from "node:fs";
 import path from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { DEMO_PASSWORD } from "../../app/models/demo-seed.server";
 import { DEFAULT_CONTROLS } from "../../app/domain/attestation-template";
-import { launchBrowser, newPage, signIn, signOut, startDemoPortal, type Portal } from "./support";
+import { demoPortalAndBrowser, newPage, signIn, signOut } from "./support";
 
-let portal: Portal;
-let browser: Browser;
-
-beforeAll(async () => {
-  portal = await startDemoPortal();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await portal?.stop();
-});
+const e2e = demoPortalAndBrowser();
 
 /** The answers the partner gives: evidence for AC-01 and AC-03, a gap on RT-01, n/a where evidence would be needed otherwise. */
 const ANSWERS: Record<string, string> = Object.fromEntries(
@@ -34,20 +23,20 @@ async function submitForm(page: Page, button: string, url: RegExp = /\/attestati
 
 describe("the attestation journey", () => {
   it("request → partner fills, uploads evidence, submits → clarification on one control → reply → accepted → receipt downloaded and verified → tampered receipt rejected", async () => {
-    const context = await browser.newContext({ acceptDownloads: true });
+    const context = await e2e.browser.newContext({ acceptDownloads: true });
     const { page, problems } = await newPage(context);
 
     // A vendor manager requests an attestation from Tidewater Consulting.
-    await signIn(page, portal.baseUrl, "vm@keyward.demo", DEMO_PASSWORD);
-    await page.goto(`${portal.baseUrl}/attestations/new`);
+    await signIn(page, e2e.portal.baseUrl, "vm@keyward.demo", DEMO_PASSWORD);
+    await page.goto(`${e2e.portal.baseUrl}/attestations/new`);
     await page.getByLabel("Organisation", { exact: true }).selectOption({ label: "Tidewater Consulting" });
     await submitForm(page, "Request", /\/attestations\/[0-9a-f-]{36}\?requested=1/);
     const attUrl = page.url().split("?")[0];
     await signOut(page);
 
     // The partner admin answers (draft first), uploads evidence, and submits with a signed statement.
-    await signIn(page, portal.baseUrl, "admin@tidewater-consulting.demo", DEMO_PASSWORD);
-    await page.goto(`${portal.baseUrl}/attestations`);
+    await signIn(page, e2e.portal.baseUrl, "admin@tidewater-consulting.demo", DEMO_PASSWORD);
+    await page.goto(`${e2e.portal.baseUrl}/attestations`);
     expect(await page.locator("main").innerText()).toContain("Answer every control");
     await page.goto(attUrl);
     for (const c of DEFAULT_CONTROLS) {
@@ -77,8 +66,8 @@ describe("the attestation journey", () => {
     await signOut(page);
 
     // The vendor manager asks for clarification on AC-03 only.
-    await signIn(page, portal.baseUrl, "vm@keyward.demo", DEMO_PASSWORD);
-    await page.goto(`${portal.baseUrl}/attestations`);
+    await signIn(page, e2e.portal.baseUrl, "vm@keyward.demo", DEMO_PASSWORD);
+    await page.goto(`${e2e.portal.baseUrl}/attestations`);
     await page.getByRole("table", { name: /Submitted, awaiting review/ }).getByRole("link", { name: "Tidewater Consulting" }).waitFor();
     await page.goto(attUrl);
     await page.getByLabel("Question on AC-03").fill("Which secrets manager, and who can read the key?");
@@ -87,7 +76,7 @@ describe("the attestation journey", () => {
     await signOut(page);
 
     // The partner sees the question, answers it, and resubmits.
-    await signIn(page, portal.baseUrl, "admin@tidewater-consulting.demo", DEMO_PASSWORD);
+    await signIn(page, e2e.portal.baseUrl, "admin@tidewater-consulting.demo", DEMO_PASSWORD);
     await page.goto(attUrl);
     await page.getByText("Which secrets manager, and who can read the key?").first().waitFor();
     await page.getByLabel("Your reply on AC-03").fill("HashiCorp Vault; two named engineers hold read access.");
@@ -99,7 +88,7 @@ describe("the attestation journey", () => {
     await signOut(page);
 
     // Accepted: the thread is kept, the gap recorded, the receipt downloadable.
-    await signIn(page, portal.baseUrl, "vm@keyward.demo", DEMO_PASSWORD);
+    await signIn(page, e2e.portal.baseUrl, "vm@keyward.demo", DEMO_PASSWORD);
     await page.goto(attUrl);
     await page.getByRole("radio", { name: /Accept \(gaps are recorded/ }).check();
     await submitForm(page, "Record decision", /accepted=1/);
@@ -107,21 +96,21 @@ describe("the attestation journey", () => {
     expect(text).toContain("HashiCorp Vault; two named engineers hold read access.");
     expect(text).toMatch(/RT-01[\s\S]*Rotation/);
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download receipt" }).click()]);
-    const file = path.join(portal.dir, "receipt.jws");
+    const file = path.join(e2e.portal.dir, "receipt.jws");
     await download.saveAs(file);
     const receipt = fs.readFileSync(file, "utf8");
     expect(receipt.split(".")).toHaveLength(3);
 
     // Verified on the public page; one byte changed is rejected.
     await signOut(page);
-    await page.goto(`${portal.baseUrl}/receipts/verify`);
+    await page.goto(`${e2e.portal.baseUrl}/receipts/verify`);
     await page.getByLabel("…or a .jws file").setInputFiles(file);
     await submitForm(page, "Verify", /\/receipts\/verify/);
     await page.getByText("Valid receipt.").waitFor();
     expect(await page.locator("main").innerText()).toContain("Tidewater Consulting");
     const [h, p, s] = receipt.split(".");
     const tampered = `${h}.${p.slice(0, 60)}${p[60] === "A" ? "B" : "A"}${p.slice(61)}.${s}`;
-    await page.goto(`${portal.baseUrl}/receipts/verify`);
+    await page.goto(`${e2e.portal.baseUrl}/receipts/verify`);
     await page.getByLabel("Receipt (paste)").fill(tampered);
     await submitForm(page, "Verify", /\/receipts\/verify/);
     await page.getByText("Not valid.").waitFor();

@@ -1,30 +1,19 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import type { Browser, Request } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Request } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { DEMO_PASSWORD } from "../../app/models/demo-seed.server";
-import { launchBrowser, newPage, signIn, signOut, startDemoPortal, type Portal } from "./support";
+import { demoPortalAndBrowser, newPage, signIn, signOut } from "./support";
 
-let portal: Portal;
-let browser: Browser;
-
-beforeAll(async () => {
-  portal = await startDemoPortal();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await portal?.stop();
-});
+const e2e = demoPortalAndBrowser();
 
 describe("the credential inventory", () => {
-  it("a partner registers a credential with a browser-computed fingerprint (the secret never leaves the page) and rotates it", async () => {
-    const context = await browser.newContext();
+  it("a partner registers a credential with a e2e.browser-computed fingerprint (the secret never leaves the page) and rotates it", async () => {
+    const context = await e2e.browser.newContext();
     const { page, problems } = await newPage(context);
-    await signIn(page, portal.baseUrl, "member@northwind.demo", DEMO_PASSWORD);
-    await page.goto(`${portal.baseUrl}/credentials/new`);
+    await signIn(page, e2e.portal.baseUrl, "member@northwind.demo", DEMO_PASSWORD);
+    await page.goto(`${e2e.portal.baseUrl}/credentials/new`);
     const secret = "sk-live-northwind-9f8e7d6c5b4a39281706";
     await page.getByLabel("Key id").fill("kw_live_e2e_nw01");
     await page.getByLabel("Label", { exact: true }).fill("Evaluation runner");
@@ -52,7 +41,7 @@ describe("the credential inventory", () => {
     await Promise.all([page.waitForURL(/\/credentials\/kw_live_e2e_nw02/), page.getByRole("button", { name: "Record rotation" }).click()]);
     await page.getByRole("heading", { name: "Timeline" }).waitFor();
     expect(await page.locator("main").innerText()).toContain("kw_live_e2e_nw01");
-    const old = await page.goto(`${portal.baseUrl}/credentials/kw_live_e2e_nw01`);
+    const old = await page.goto(`${e2e.portal.baseUrl}/credentials/kw_live_e2e_nw01`);
     expect(old?.status()).toBe(404);
     expect(problems).toEqual([]);
     await signOut(page);
@@ -60,16 +49,16 @@ describe("the credential inventory", () => {
   });
 
   it("a vendor manager filters the credentials overdue for rotation and downloads them as CSV", async () => {
-    const context = await browser.newContext({ acceptDownloads: true });
+    const context = await e2e.browser.newContext({ acceptDownloads: true });
     const { page, problems } = await newPage(context);
-    await signIn(page, portal.baseUrl, "vm@keyward.demo", DEMO_PASSWORD);
-    await page.goto(`${portal.baseUrl}/credentials`);
+    await signIn(page, e2e.portal.baseUrl, "vm@keyward.demo", DEMO_PASSWORD);
+    await page.goto(`${e2e.portal.baseUrl}/credentials`);
     await page.getByLabel("Rotation overdue").check();
     await Promise.all([page.waitForURL(/flag=overdue/), page.getByRole("button", { name: "Filter" }).click()]);
     const rows = page.getByRole("table", { name: "Credentials" }).locator("tbody tr");
     expect(await rows.count()).toBeGreaterThan(0);
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: /CSV/ }).click()]);
-    const file = path.join(portal.dir, "export.csv");
+    const file = path.join(e2e.portal.dir, "export.csv");
     await download.saveAs(file);
     const lines = fs.readFileSync(file, "utf8").trim().split(/\r?\n/);
     const header = lines[0].split(",");

@@ -2,23 +2,12 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DEMO_PASSWORD } from "../../app/models/demo-seed.server";
-import { launchBrowser, newPage, signIn, startDemoPortal, type Portal } from "./support";
+import { demoPortalAndBrowser, newPage, signIn } from "./support";
 
 const ROOT = path.resolve(__dirname, "../..");
-let portal: Portal;
-let browser: Browser;
-
-beforeAll(async () => {
-  portal = await startDemoPortal();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await portal?.stop();
-});
+const e2e = demoPortalAndBrowser();
 
 const ROLES = [
   { email: "vm@keyward.demo", heading: "Organisations ranked by risk", charts: ["age", "attestation-history"] },
@@ -30,9 +19,9 @@ const ROLES = [
 describe("dashboards", () => {
   for (const role of ROLES) {
     it(`${role.email} lands on its dashboard with charts and no console or CSP problems`, async () => {
-      const context = await browser.newContext();
+      const context = await e2e.browser.newContext();
       const { page, problems } = await newPage(context);
-      await signIn(page, portal.baseUrl, role.email, DEMO_PASSWORD);
+      await signIn(page, e2e.portal.baseUrl, role.email, DEMO_PASSWORD);
       await page.getByRole("heading", { name: role.heading }).waitFor();
       for (const id of role.charts) {
         const svg = page.locator(`svg[data-chart="${id}"]`);
@@ -49,10 +38,10 @@ describe("dashboards", () => {
   }
 
   it("shows an organisation's risk explained line by line with its 90-day trend", async () => {
-    const context = await browser.newContext();
+    const context = await e2e.browser.newContext();
     const { page, problems } = await newPage(context);
-    await signIn(page, portal.baseUrl, "vm@keyward.demo", DEMO_PASSWORD);
-    await page.goto(`${portal.baseUrl}/orgs/northwind`);
+    await signIn(page, e2e.portal.baseUrl, "vm@keyward.demo", DEMO_PASSWORD);
+    await page.goto(`${e2e.portal.baseUrl}/orgs/northwind`);
     await page.getByRole("heading", { name: /^Risk/ }).waitFor();
     expect(await page.locator('svg[data-chart="risk-trend"] path').count()).toBeGreaterThan(0);
     expect(await page.locator("ul.risk-lines li").count()).toBeGreaterThan(0);
@@ -61,18 +50,18 @@ describe("dashboards", () => {
   });
 
   it("the auditor downloads an evidence pack that verify-pack accepts", async () => {
-    const context = await browser.newContext({ acceptDownloads: true });
+    const context = await e2e.browser.newContext({ acceptDownloads: true });
     const { page, problems } = await newPage(context);
-    await signIn(page, portal.baseUrl, "auditor@keyward.demo", DEMO_PASSWORD);
+    await signIn(page, e2e.portal.baseUrl, "auditor@keyward.demo", DEMO_PASSWORD);
     await Promise.all([page.waitForURL(/\/evidence$/), page.getByRole("link", { name: "Download an evidence pack" }).click()]);
     await page.locator("main select[name=org]").selectOption("northwind");
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download the evidence pack" }).click()]);
     expect(download.suggestedFilename()).toMatch(/^keyward-evidence-northwind-\d{4}-\d{2}-\d{2}-to-\d{4}-\d{2}-\d{2}\.zip$/);
-    const file = path.join(portal.dir, download.suggestedFilename());
+    const file = path.join(e2e.portal.dir, download.suggestedFilename());
     await download.saveAs(file);
-    const jwks = path.join(portal.dir, "jwks.json");
-    fs.writeFileSync(jwks, await (await fetch(`${portal.baseUrl}/.well-known/jwks.json`)).text());
-    const out = execFileSync(process.execPath, ["--import", "tsx", "scripts/keyward.ts", "verify-pack", file, "--jwks", jwks, "--json"], { cwd: ROOT, env: portal.env }).toString();
+    const jwks = path.join(e2e.portal.dir, "jwks.json");
+    fs.writeFileSync(jwks, await (await fetch(`${e2e.portal.baseUrl}/.well-known/jwks.json`)).text());
+    const out = execFileSync(process.execPath, ["--import", "tsx", "scripts/keyward.ts", "verify-pack", file, "--jwks", jwks, "--json"], { cwd: ROOT, env: e2e.portal.env }).toString();
     expect(JSON.parse(out)).toMatchObject({ ok: true, org: "northwind", problems: [] });
     expect(problems).toEqual([]);
     await context.close();

@@ -6,6 +6,7 @@ import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { totpCode, TOTP_PERIOD_SECONDS } from "../../app/domain/two-factor";
 import { DEMO_TOTP_SECRET } from "../../app/models/demo-seed-account.server";
+import { afterAll, beforeAll } from "vitest";
 
 // e2e: the real server (scripts/serve.ts over the built app) on a free port with its own database,
 // driven by Debian's Chromium through playwright-core. Never downloads a browser.
@@ -132,4 +133,18 @@ export async function signIn(page: Page, baseUrl: string, email: string, passwor
 
 export async function signOut(page: Page) {
   await Promise.all([page.waitForURL(/\/login/), page.getByRole("button", { name: "Sign out" }).click()]);
+}
+
+/** A demo portal and a browser for the whole file: started before its tests, stopped after them. */
+export function demoPortalAndBrowser() {
+  const e2e = {} as { portal: Portal; browser: Browser };
+  beforeAll(async () => {
+    e2e.portal = await startDemoPortal();
+    e2e.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await e2e.browser?.close();
+    await e2e.portal?.stop();
+  });
+  return e2e;
 }

@@ -1,9 +1,10 @@
 import { Link } from "@remix-run/react";
 import type { SerializeFrom } from "@remix-run/node";
 import { AgeHistogram } from "~/components/charts/age-histogram";
-import { ATTESTATION_SERIES, SEVERITY_SERIES } from "~/components/charts/series";
+import { SEVERITY_SERIES } from "~/components/charts/series";
 import { StackedBars } from "~/components/charts/stacked-bars";
 import type { auditorDashboard } from "~/models/dashboard-auditor.server";
+import { AttestationHistoryChart } from "./attestation-history-chart";
 import { Panel, Stat } from "./panels";
 import { RankedOrgsTable } from "./ranked-orgs";
 import { ScoresAsOf } from "./scores-as-of";
@@ -53,13 +54,7 @@ export function AuditorDashboard({ data, canExport }: { data: AuditorData; canEx
           series={SEVERITY_SERIES}
           days={data.flagsOverTime}
         />
-        <StackedBars
-          id="attestation-history"
-          title="Attestation status over time (organisations)"
-          summary={`Organisations by attestation status on each of the last ${data.attestationHistory.length} snapshot days.`}
-          series={ATTESTATION_SERIES}
-          days={data.attestationHistory}
-        />
+        <AttestationHistoryChart days={data.attestationHistory} />
       </Panel>
     </>
   );

@@ -1,12 +1,11 @@
 import { Link } from "@remix-run/react";
 import type { SerializeFrom } from "@remix-run/node";
 import { AgeHistogram } from "~/components/charts/age-histogram";
-import { ATTESTATION_SERIES } from "~/components/charts/series";
-import { StackedBars } from "~/components/charts/stacked-bars";
 import { DataTable } from "~/components/data-table";
 import { ProgressBar } from "~/components/progress-bar";
 import { AttestationBadge } from "~/components/risk";
 import type { vendorDashboard } from "~/models/dashboard-vendor.server";
+import { AttestationHistoryChart } from "./attestation-history-chart";
 import { Panel, Stat } from "./panels";
 import { RankedOrgsTable } from "./ranked-orgs";
 import { ScoresAsOf } from "./scores-as-of";
@@ -92,13 +91,7 @@ export function VendorDashboard({ data }: { data: VendorData }) {
       </div>
       <Panel id="charts" title="Trends">
         <AgeHistogram id="age" bins={data.ageBins} policyLines={data.policyLines} />
-        <StackedBars
-          id="attestation-history"
-          title="Attestation status over time (organisations)"
-          summary={`Organisations by attestation status on each of the last ${data.attestationHistory.length} snapshot days.`}
-          series={ATTESTATION_SERIES}
-          days={data.attestationHistory}
-        />
+        <AttestationHistoryChart days={data.attestationHistory} />
       </Panel>
     </>
   );
