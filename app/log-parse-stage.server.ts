@@ -1,5 +1,6 @@
 import { compileCatalog, type CatalogEndpointRef, type CatalogModelRef, type PathMatch } from "~/domain/catalog-match";
-import { BatchBuilder, type EventBatch } from "~/domain/event-batch";
+import { createStageDetector, type RuleErrorCount, type StageDetection, type StageFinding } from "~/domain/detection/stage-detection";
+import { BatchBuilder, fillEventKeys, type EventBatch } from "~/domain/event-batch";
 import type { JsonlMap } from "~/domain/log-formats/jsonl";
 import { detectFormat, parserFor, type LogFormat } from "~/domain/log-parse";
 import { LogInputError, type LogLine } from "./log-input.server";
@@ -49,6 +50,8 @@ export type StageSetup = {
   endpoints: CatalogEndpointRef[];
   models: CatalogModelRef[];
   batchEvents?: number;
+  /** Detection's rules to run here, on every parsed event (STAGE_RULES), when the import detects. */
+  detection?: StageDetection;
 };
 
 export type StageMessage =
@@ -63,6 +66,9 @@ export type StageMessage =
       /** The decompressed offset just past the batch's last line: committed with it. */
       endOffset: number;
       rawBytes: number;
+      /** With setup.detection: the stage rules' findings for this batch's events, and their errors so far. */
+      findings: StageFinding[];
+      ruleErrors: RuleErrorCount[];
     };
 
 /**
@@ -126,7 +132,13 @@ export async function* runParseStage(lines: AsyncIterable<LogLine[]>, setup: Sta
   let endOffset = resumeAfter;
   let linesSinceBatch = 0;
 
-  const message = (): StageMessage => ({ type: "batch", batch: builder.take(), counters: { ...counters }, samples: [...samples], secretFields: { ...secretFields }, endOffset, rawBytes: progress.rawBytes });
+  const detector = setup.detection ? createStageDetector(setup.detection, (k) => keysById.has(k) || keysByFingerprint.has(k)) : null;
+
+  const message = (): StageMessage => {
+    const batch = builder.take();
+    fillEventKeys(batch);
+    return { type: "batch", batch, counters: { ...counters }, samples: [...samples], secretFields: { ...secretFields }, endOffset, rawBytes: progress.rawBytes, findings: detector?.take() ?? [], ruleErrors: detector?.errorCounts() ?? [] };
+  };
   const reject = (lineNo: number, reason: string) => {
     counters.rejected++;
     if (samples.length < MAX_SAMPLES) samples.push({ line: lineNo, reason });
@@ -160,6 +172,7 @@ export async function* runParseStage(lines: AsyncIterable<LogLine[]>, setup: Sta
     if (credentialId) counters.matched++;
     else counters.unmatched++;
     const m = matchCached(e.method, e.path, e.model ?? null);
+    detector?.observe({ ts: e.ts, keyRef: e.keyRef ?? null, credentialId, srcIp: e.srcIp ?? null, userAgent: e.userAgent ?? null, method: e.method, path: e.path, endpoint: m.endpoint, model: m.model, status: e.status, ...(r.secretsStripped.length ? { secretsStripped: r.secretsStripped } : {}) }, builder.n);
     builder.add({
       ts: e.ts,
       status: e.status,

@@ -14,7 +14,13 @@ const IN_FLIGHT = 1; // batches waiting for the inserts (the worker parses the n
 // limits and two batches in flight; 224-251 MB with these, one batch in flight and 10,000-event batches).
 const WORKER_LIMITS = { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 };
 /** Room for the key index on top (about 300 bytes per key id or fingerprint): a large inventory must not run the worker out of heap. */
-const heapFor = (setup: StageSetup) => ({ ...WORKER_LIMITS, maxOldGenerationSizeMb: WORKER_LIMITS.maxOldGenerationSizeMb + Math.ceil(((setup.keysById.size + setup.keysByFingerprint.size) * 300) / 1e6) });
+/** Detection's window state when the stage runs its rules (bounded per rule: subjects and samples). */
+const DETECTION_HEAP_MB = 256;
+const heapFor = (setup: StageSetup) => ({
+  ...WORKER_LIMITS,
+  maxOldGenerationSizeMb: WORKER_LIMITS.maxOldGenerationSizeMb + Math.ceil(((setup.keysById.size + setup.keysByFingerprint.size) * 300) / 1e6) + (setup.detection ? DETECTION_HEAP_MB : 0),
+  ...(setup.detection ? { maxYoungGenerationSizeMb: 16 } : {}),
+});
 
 type WorkerMessage = StageMessage | { type: "done" } | { type: "error"; name: string; message: string };
 

@@ -40,7 +40,7 @@ export type BatchInput = Omit<EventRow, "eventKey" | "importId" | "importRef" | 
 export type EventBatch = {
   n: number;
   strings: string[];
-  /** Filled by fillEventKeys on the inserting thread (hashing is a tenth of the parse stage's time). */
+  /** Filled by fillEventKeys when the parse stage hands the batch over. */
   eventKey: Float64Array;
   ts: Float64Array;
   status: Float64Array;

@@ -1,7 +1,9 @@
 import { and, desc, eq, gte, inArray, sql, type SQL } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { credentialBaselines, credentialRotations, credentials, flags, organizations, type FlagEvidence } from "../../db/schema";
-import { createEngine, type EngineContext, type SettingsOverrides } from "~/domain/detection/engine";
+import { ALL_RULES } from "~/domain/detection/all-rules";
+import { createEngine, type Engine, type EngineContext, type SettingsOverrides } from "~/domain/detection/engine";
+import { STAGE_RULES, type RuleErrorCount, type StageDetection } from "~/domain/detection/stage-detection";
 import { prefix24 } from "~/domain/detection/ip-prefix";
 import { SEVERITY_ORDER, type CatalogModel, type CredentialBaseline, type CredentialFacts, type Finding, type RuleId, type Severity } from "~/domain/detection/types";
 import { flagNotificationText, isNotifiable } from "~/domain/detection/triage";
@@ -12,7 +14,7 @@ import { listModels } from "./catalog.server";
 import { setCredentialStatus } from "./credential-lifecycle.server";
 import { getDetectionPolicy, getRuleOverrides } from "./detection-settings.server";
 import { listActiveSuppressions } from "./flag.server";
-import type { StoredEvent } from "./log-import.server";
+import type { StageDetectionResult, StoredEvent } from "./log-import.server";
 import { enqueueEvent, eventReceivers } from "./outbox.server";
 
 // Detection during an import (DESIGN "Data flow of an import", issue 7): every stored event of a batch
@@ -97,10 +99,13 @@ function flushMinute(s: Seen) {
 }
 
 export type ImportDetector = {
-  onBatch(events: StoredEvent[]): number;
+  /** With `stage`, the parse stage ran STAGE_RULES (stageDetection) and these are their findings: the detector runs the other rules. */
+  onBatch(events: StoredEvent[], stage?: StageDetectionResult): number;
   onComplete(): void;
   /** Rule errors caught by the engine during this import (a rule that throws never stops the import). */
-  ruleErrors(): { rule: RuleId; count: number; lastMessage: string }[];
+  ruleErrors(): RuleErrorCount[];
+  /** The rules the import's parse stage may run instead (with what they need), when it parses on a thread of its own. */
+  stageDetection: StageDetection;
 };
 
 /**
@@ -108,7 +113,11 @@ export type ImportDetector = {
  * the events' own importId (the CLI and the push API do not know it before the import starts).
  */
 export function createImportDetector(importId?: string, settingsOverrides?: SettingsOverrides): ImportDetector {
-  const engine = createEngine(undefined, settingsOverrides ?? getRuleOverrides());
+  const overrides = settingsOverrides ?? getRuleOverrides();
+  // Every rule, or (when the parse stage runs STAGE_RULES) the others: made on first use, one per import.
+  let engine: Engine | null = null;
+  let stageErrors: RuleErrorCount[] = [];
+  const engineFor = (stage: boolean) => (engine ??= createEngine(stage ? ALL_RULES.filter((m) => !STAGE_RULES.includes(m.id)) : ALL_RULES, overrides));
   // Suppressions (false positives marked with "don't flag again") and the containment policy, as they are when the import starts.
   const loadSuppressions = () => new Set(listActiveSuppressions().map((s) => `${s.rule}|${s.credentialId ? `cred:${s.credentialId}` : `ip:${s.srcIp}`}`));
   let suppressed = loadSuppressions();
@@ -384,16 +393,22 @@ export function createImportDetector(importId?: string, settingsOverrides?: Sett
   const c = load();
 
   return {
-    onBatch(events) {
+    onBatch(events, stage) {
       batchNo++;
       let raised = 0;
+      const en = engineFor(stage !== undefined);
       for (const e of events) {
         c.setKeyRef(e.keyRef);
-        const { findings } = engine.observe(e, c);
+        const { findings } = en.observe(e, c);
         for (const f of findings) if (!isSuppressed(f) && upsertFlag(f, e.importId)) raised++;
         remember(e);
       }
       c.setKeyRef(null);
+      if (stage) {
+        stageErrors = stage.ruleErrors;
+        const importIdOfEvents = events[0]?.importId ?? importId ?? "";
+        for (const f of stage.findings) if (!isSuppressed(f) && upsertFlag(f, importIdOfEvents)) raised++;
+      }
       flushFlags();
       return raised;
     },
@@ -441,7 +456,8 @@ export function createImportDetector(importId?: string, settingsOverrides?: Sett
       storedBaselines = null; // stale now: a later read goes to the table
     },
 
-    ruleErrors: () => engine.errorCounts(),
+    ruleErrors: () => [...(engine?.errorCounts() ?? []), ...stageErrors],
+    stageDetection: { rules: STAGE_RULES, overrides, catalog: c.catalog as CatalogModel[] },
   };
 }
 

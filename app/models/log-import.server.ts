@@ -4,7 +4,9 @@ import { getDb } from "../../db/client";
 import { credentialRefs, eventRefOf, prepareEventStore, type EventStore } from "../../db/event-store";
 import { credentialRotations, credentials, logImportKeys, logImports } from "../../db/schema";
 import type { ActionContext } from "~/domain/actor";
-import { aggregateBatch, batchEvents, fillEventKeys, type EventRow } from "~/domain/event-batch";
+import { aggregateBatch, batchEvents, type EventRow } from "~/domain/event-batch";
+import type { RuleErrorCount, StageDetection } from "~/domain/detection/stage-detection";
+import type { Finding } from "~/domain/detection/types";
 import type { JsonlMap } from "~/domain/log-formats/jsonl";
 import type { LogFormat } from "~/domain/log-parse";
 import { LogInputError, readLogLineBatches } from "~/log-input.server";
@@ -44,14 +46,21 @@ export type ImportInput = {
   importId?: string; // a queued row created by the upload page
   resumeId?: string; // resume exactly this failed or interrupted import of the same file (the Imports page's Resume button)
   onProgress?: (p: { lines: number; rawBytes: number }) => void;
-  /** Called inside each batch's transaction with the events stored by it (detection hooks in here). Returns flags raised. */
-  onBatch?: (events: StoredEvent[]) => number;
+  /**
+   * Called inside each batch's transaction with the events stored by it (detection hooks in here), and,
+   * when the parse stage ran `stageDetection`'s rules, their findings for those events. Returns flags raised.
+   */
+  onBatch?: (events: StoredEvent[], stage?: StageDetectionResult) => number;
+  /** Detection's rules the parse stage may run (on a second thread when the file is parsed in a worker). */
+  stageDetection?: StageDetection;
   /** Called once after the last batch, inside the transaction that marks the import completed (detection's baselines). */
   onComplete?: () => void;
 };
 
 /** A stored event as detection sees it: the row plus the secret fields stripped from its line (secret_in_logs). */
 export type StoredEvent = EventRow;
+/** What the parse stage's rules found in a batch's stored events, and their errors so far. */
+export type StageDetectionResult = { findings: Finding[]; ruleErrors: RuleErrorCount[] };
 export { LogImportError };
 
 export type ImportSummary = {
@@ -186,6 +195,8 @@ export async function importLogs(opts: ImportInput): Promise<ImportSummary> {
     models: listModels().map((m) => ({ name: m.name, aliases: m.aliases })),
   };
   const inWorker = opts.filePath && (opts.parseIn ?? ((opts.sizeBytes ?? 0) >= PARSE_IN_WORKER_BYTES ? "worker" : "thread")) === "worker";
+  // Detection's event-only rules go with the parsing when it has a thread of its own; on one thread, the detector runs them all.
+  if (inWorker && opts.onBatch && opts.stageDetection) setup.detection = opts.stageDetection;
   if (inWorker) (opts.input as Partial<Readable>).destroy?.(); // the worker reads the file itself
   const progress = { rawBytes: 0 };
   const stage: AsyncIterator<StageMessage> & { stop?: () => Promise<void> } = inWorker
@@ -196,7 +207,7 @@ export async function importLogs(opts: ImportInput): Promise<ImportSummary> {
     // The format comes first (detected from the first lines when "auto"): nothing is written before it.
     const first = await stage.next();
     if (first.done || first.value.type !== "format") throw new LogImportError("The log ended before its format could be read.");
-    return await runImport(opts, { stage, format: first.value.format, resumable, resumeAfter, store, credentialOf, started });
+    return await runImport(opts, { stage, format: first.value.format, resumable, resumeAfter, store, credentialOf, started, stageDetects: Boolean(setup.detection) });
   } finally {
     await stage.stop?.();
   }
@@ -224,6 +235,8 @@ type ImportRun = {
   store: EventStore;
   credentialOf: ReadonlyMap<number, string>;
   started: number;
+  /** The parse stage runs the stage rules: its findings go to onBatch. */
+  stageDetects: boolean;
 };
 
 /** The import's second stage, on this thread: each batch from the parse stage is written in one transaction. */
@@ -260,7 +273,6 @@ async function runImport(opts: ImportInput, run: ImportRun): Promise<ImportSumma
     samples = m.samples;
     secretFields = m.secretFields;
     db.transaction((tx) => {
-      fillEventKeys(b);
       const { stored, count } = store.insertBatch(b, importRef);
       counters.duplicates += b.n - count;
       const agg = aggregateBatch(b, stored, credentialOf);
@@ -270,7 +282,10 @@ async function runImport(opts: ImportInput, run: ImportRun): Promise<ImportSumma
       for (const u of agg.usage) store.upsertUsage(u.credentialId, u.day, u.requests, u.errors);
       for (const d of agg.dailyIps) store.insertDailyIp(d.credentialId, d.day, d.ip);
       for (const l of agg.lastUse) store.moveLastUse(l.credentialId, l.at, l.ip, l.userAgent);
-      if (opts.onBatch && count) counters.flagsRaised += opts.onBatch(batchEvents(b, stored, importId, importRef, credentialOf));
+      if (opts.onBatch && (count || run.stageDetects)) {
+        const stage = run.stageDetects ? { findings: m.findings.filter((f) => stored[f.index]).map((f) => f.finding), ruleErrors: m.ruleErrors } : undefined;
+        counters.flagsRaised += opts.onBatch(batchEvents(b, stored, importId, importRef, credentialOf), stage);
+      }
       tx.update(logImports)
         .set({
           ...counters,

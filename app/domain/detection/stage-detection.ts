@@ -1,0 +1,58 @@
+// Detection's rules that need nothing but the events, the catalog and the set of registered keys, run
+// where the import parses (in the parse worker for a large file), alongside the main thread's inserts:
+// a second core for detection instead of all of it after the inserts on one (issue 7's cost target).
+// The rules that need the inventory's facts or the baselines between imports run on the main thread
+// (app/models/detection.server.ts); each rule runs on exactly one side. Findings travel with their
+// batch, by event index, and are written in the batch's transaction only for the events it stored, so
+// flags still commit with the events that raised them and a re-import raises nothing.
+
+import { ALL_RULES } from "./all-rules";
+import { createEngine, type SettingsOverrides } from "./engine";
+import type { CatalogModel, DetectionEvent, Finding, RuleId, RuleModule } from "./types";
+
+/**
+ * Rules run by the parse stage. None of them asks the context for a credential's facts or baseline
+ * (tests/unit/detection/stage-detection.test.ts runs them with a context that throws on both).
+ */
+export const STAGE_RULES: readonly RuleId[] = ["pattern_guessing", "credential_sharing", "ip_probe", "path_enumeration", "error_burst", "scanner_user_agent", "unknown_model", "unreleased_model"];
+
+/** What the import hands the parse stage (structured-cloneable: it crosses into the worker). */
+export type StageDetection = { rules: readonly RuleId[]; overrides: SettingsOverrides; catalog: CatalogModel[] };
+
+/** A finding of the stage's rules for the batch's event at `index`. */
+export type StageFinding = { index: number; finding: Finding };
+
+export type RuleErrorCount = { rule: RuleId; count: number; lastMessage: string };
+
+export type StageDetector = {
+  /** Runs the stage's rules on the event that will be the batch's `index`-th. */
+  observe(event: DetectionEvent, index: number): void;
+  /** The findings since the last take (the batch's), in event order. */
+  take(): StageFinding[];
+  errorCounts(): RuleErrorCount[];
+};
+
+export function stageModules(rules: readonly RuleId[]): RuleModule[] {
+  return ALL_RULES.filter((m) => rules.includes(m.id));
+}
+
+export function createStageDetector(detection: StageDetection, isRegisteredKey: (keyRef: string) => boolean): StageDetector {
+  const engine = createEngine(stageModules(detection.rules), detection.overrides);
+  const unavailable = (what: string) => () => {
+    throw new Error(`${what} is not available where the import parses`);
+  };
+  const ctx = { catalog: detection.catalog, credential: unavailable("a credential's facts"), baseline: unavailable("a credential's baseline"), isRegisteredKey };
+  let findings: StageFinding[] = [];
+  return {
+    observe(event, index) {
+      const out = engine.observe(event, ctx).findings;
+      for (let i = 0; i < out.length; i++) findings.push({ index, finding: out[i] });
+    },
+    take() {
+      const f = findings;
+      findings = [];
+      return f;
+    },
+    errorCounts: () => engine.errorCounts(),
+  };
+}
