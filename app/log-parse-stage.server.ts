@@ -13,7 +13,8 @@ import { LogInputError, type LogLine } from "./log-input.server";
 // Batches are columnar (typed arrays plus one string table per batch) because that is what crosses
 // threads cheaply (app/domain/event-batch.ts).
 
-export const BATCH_EVENTS = 10000;
+/** Events per batch (one transaction each): 25,000 measured 1.5-2 µs per event cheaper to insert than 10,000 (fewer commits). */
+export const BATCH_EVENTS = 25_000;
 const DETECT_LINES = 5;
 const WRONG_FORMAT_LINES = 20;
 const MAX_SAMPLES = 50;

@@ -90,7 +90,12 @@ async function main() {
   const file = path.join(dir, "traffic.jsonl");
   await generate(file);
   const size = statSync(file).size;
-  const bare = await bareLoop(file);
+  // The bare loop's best of three: it varies by a fifth between runs on a 2-core machine, and the smallest makes the ratio the least flattering.
+  let bare = await bareLoop(file);
+  for (let i = 0; i < 2; i++) {
+    const again = await bareLoop(file);
+    if (again.seconds < bare.seconds) bare = again;
+  }
   // With --detect: the same file imported without detection, then with it, each into a fresh database; the overhead is the difference.
   const without = values.detect ? await importOnce(file, size, false) : null;
   const run = await importOnce(file, size, Boolean(values.detect));
