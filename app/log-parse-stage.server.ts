@@ -1,6 +1,6 @@
 import { compileCatalog, type CatalogEndpointRef, type CatalogModelRef, type PathMatch } from "~/domain/catalog-match";
 import { createStageDetector, type RuleErrorCount, type StageDetection, type StageFinding } from "~/domain/detection/stage-detection";
-import { BatchBuilder, fillEventKeys, type EventBatch } from "~/domain/event-batch";
+import { BatchBuilder, type EventBatch } from "~/domain/event-batch";
 import type { JsonlMap } from "~/domain/log-formats/jsonl";
 import { detectFormat, parserFor, type LogFormat } from "~/domain/log-parse";
 import { LogInputError, type LogLine } from "./log-input.server";
@@ -136,9 +136,7 @@ export async function* runParseStage(lines: AsyncIterable<LogLine[]>, setup: Sta
   const detector = setup.detection ? createStageDetector(setup.detection, (k) => keysById.has(k) || keysByFingerprint.has(k)) : null;
 
   const message = (): StageMessage => {
-    const batch = builder.take();
-    fillEventKeys(batch);
-    return { type: "batch", batch, counters: { ...counters }, samples: [...samples], secretFields: { ...secretFields }, endOffset, rawBytes: progress.rawBytes, findings: detector?.take() ?? [], ruleErrors: detector?.errorCounts() ?? [] };
+    return { type: "batch", batch: builder.take(), counters: { ...counters }, samples: [...samples], secretFields: { ...secretFields }, endOffset, rawBytes: progress.rawBytes, findings: detector?.take() ?? [], ruleErrors: detector?.errorCounts() ?? [] };
   };
   const reject = (lineNo: number, reason: string) => {
     counters.rejected++;

@@ -40,7 +40,7 @@ export type BatchInput = Omit<EventRow, "eventKey" | "importId" | "importRef" | 
 export type EventBatch = {
   n: number;
   strings: string[];
-  /** Filled by fillEventKeys when the parse stage hands the batch over. */
+  /** Each event's identity (eventKey()), computed as it is added. */
   eventKey: Float64Array;
   ts: Float64Array;
   status: Float64Array;
@@ -131,6 +131,7 @@ export class BatchBuilder {
   add(e: BatchInput) {
     const b = this.b;
     const i = b.n++;
+    b.eventKey[i] = eventKeyOf(e.requestId, e.keyRef, e.srcIp, e.method, e.path, e.status, e.bytes, e.userAgent, e.latencyMs);
     b.ts[i] = e.ts;
     b.status[i] = e.status;
     b.asn[i] = e.asn ?? NaN;
@@ -165,13 +166,6 @@ export class BatchBuilder {
 
 const str = (b: EventBatch, col: Int32Array, i: number) => (col[i] < 0 ? null : b.strings[col[i]]);
 const num = (col: Float64Array, i: number) => (col[i] !== col[i] ? null : col[i]); // NaN: null
-
-/** Each event's identity (eventKey() of its fields), computed from the columns. */
-export function fillEventKeys(b: EventBatch) {
-  for (let i = 0; i < b.n; i++) {
-    b.eventKey[i] = eventKeyOf(str(b, b.requestId, i), str(b, b.keyRef, i), str(b, b.srcIp, i), b.strings[b.method[i]], b.strings[b.path[i]], b.status[i], num(b.bytes, i), str(b, b.userAgent, i), num(b.latencyMs, i));
-  }
-}
 
 /** The stored rows of a batch as event objects (detection's input). */
 /** `credentialOf` maps a credential reference back to the credential's id. */

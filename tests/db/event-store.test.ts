@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { getDb } from "../../db/client";
 import { eventRefOf, prepareEventStore } from "../../db/event-store";
-import { BatchBuilder, fillEventKeys, type EventBatch } from "~/domain/event-batch";
+import { BatchBuilder, type EventBatch } from "~/domain/event-batch";
 
 // The import's insert marks which events of a batch were stored: 50 per statement, and for a statement
 // that stored fewer (duplicates), the ones it did store are read back by rowid.
@@ -13,7 +13,6 @@ function batch(keys: number[]): EventBatch {
   const b = new BatchBuilder(keys.length);
   for (const k of keys) b.add({ ts: T0 + k * 1000, status: 200, asn: null, bytes: null, latencyMs: null, tokensIn: null, tokensOut: null, credentialRef: null, requestId: `es-${k}`, keyRef: "kw_es", srcIp: null, country: null, userAgent: null, method: "POST", path: "/v1/x", endpoint: null, model: null, gatewayError: null, secrets: [] });
   const batch = b.take();
-  fillEventKeys(batch);
   return batch;
 }
 
