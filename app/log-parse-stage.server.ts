@@ -1,6 +1,6 @@
 import { compileCatalog, type CatalogEndpointRef, type CatalogModelRef, type PathMatch } from "~/domain/catalog-match";
 import { createStageDetector, type RuleErrorCount, type StageDetection, type StageFinding } from "~/domain/detection/stage-detection";
-import { BatchBuilder, type EventBatch } from "~/domain/event-batch";
+import { BatchBuilder, type BatchInput, type EventBatch } from "~/domain/event-batch";
 import type { JsonlMap } from "~/domain/log-formats/jsonl";
 import { detectFormat, parserFor, type LogFormat } from "~/domain/log-parse";
 import { LogInputError, type LogLine } from "./log-input.server";
@@ -130,6 +130,7 @@ export async function* runParseStage(lines: AsyncIterable<LogLine[]>, setup: Sta
   const secretFields = { ...setup.secretFields };
   const capacity = setup.batchEvents ?? BATCH_EVENTS;
   const builder = new BatchBuilder(capacity);
+  const scratch: BatchInput = { ts: 0, status: 0, asn: null, bytes: null, latencyMs: null, tokensIn: null, tokensOut: null, credentialRef: null, requestId: null, keyRef: null, srcIp: null, country: null, userAgent: null, method: "", path: "", endpoint: null, model: null, gatewayError: null, secrets: [] };
   let endOffset = resumeAfter;
   let linesSinceBatch = 0;
 
@@ -172,27 +173,28 @@ export async function* runParseStage(lines: AsyncIterable<LogLine[]>, setup: Sta
     else counters.unmatched++;
     const m = matchCached(e.method, e.path, e.model ?? null);
     detector?.observe({ ts: e.ts, keyRef: e.keyRef ?? null, credentialId, srcIp: e.srcIp ?? null, userAgent: e.userAgent ?? null, method: e.method, path: e.path, endpoint: m.endpoint, model: m.model, status: e.status, ...(r.secretsStripped.length ? { secretsStripped: r.secretsStripped } : {}) }, builder.n);
-    builder.add({
-      ts: e.ts,
-      status: e.status,
-      asn: e.asn ?? null,
-      bytes: e.bytes ?? null,
-      latencyMs: e.latencyMs ?? null,
-      tokensIn: e.tokensIn ?? null,
-      tokensOut: e.tokensOut ?? null,
-      credentialRef: credentialId ? (credentialRefs.get(credentialId) ?? null) : null,
-      requestId: e.requestId ?? null,
-      keyRef: e.keyRef ?? null,
-      srcIp: e.srcIp ?? null,
-      country: e.country ?? null,
-      userAgent: e.userAgent ?? null,
-      method: e.method,
-      path: e.path,
-      endpoint: m.endpoint,
-      model: m.model,
-      gatewayError: e.gatewayError ?? null,
-      secrets: r.secretsStripped,
-    });
+    // One input object for every event (the builder copies it into its columns): no allocation per event.
+    const input = scratch;
+    input.ts = e.ts;
+    input.status = e.status;
+    input.asn = e.asn ?? null;
+    input.bytes = e.bytes ?? null;
+    input.latencyMs = e.latencyMs ?? null;
+    input.tokensIn = e.tokensIn ?? null;
+    input.tokensOut = e.tokensOut ?? null;
+    input.credentialRef = credentialId ? (credentialRefs.get(credentialId) ?? null) : null;
+    input.requestId = e.requestId ?? null;
+    input.keyRef = e.keyRef ?? null;
+    input.srcIp = e.srcIp ?? null;
+    input.country = e.country ?? null;
+    input.userAgent = e.userAgent ?? null;
+    input.method = e.method;
+    input.path = e.path;
+    input.endpoint = m.endpoint;
+    input.model = m.model;
+    input.gatewayError = e.gatewayError ?? null;
+    input.secrets = r.secretsStripped;
+    builder.add(input);
   };
 
   try {
