@@ -3,17 +3,14 @@
 // receive, against 13 µs for an array of event objects. Pure: building, aggregating, and turning
 // stored rows back into event objects for detection.
 
+import type { DetectionEvent } from "./detection/types";
 import { eventKeyOf } from "./event-key";
 
-/** One event as the import stores it and detection sees it (credential and import both by id and by reference). */
-export type EventRow = {
-  eventKey: number;
-  importId: string;
-  importRef: number;
+/** One event as the parse stage adds it to a batch (the stored row's fields; its identity is computed as it is added). */
+export type BatchInput = {
   ts: number;
   requestId: string | null;
   keyRef: string | null;
-  credentialId: string | null;
   credentialRef: number | null;
   srcIp: string | null;
   asn: number | null;
@@ -29,12 +26,9 @@ export type EventRow = {
   latencyMs: number | null;
   tokensIn: number | null;
   tokensOut: number | null;
-  /** The secret fields stripped from its line (secret_in_logs), when any. */
-  secretsStripped?: readonly string[];
+  /** The secret fields stripped from its line (secret_in_logs), if any. */
+  secrets: readonly string[];
 };
-
-/** What the parse stage adds per event: the stored fields but its identity (hashed later) and what the inserting thread knows. */
-export type BatchInput = Omit<EventRow, "eventKey" | "importId" | "importRef" | "credentialId" | "secretsStripped"> & { secrets: readonly string[] };
 
 /** Events of one batch, column by column. Strings are indexes into `strings` (-1: null); numbers are NaN for null. */
 export type EventBatch = {
@@ -167,38 +161,32 @@ export class BatchBuilder {
 const str = (b: EventBatch, col: Int32Array, i: number) => (col[i] < 0 ? null : b.strings[col[i]]);
 const num = (col: Float64Array, i: number) => (col[i] !== col[i] ? null : col[i]); // NaN: null
 
-/** The stored rows of a batch as event objects (detection's input). */
-/** `credentialOf` maps a credential reference back to the credential's id. */
-export function batchEvents(b: EventBatch, stored: Uint8Array, importId: string, importRef: number, credentialOf: ReadonlyMap<number, string>): EventRow[] {
-  const secrets = new Map(b.secrets);
-  const out: EventRow[] = [];
+/** A stored event as detection sees it: what the rules read, and the import it came with. */
+export type StoredEvent = DetectionEvent & { importId: string };
+
+/**
+ * The stored rows of a batch as event objects (detection's input), with only the fields detection
+ * reads. `credentialOf` maps a credential reference back to the credential's id.
+ */
+export function batchEvents(b: EventBatch, stored: Uint8Array, importId: string, credentialOf: ReadonlyMap<number, string>): StoredEvent[] {
+  const secrets = b.secrets.length ? new Map(b.secrets) : null;
+  const out: StoredEvent[] = [];
   for (let i = 0; i < b.n; i++) {
     if (!stored[i]) continue;
-    const e: EventRow = {
-      eventKey: b.eventKey[i],
+    const e: StoredEvent = {
       importId,
-      importRef,
       ts: b.ts[i],
-      requestId: str(b, b.requestId, i),
       keyRef: str(b, b.keyRef, i),
       credentialId: b.credentialRef[i] !== b.credentialRef[i] ? null : (credentialOf.get(b.credentialRef[i]) ?? null),
-      credentialRef: num(b.credentialRef, i),
       srcIp: str(b, b.srcIp, i),
-      asn: num(b.asn, i),
-      country: str(b, b.country, i),
       userAgent: str(b, b.userAgent, i),
       method: b.strings[b.method[i]],
       path: b.strings[b.path[i]],
       endpoint: str(b, b.endpoint, i),
       model: str(b, b.model, i),
       status: b.status[i],
-      gatewayError: str(b, b.gatewayError, i),
-      bytes: num(b.bytes, i),
-      latencyMs: num(b.latencyMs, i),
-      tokensIn: num(b.tokensIn, i),
-      tokensOut: num(b.tokensOut, i),
     };
-    const s = secrets.get(i);
+    const s = secrets?.get(i);
     if (s) e.secretsStripped = s;
     out.push(e);
   }

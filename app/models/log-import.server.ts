@@ -4,7 +4,7 @@ import { getDb } from "../../db/client";
 import { credentialRefs, eventRefOf, prepareEventStore, type EventStore } from "../../db/event-store";
 import { credentialRotations, credentials, logImportKeys, logImports } from "../../db/schema";
 import type { ActionContext } from "~/domain/actor";
-import { aggregateBatch, batchEvents, type EventRow } from "~/domain/event-batch";
+import { aggregateBatch, batchEvents, type StoredEvent } from "~/domain/event-batch";
 import type { RuleErrorCount, StageDetection } from "~/domain/detection/stage-detection";
 import type { Finding } from "~/domain/detection/types";
 import type { JsonlMap } from "~/domain/log-formats/jsonl";
@@ -57,8 +57,7 @@ export type ImportInput = {
   onComplete?: () => void;
 };
 
-/** A stored event as detection sees it: the row plus the secret fields stripped from its line (secret_in_logs). */
-export type StoredEvent = EventRow;
+export type { StoredEvent };
 /** What the parse stage's rules found in a batch's stored events, and their errors so far. */
 export type StageDetectionResult = { findings: Finding[]; ruleErrors: RuleErrorCount[] };
 export { LogImportError };
@@ -284,7 +283,7 @@ async function runImport(opts: ImportInput, run: ImportRun): Promise<ImportSumma
       for (const l of agg.lastUse) store.moveLastUse(l.credentialId, l.at, l.ip, l.userAgent);
       if (opts.onBatch && (count || run.stageDetects)) {
         const stage = run.stageDetects ? { findings: m.findings.filter((f) => stored[f.index]).map((f) => f.finding), ruleErrors: m.ruleErrors } : undefined;
-        counters.flagsRaised += opts.onBatch(batchEvents(b, stored, importId, importRef, credentialOf), stage);
+        counters.flagsRaised += opts.onBatch(batchEvents(b, stored, importId, credentialOf), stage);
       }
       tx.update(logImports)
         .set({

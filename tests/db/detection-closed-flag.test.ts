@@ -20,7 +20,7 @@ let n = 0;
 /** An event as importLogs hands it to the detector: a 404 on a distinct path, one per second. */
 function probe(keyRef: string, credentialId: string, ms: number, path: string): StoredEvent {
   n++;
-  return { eventKey: n, importId: "import-closed-flag", importRef: 1, ts: T0 + ms, requestId: `r${n}`, keyRef, credentialId, credentialRef: null, srcIp: "198.51.100.7", asn: null, country: null, userAgent: "model-sdk-python/1.4.2", method: "GET", path, endpoint: null, model: null, status: 404, gatewayError: null, bytes: null, latencyMs: null, tokensIn: null, tokensOut: null };
+  return { importId: "import-closed-flag", ts: T0 + ms, keyRef, credentialId, srcIp: "198.51.100.7", userAgent: "model-sdk-python/1.4.2", method: "GET", path, endpoint: null, model: null, status: 404 };
 }
 const burst = (keyRef: string, credentialId: string, from: number, words: string[]) => words.map((w, i) => probe(keyRef, credentialId, from + i * 1000, `/v1/${w}`));
 const errorBursts = (credentialId: string) => getDb().select().from(flags).where(eq(flags.credentialId, credentialId)).all().filter((f) => f.rule === "error_burst");

@@ -23,9 +23,9 @@ describe("event batches", () => {
     expect(batch.n).toBe(3);
     expect(batch.eventKey).toHaveLength(3); // trimmed to its rows
     expect(batch.strings.filter((s) => s === "curl/8")).toHaveLength(1);
-    const events = batchEvents(batch, new Uint8Array([1, 1, 1]), "imp-1", 7, credentialOf);
-    expect(events[0]).toMatchObject({ requestId: "r1", importId: "imp-1", importRef: 7, credentialId: "cred-a", credentialRef: 1, srcIp: "198.51.100.1", asn: null, latencyMs: null, bytes: 10 });
-    expect(events[1]).toMatchObject({ requestId: null, srcIp: null, credentialId: null, credentialRef: null, keyRef: "kw_unknown", asn: 64500, country: "DE", secretsStripped: ["authorization"] });
+    const events = batchEvents(batch, new Uint8Array([1, 1, 1]), "imp-1", credentialOf);
+    expect(events[0]).toEqual({ importId: "imp-1", ts: T0, keyRef: "kw_a", credentialId: "cred-a", srcIp: "198.51.100.1", userAgent: "curl/8", method: "POST", path: "/v1/x", endpoint: "messages", model: "atlas-2", status: 200 });
+    expect(events[1]).toMatchObject({ srcIp: null, credentialId: null, keyRef: "kw_unknown", secretsStripped: ["authorization"] });
     expect(events[0].secretsStripped).toBeUndefined();
     expect(batchBuffers(batch).every((buf) => buf instanceof ArrayBuffer)).toBe(true);
   });

@@ -28,7 +28,7 @@ export const RULE_IDS = [
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
-/** One stored gateway event as the rules see it (a subset of db/event-store's EventRow). */
+/** One gateway event as the rules see it (a subset of the stored row). */
 export type DetectionEvent = {
   ts: number; // epoch ms; events arrive in file order, which is time order give or take
   keyRef: string | null;
