@@ -15,6 +15,7 @@ import { LogInputError, type LogLine } from "./log-input.server";
 
 /** Events per batch (one transaction each): 25,000 measured 1.5-2 µs per event cheaper to insert than 10,000 (fewer commits). */
 export const BATCH_EVENTS = 25_000;
+const FIRST_BATCH_EVENTS = 2_500;
 const DETECT_LINES = 5;
 const WRONG_FORMAT_LINES = 20;
 const MAX_SAMPLES = 50;
@@ -130,6 +131,8 @@ export async function* runParseStage(lines: AsyncIterable<LogLine[]>, setup: Sta
   const secretFields = { ...setup.secretFields };
   const capacity = setup.batchEvents ?? BATCH_EVENTS;
   const builder = new BatchBuilder(capacity);
+  // The first batch is small, so the inserting thread starts while this stage is still warming up.
+  let limit = Math.min(capacity, FIRST_BATCH_EVENTS);
   const scratch: BatchInput = { ts: 0, status: 0, asn: null, bytes: null, latencyMs: null, tokensIn: null, tokensOut: null, credentialRef: null, requestId: null, keyRef: null, srcIp: null, country: null, userAgent: null, method: "", path: "", endpoint: null, model: null, gatewayError: null, secrets: [] };
   let endOffset = resumeAfter;
   let linesSinceBatch = 0;
@@ -202,8 +205,9 @@ export async function* runParseStage(lines: AsyncIterable<LogLine[]>, setup: Sta
     for (;;) {
       if (pos >= buf.length && !(await more())) break;
       handle(buf[pos++]);
-      if (builder.n >= capacity || linesSinceBatch >= capacity * 2) {
+      if (builder.n >= limit || linesSinceBatch >= limit * 2) {
         linesSinceBatch = 0;
+        limit = capacity;
         yield message();
       }
     }
