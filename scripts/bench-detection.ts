@@ -1,12 +1,15 @@
 // Detection engine alone on the import benchmark's traffic (no database): time per rule and in total.
-//   npx tsx scripts/bench-detection.ts [--lines 100000] [--rule ip_probe]
+//   npx tsx scripts/bench-detection.ts [--lines 100000] [--rule ip_probe] [--dump FILE]
+// --dump FILE: write every finding (rule, subject, ts, severity, summary, sample) of one run, one JSON
+// line each, instead of timing: a change to the engine must leave this file byte-identical.
+import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { ALL_RULES } from "../app/domain/detection/all-rules";
 import { createEngine, type EngineContext } from "../app/domain/detection/engine";
 import type { CatalogModel, DetectionEvent } from "../app/domain/detection/types";
 import { benchTraffic } from "./bench-traffic";
 
-const { values } = parseArgs({ options: { lines: { type: "string", default: "100000" }, rule: { type: "string" }, rounds: { type: "string", default: "3" } } });
+const { values } = parseArgs({ options: { lines: { type: "string", default: "100000" }, rule: { type: "string" }, rounds: { type: "string", default: "3" }, dump: { type: "string" } } });
 const N = Number(values.lines);
 /** The import benchmark's requests (the same seeded traffic), as JSON lines of detection events. */
 function lines(): string[] {
@@ -43,6 +46,18 @@ function events(): DetectionEvent[] {
 }
 
 const modules = values.rule ? ALL_RULES.filter((m) => m.id === values.rule) : ALL_RULES;
+if (values.dump) {
+  const engine = createEngine(modules);
+  const out: string[] = [];
+  for (const e of events()) {
+    const r = engine.observe(e, ctx);
+    for (const f of r.findings) out.push(JSON.stringify({ rule: f.rule, credentialId: f.credentialId, srcIp: f.srcIp, keyRef: f.keyRef, ts: f.ts, severity: f.severity, windowMs: f.windowMs, summary: f.summary, sample: f.sample }));
+    for (const x of r.errors) out.push(JSON.stringify({ error: x }));
+  }
+  writeFileSync(values.dump, out.join("\n") + "\n");
+  console.log(JSON.stringify({ dump: values.dump, findings: out.length }));
+  process.exit(0);
+}
 const per: Record<string, number> = {};
 for (let round = 0; round < Number(values.rounds); round++) {
   const evs = events();
