@@ -1,5 +1,5 @@
 // Detection engine alone on the import benchmark's traffic (no database): time per rule and in total.
-//   npx tsx scripts/bench-detection.ts [--lines 100000] [--rule ip_probe] [--dump FILE]
+//   npx tsx scripts/bench-detection.ts [--lines 100000] [--rule ip_probe[,…]] [--skip rule,…] [--rounds 3] [--no-per-rule] [--dump FILE]
 // --dump FILE: write every finding (rule, subject, ts, severity, summary, sample) of one run, one JSON
 // line each, instead of timing: a change to the engine must leave this file byte-identical.
 import { writeFileSync } from "node:fs";
@@ -9,7 +9,7 @@ import { createEngine, type EngineContext } from "../app/domain/detection/engine
 import type { CatalogModel, DetectionEvent } from "../app/domain/detection/types";
 import { benchTraffic } from "./bench-traffic";
 
-const { values } = parseArgs({ options: { lines: { type: "string", default: "100000" }, rule: { type: "string" }, rounds: { type: "string", default: "3" }, dump: { type: "string" } } });
+const { values } = parseArgs({ options: { lines: { type: "string", default: "100000" }, rule: { type: "string" }, rounds: { type: "string", default: "3" }, dump: { type: "string" }, "no-per-rule": { type: "boolean", default: false }, skip: { type: "string" } } });
 const N = Number(values.lines);
 /** The import benchmark's requests (the same seeded traffic), as JSON lines of detection events. */
 function lines(): string[] {
@@ -45,7 +45,8 @@ function events(): DetectionEvent[] {
   });
 }
 
-const modules = values.rule ? ALL_RULES.filter((m) => m.id === values.rule) : ALL_RULES;
+const skip = new Set((values.skip ?? "").split(","));
+const modules = (values.rule ? ALL_RULES.filter((m) => values.rule?.split(",").includes(m.id)) : ALL_RULES).filter((m) => !skip.has(m.id));
 if (values.dump) {
   const engine = createEngine(modules);
   const out: string[] = [];
@@ -68,7 +69,7 @@ for (let round = 0; round < Number(values.rounds); round++) {
   const cpu = process.cpuUsage(c0);
   const s = (cpu.user + cpu.system) / 1e6;
   console.log(JSON.stringify({ round, rules: values.rule ?? "all", seconds: +s.toFixed(3), usPerEvent: +((s * 1e6) / N).toFixed(2), findings }));
-  if (!values.rule && round === Number(values.rounds) - 1) {
+  if (!values.rule && !values["no-per-rule"] && round === Number(values.rounds) - 1) {
     // CPU time, best of 3 per rule: on a shared machine it varies far less than wall time.
     for (const m of ALL_RULES) {
       let best = Infinity;

@@ -19,26 +19,22 @@ export type SubjectStoreOptions = {
   maxSubjects?: number;
 };
 
-type Slot<S> = { state: S; touchedAt: number; seq: number };
+/** A subject's entry: its state, when last touched (event time, never lowered), and its place in touch order. */
+type Slot<S> = { key: string; state: S; touchedAt: number; prev: Slot<S> | null; next: Slot<S> | null };
 
 /**
- * Per-subject state in least-recently-touched order. A Map holds the states; a queue of (subject, touch
- * sequence) records touches, and an entry is stale once its subject has been touched again. (Deleting from
- * the front of a Map and iterating it again is quadratic in V8, hence the separate queue.) `touch()` drops
- * idle subjects from the front and enforces the cap; the queue is compacted when stale entries dominate.
+ * Per-subject state in least-recently-touched order. A Map holds the slots, and the slots form a doubly
+ * linked list in touch order (the front is the least recently touched): a touch moves the subject to the
+ * back in O(1), with no allocation once the subject exists. `touch()` drops idle subjects from the front
+ * (at most 4 per touch, so no single event pays for a long quiet spell) and enforces the cap.
  */
 export class SubjectStore<S> {
   private readonly map = new Map<string, Slot<S>>();
   private readonly idleMs: number;
   private readonly max: number;
   private clock = -Infinity;
-  private seq = 0;
-  private qKey: string[] = [];
-  private qSeq: number[] = [];
-  /** When each queue entry was pushed (event time), and how far behind the clock any push has been. */
-  private qTs: number[] = [];
-  private lag = 0;
-  private head = 0;
+  private head: Slot<S> | null = null;
+  private tail: Slot<S> | null = null;
 
   constructor(opts: SubjectStoreOptions) {
     this.idleMs = opts.idleMs;
@@ -48,32 +44,30 @@ export class SubjectStore<S> {
   /** The subject's state, created by `init` when absent or forgotten; marks it touched at `now`. */
   touch(subject: string, now: number, init: () => S): S {
     if (now > this.clock) this.clock = now;
-    else if (this.clock - now > this.lag) this.lag = this.clock - now;
-    const seq = ++this.seq;
     let slot = this.map.get(subject);
-    const last = this.qKey.length - 1;
-    if (slot && last >= this.head && this.qSeq[last] === slot.seq && this.qKey[last] === subject) {
-      // Touched again while it is still the back of the queue: renumber in place (no stale entry left behind).
-      slot.touchedAt = Math.max(slot.touchedAt, now);
-      slot.seq = seq;
-      this.qSeq[last] = seq;
-    } else {
-      if (slot) {
-        slot.touchedAt = Math.max(slot.touchedAt, now);
-        slot.seq = seq;
-      } else {
-        slot = { state: init(), touchedAt: now, seq };
-        this.map.set(subject, slot);
+    if (slot !== undefined) {
+      if (now > slot.touchedAt) slot.touchedAt = now;
+      if (slot !== this.tail) {
+        // Unlink (it is not the back, so it has a successor), then append.
+        const next = slot.next as Slot<S>;
+        next.prev = slot.prev;
+        if (slot.prev !== null) slot.prev.next = next;
+        else this.head = next;
+        slot.prev = this.tail;
+        slot.next = null;
+        (this.tail as Slot<S>).next = slot;
+        this.tail = slot;
       }
-      this.qKey.push(subject);
-      this.qSeq.push(seq);
-      this.qTs.push(now);
+    } else {
+      slot = { key: subject, state: init(), touchedAt: now, prev: this.tail, next: null };
+      if (this.tail !== null) this.tail.next = slot;
+      else this.head = slot;
+      this.tail = slot;
+      this.map.set(subject, slot);
     }
-    // Every entry from the front on was pushed at or after (front's push time − lag), and a live subject
-    // was touched at or after its entry's push: when that is within the idle time, nothing can be idle.
-    if (this.head >= this.qKey.length || this.qTs[this.head] - this.lag < this.clock - this.idleMs) this.sweep(4);
+    const front = this.head as Slot<S>;
+    if (front.touchedAt < this.clock - this.idleMs) this.sweep(4);
     while (this.map.size > this.max) this.dropOldest();
-    this.compact();
     return slot.state;
   }
 
@@ -82,7 +76,10 @@ export class SubjectStore<S> {
   }
 
   delete(subject: string): void {
+    const slot = this.map.get(subject);
+    if (slot === undefined) return;
     this.map.delete(subject);
+    this.unlink(slot);
   }
 
   /** Number of tracked subjects (test hook for the memory bound). */
@@ -95,56 +92,29 @@ export class SubjectStore<S> {
     const cutoff = this.clock - this.idleMs;
     let n = 0;
     while (n < budget) {
-      const slot = this.front();
-      if (!slot || slot.touchedAt >= cutoff) break;
-      this.map.delete(this.qKey[this.head]);
-      this.head++;
+      const slot = this.head;
+      if (slot === null || slot.touchedAt >= cutoff) break;
+      this.map.delete(slot.key);
+      this.unlink(slot);
       n++;
     }
   }
 
-  /** The least recently touched live subject's slot (skipping stale queue entries), or undefined. */
-  private front(): Slot<S> | undefined {
-    while (this.head < this.qKey.length) {
-      const slot = this.map.get(this.qKey[this.head]);
-      if (slot && slot.seq === this.qSeq[this.head]) return slot;
-      this.head++;
-    }
-    return undefined;
-  }
-
   private dropOldest(): void {
-    if (this.front()) {
-      this.map.delete(this.qKey[this.head]);
-      this.head++;
+    const slot = this.head;
+    if (slot !== null) {
+      this.map.delete(slot.key);
+      this.unlink(slot);
     }
   }
 
-  private compact(): void {
-    const len = this.qKey.length;
-    if (this.head > 1024 && this.head * 2 > len) {
-      this.qKey = this.qKey.slice(this.head);
-      this.qSeq = this.qSeq.slice(this.head);
-      this.qTs = this.qTs.slice(this.head);
-      this.head = 0;
-    } else if (len - this.head > 2 * this.map.size + 1024) {
-      // Mostly stale (subjects touched over and over): keep each subject's latest entry only.
-      const keys: string[] = [];
-      const seqs: number[] = [];
-      const tss: number[] = [];
-      for (let i = this.head; i < len; i++) {
-        const slot = this.map.get(this.qKey[i]);
-        if (slot && slot.seq === this.qSeq[i]) {
-          keys.push(this.qKey[i]);
-          seqs.push(this.qSeq[i]);
-          tss.push(this.qTs[i]);
-        }
-      }
-      this.qKey = keys;
-      this.qSeq = seqs;
-      this.qTs = tss;
-      this.head = 0;
-    }
+  private unlink(slot: Slot<S>): void {
+    if (slot.prev !== null) slot.prev.next = slot.next;
+    else this.head = slot.next;
+    if (slot.next !== null) slot.next.prev = slot.prev;
+    else this.tail = slot.prev;
+    slot.prev = null;
+    slot.next = null;
   }
 }
 
