@@ -6,7 +6,7 @@ import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { ALL_RULES } from "../app/domain/detection/all-rules";
 import { createEngine, type EngineContext } from "../app/domain/detection/engine";
-import type { CatalogModel, DetectionEvent } from "../app/domain/detection/types";
+import type { CatalogModel, CredentialFacts, DetectionEvent } from "../app/domain/detection/types";
 import { benchTraffic } from "./bench-traffic";
 
 const { values } = parseArgs({ options: { lines: { type: "string", default: "100000" }, rule: { type: "string" }, rounds: { type: "string", default: "3" }, dump: { type: "string" }, "no-per-rule": { type: "boolean", default: false }, skip: { type: "string" } } });
@@ -26,9 +26,15 @@ const catalog: CatalogModel[] = [
   { name: "orion-1", status: "unreleased", aliases: ["capybara"] },
 ];
 const issuedAt = Date.parse("2026-10-01T00:00:00Z");
+const facts = new Map<string, CredentialFacts>();
 const ctx: EngineContext = {
   catalog,
-  credential: (id) => ({ id, orgId: "org", status: "active", issuedAt, expiresAt: null, grantModels: ["@ga"], grantEndpoints: ["*"] }),
+  // One facts object per credential for the whole run, as app/models/detection.server.ts hands them over.
+  credential: (id) => {
+    let f = facts.get(id);
+    if (!f) facts.set(id, (f = { id, orgId: "org", status: "active", issuedAt, expiresAt: null, grantModels: ["@ga"], grantEndpoints: ["*"] }));
+    return f;
+  },
   baseline: () => null,
   isRegisteredKey: () => true,
 };

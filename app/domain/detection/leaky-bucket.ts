@@ -118,20 +118,18 @@ export class SubjectStore<S> {
   }
 }
 
-/** Distinct keys within a sliding window, ordered by last seen (oldest first), with a size cap. */
+/** A key of a DistinctWindow: when last seen, and its place in last-seen order. */
+type SeenKey = { key: string; ts: number; prev: SeenKey | null; next: SeenKey | null };
+
+/**
+ * Distinct keys within a sliding window, ordered by last seen (oldest first), with a size cap. The keys
+ * form a doubly linked list in last-seen order (the front is the oldest): seeing a key again moves it to
+ * the back in O(1) without touching the Map, and expiry drops keys from the front.
+ */
 export class DistinctWindow {
-  private readonly seen = new Map<string, number>();
-  /** The key inserted last (the back of the Map's order), if it has not been removed since. */
-  private lastKey: string | null = null;
-  private lastTs = -Infinity;
-  /**
-   * While every key was inserted with a timestamp no older than the one before (events in order), the Map
-   * is sorted by timestamp and `floor` (the front's timestamp when last looked at) bounds every entry from
-   * below: nothing can expire before the cutoff passes it, and evict() skips the walk. Out-of-order
-   * events turn this off until the window empties.
-   */
-  private sorted = true;
-  private floor = Infinity;
+  private readonly seen = new Map<string, SeenKey>();
+  private head: SeenKey | null = null;
+  private tail: SeenKey | null = null;
   constructor(
     private readonly windowMs: number,
     private readonly maxKeys: number,
@@ -140,21 +138,20 @@ export class DistinctWindow {
   /** Records `key` at `now`; returns true when it was not in the window before. */
   add(key: string, now: number): boolean {
     this.evict(now);
-    const prev = this.seen.get(key);
-    const ts = prev === undefined ? now : Math.max(prev, now);
-    if (prev !== undefined && key === this.lastKey) {
-      // Already at the back of the order: updating in place is the same as delete + re-insert.
-      this.seen.set(key, ts);
-    } else {
-      if (prev !== undefined) this.seen.delete(key);
-      this.seen.set(key, ts);
-      this.lastKey = key;
+    const node = this.seen.get(key);
+    if (node !== undefined) {
+      if (now > node.ts) node.ts = now;
+      if (node !== this.tail) {
+        this.unlink(node);
+        this.append(node);
+      }
+      return false;
     }
-    if (ts < this.lastTs) this.sorted = false;
-    this.lastTs = ts;
-    if (ts < this.floor) this.floor = ts;
-    while (this.seen.size > this.maxKeys) this.seen.delete(this.seen.keys().next().value as string);
-    return prev === undefined;
+    const added: SeenKey = { key, ts: now, prev: null, next: null };
+    this.append(added);
+    this.seen.set(key, added);
+    while (this.seen.size > this.maxKeys) this.dropFront();
+    return true;
   }
 
   has(key: string): boolean {
@@ -163,20 +160,7 @@ export class DistinctWindow {
 
   evict(now: number): void {
     const cutoff = now - this.windowMs;
-    if (this.sorted && cutoff < this.floor) return;
-    this.floor = Infinity;
-    for (const [key, ts] of this.seen) {
-      if (ts > cutoff) {
-        this.floor = ts;
-        break;
-      }
-      this.seen.delete(key);
-    }
-    if (this.seen.size === 0) {
-      this.sorted = true;
-      this.lastKey = null;
-      this.lastTs = -Infinity;
-    }
+    while (this.head !== null && this.head.ts <= cutoff) this.dropFront();
   }
 
   size(): number {
@@ -184,13 +168,37 @@ export class DistinctWindow {
   }
 
   keys(): string[] {
-    return [...this.seen.keys()];
+    const out: string[] = [];
+    for (let n = this.head; n !== null; n = n.next) out.push(n.key);
+    return out;
   }
 
   /** Timestamp of the oldest key still in the window. */
   oldest(): number | null {
-    for (const ts of this.seen.values()) return ts;
-    return null;
+    return this.head !== null ? this.head.ts : null;
+  }
+
+  private dropFront(): void {
+    const n = this.head as SeenKey;
+    this.seen.delete(n.key);
+    this.unlink(n);
+  }
+
+  private append(n: SeenKey): void {
+    n.prev = this.tail;
+    n.next = null;
+    if (this.tail !== null) this.tail.next = n;
+    else this.head = n;
+    this.tail = n;
+  }
+
+  private unlink(n: SeenKey): void {
+    if (n.prev !== null) n.prev.next = n.next;
+    else this.head = n.next;
+    if (n.next !== null) n.next.prev = n.prev;
+    else this.tail = n.prev;
+    n.prev = null;
+    n.next = null;
   }
 }
 
@@ -285,10 +293,11 @@ export class DistinctLeakyBucket<T = undefined> {
 // ---- Sliding window: requests and distinct keys per subject ----
 
 export type WindowState = {
-  /** Event timestamps in the window (a queue: head index into `ts`), and the key of each. */
+  /** Event timestamps in the window and the key of each: a ring (`start`, `len`) that grows by doubling. */
   ts: number[];
   keys: string[];
-  head: number;
+  start: number;
+  len: number;
   /** Distinct keys, once the count has passed `distinctAbove` (null before). */
   distinct: DistinctWindow | null;
 };
@@ -322,7 +331,7 @@ export class SlidingWindowCounter {
 
   /** add()'s answer, one object reused (read it before the next add). */
   private readonly result: WindowCount = { count: 0, distinct: 0, since: 0 };
-  private readonly init = (): WindowState => ({ ts: [], keys: [], head: 0, distinct: null });
+  private readonly init = (): WindowState => ({ ts: [], keys: [], start: 0, len: 0, distinct: null });
 
   add(subject: string, rawKey: string, now: number): WindowCount {
     const w = this.store.touch(subject, now, this.init);
@@ -332,26 +341,48 @@ export class SlidingWindowCounter {
       this.strings.set(rawKey, (key = rawKey));
     }
     const cutoff = now - this.windowMs;
-    while (w.head < w.ts.length && w.ts[w.head] <= cutoff) w.head++;
-    w.ts.push(now);
-    w.keys.push(key);
-    if (w.ts.length - w.head > this.opts.maxEvents) w.head++;
-    if (w.head > 1024 && w.head * 2 > w.ts.length) {
-      w.ts = w.ts.slice(w.head);
-      w.keys = w.keys.slice(w.head);
-      w.head = 0;
+    let cap = w.ts.length;
+    while (w.len > 0 && w.ts[w.start] <= cutoff) {
+      if (++w.start === cap) w.start = 0;
+      w.len--;
     }
-    const count = w.ts.length - w.head;
+    if (w.len === cap) {
+      // Full: double the ring, oldest first from index 0 (never beyond what the cap of events needs).
+      const next = Math.max(8, Math.min(cap * 2, this.opts.maxEvents + 1));
+      const ts = new Array<number>(next);
+      const keys = new Array<string>(next);
+      for (let i = 0; i < w.len; i++) {
+        const j = w.start + i < cap ? w.start + i : w.start + i - cap;
+        ts[i] = w.ts[j];
+        keys[i] = w.keys[j];
+      }
+      w.ts = ts;
+      w.keys = keys;
+      w.start = 0;
+      cap = next;
+    }
+    const at = w.start + w.len < cap ? w.start + w.len : w.start + w.len - cap;
+    w.ts[at] = now;
+    w.keys[at] = key;
+    w.len++;
+    if (w.len > this.opts.maxEvents) {
+      if (++w.start === cap) w.start = 0;
+      w.len--;
+    }
+    const count = w.len;
     if (w.distinct !== null) w.distinct.add(key, now);
     else if (count > this.distinctAbove) {
       // Every event of the window is still queued (the count has not reached maxEvents): replay them.
       w.distinct = new DistinctWindow(this.windowMs, this.opts.maxKeys);
-      for (let i = w.head; i < w.ts.length; i++) w.distinct.add(w.keys[i], w.ts[i]);
+      for (let i = 0; i < w.len; i++) {
+        const j = w.start + i < cap ? w.start + i : w.start + i - cap;
+        w.distinct.add(w.keys[j], w.ts[j]);
+      }
     }
     const r = this.result;
     r.count = count;
     r.distinct = w.distinct !== null ? w.distinct.size() : -1;
-    r.since = w.ts[w.head];
+    r.since = w.ts[w.start];
     return r;
   }
 
