@@ -3,7 +3,6 @@
 // (more than 3 in an hour). Unknown model names are unknown_model's business: only catalog models count.
 
 import { ALL_ENDPOINTS, ALL_GA } from "~/domain/credential";
-import { GrantMemo } from "./grant-memo";
 import { describeDuration, FiringGate, SlidingWindowCounter } from "./leaky-bucket";
 import { lookupModel, modelIndex } from "./model-index";
 import { subjectLabel } from "./subject-label";
@@ -14,6 +13,16 @@ const defaults = {
   repeatThreshold: 3,
   windowMs: 3_600_000,
 } as const;
+
+/** Does anything of the event lie outside the credential's grant? outsideGrant's test, without building its list. */
+export function anyOutsideGrant(e: Pick<DetectionEvent, "endpoint" | "model">, c: CredentialFacts, catalog: readonly CatalogModel[]): boolean {
+  if (e.endpoint && !c.grantEndpoints.includes(ALL_ENDPOINTS) && !c.grantEndpoints.includes(e.endpoint)) return true;
+  if (e.model) {
+    const m = lookupModel(modelIndex(catalog), e.model);
+    if (m && !c.grantModels.includes(m.name) && !(m.status === "ga" && c.grantModels.includes(ALL_GA))) return true;
+  }
+  return false;
+}
 
 /** What of the event lies outside the credential's grant (empty when nothing does). */
 export function outsideGrant(e: Pick<DetectionEvent, "endpoint" | "model">, c: CredentialFacts, catalog: readonly CatalogModel[]): string[] {
@@ -35,16 +44,15 @@ function describeGrant(c: CredentialFacts): string {
 export function createOutOfGrant(opts: { maxSubjects?: number } = {}): Rule & { trackedSubjects(): number } {
   let counter: SlidingWindowCounter | null = null;
   let gate: FiringGate | null = null;
-  // The same few (credential, endpoint, model) over and over: each answer worked out once (frozen: shared by every event asking).
-  const outside = new GrantMemo((endpoint, model, c, catalog) => Object.freeze(outsideGrant({ endpoint, model }, c, catalog)));
   return {
     id: "out_of_grant",
     observe(e: DetectionEvent, ctx: RuleContext): Finding[] {
       if (!e.credentialId) return NO_FINDINGS;
       const c = ctx.credential(e.credentialId);
       if (!c) return NO_FINDINGS;
-      const what = outside.get(e.endpoint, e.model, c, ctx.catalog);
-      if (what.length === 0) return NO_FINDINGS;
+      // Most events are inside the grant: tested without allocating, the list built only for the others.
+      if (!anyOutsideGrant(e, c, ctx.catalog)) return NO_FINDINGS;
+      const outside = outsideGrant(e, c, ctx.catalog);
       const windowMs = ctx.settings.windowMs ?? defaults.windowMs;
       const threshold = ctx.settings.repeatThreshold ?? defaults.repeatThreshold;
       counter ??= new SlidingWindowCounter(windowMs, { maxEvents: threshold + 1, maxKeys: 1, maxSubjects: opts.maxSubjects, distinctAbove: Number.POSITIVE_INFINITY });
@@ -54,7 +62,7 @@ export function createOutOfGrant(opts: { maxSubjects?: number } = {}): Rule & { 
       const repeated = count > threshold;
       const severity: Severity = passed ? "critical" : repeated ? "high" : "medium";
       if (!gate.allow(e.credentialId, severity, e.ts)) return NO_FINDINGS;
-      const called = `${subjectLabel(e)} called ${e.method} ${e.path} (${what.join(", ")}), outside its grant (${describeGrant(c)})`;
+      const what = `${subjectLabel(e)} called ${e.method} ${e.path} (${outside.join(", ")}), outside its grant (${describeGrant(c)})`;
       const why = passed
         ? `and the gateway answered ${e.status}: it let the request through`
         : `the gateway answered ${e.status}`;
@@ -67,7 +75,7 @@ export function createOutOfGrant(opts: { maxSubjects?: number } = {}): Rule & { 
           srcIp: e.srcIp,
           keyRef: e.keyRef,
           ts: e.ts,
-          summary: `${called}, ${why}${repeat}.`,
+          summary: `${what}, ${why}${repeat}.`,
           sample: [sampleOf(e)],
           windowMs,
         },

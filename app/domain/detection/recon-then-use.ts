@@ -8,7 +8,6 @@
 // credential without a baseline has only this import's history: its first successful call to each model
 // counts as "never used before".
 
-import { GrantMemo } from "./grant-memo";
 import { FiringGate, SubjectStore, describeDuration, describeSpan } from "./leaky-bucket";
 import { NO_FINDINGS, sampleOf, type CatalogModel, type CredentialFacts, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
 
@@ -24,7 +23,7 @@ type Subject = { recon: DetectionEvent | null; reconWhy: string; used: Set<strin
 export type ReconThenUseRule = Rule & { trackedSubjects(): number };
 
 /** Is the event's model or endpoint outside the credential's grant? ("@ga" reaches the catalog's GA models; "*" every endpoint.) */
-export function outsideGrant(event: Pick<DetectionEvent, "endpoint" | "model">, cred: CredentialFacts, catalog: readonly CatalogModel[]): boolean {
+export function outsideGrant(event: DetectionEvent, cred: CredentialFacts, catalog: readonly CatalogModel[]): boolean {
   if (event.model !== null && !cred.grantModels.includes(event.model)) {
     const ga = cred.grantModels.includes("@ga") && catalog.some((m) => m.name === event.model && m.status === "ga");
     if (!ga) return true;
@@ -33,18 +32,11 @@ export function outsideGrant(event: Pick<DetectionEvent, "endpoint" | "model">, 
   return false;
 }
 
-/** "answered 404" per status, built once. */
-const ANSWERED = new Map<number, string>();
-
-function reconReason(event: DetectionEvent, ctx: RuleContext, credentialId: string, grants: GrantMemo<boolean>): string | null {
-  if (event.status >= 400 && event.status <= 499 && !NOT_RECON.has(event.status)) {
-    let why = ANSWERED.get(event.status);
-    if (why === undefined) ANSWERED.set(event.status, (why = `answered ${event.status}`));
-    return why;
-  }
+function reconReason(event: DetectionEvent, ctx: RuleContext, credentialId: string): string | null {
+  if (event.status >= 400 && event.status <= 499 && !NOT_RECON.has(event.status)) return `answered ${event.status}`;
   if (event.endpoint === null) return "to a path the catalog does not know";
   const cred = ctx.credential(credentialId);
-  if (cred && grants.get(event.endpoint, event.model, cred, ctx.catalog)) return "outside the credential's grant";
+  if (cred && outsideGrant(event, cred, ctx.catalog)) return "outside the credential's grant";
   return null;
 }
 
@@ -52,7 +44,6 @@ const newSubject = (): Subject => ({ recon: null, reconWhy: "", used: new Set() 
 
 export function createReconThenUse(opts: { maxSubjects?: number } = {}): ReconThenUseRule {
   let state: { subjects: SubjectStore<Subject>; gate: FiringGate } | null = null;
-  const grants = new GrantMemo((endpoint, model, c, catalog) => outsideGrant({ endpoint, model }, c, catalog));
   return {
     id: "recon_then_use",
     trackedSubjects: () => state?.subjects.size() ?? 0,
@@ -86,7 +77,7 @@ export function createReconThenUse(opts: { maxSubjects?: number } = {}): ReconTh
         }
       }
 
-      const why = reconReason(event, ctx, id, grants);
+      const why = reconReason(event, ctx, id);
       if (why !== null) {
         subj.recon = event;
         subj.reconWhy = why;
