@@ -138,6 +138,12 @@ export class DistinctWindow {
   /** Records `key` at `now`; returns true when it was not in the window before. */
   add(key: string, now: number): boolean {
     this.evict(now);
+    const back = this.tail;
+    if (back !== null && back.key === key) {
+      // Seen last already (a credential calling one endpoint over and over): no lookup, nothing moves.
+      if (now > back.ts) back.ts = now;
+      return false;
+    }
     const node = this.seen.get(key);
     if (node !== undefined) {
       if (now > node.ts) node.ts = now;
