@@ -19,11 +19,14 @@ const MAX_VALUES = 256;
 type Subject = {
   ips: Map<string, { ts: number; net: string | null }>;
   nets: Map<string, number>; // /16 → IPs in the window within it
-  uas: Map<string, number>;
+  uas: Map<string, { ts: number }>;
   recent: DetectionEvent[];
   /** The address / user agent inserted last into `ips` / `uas` (the back of their order). */
   lastIp: string | null;
   lastUa: string | null;
+  /** Their entries while still in `ips` / `uas` (null once forgotten): the usual event repeats both and updates them in place. */
+  lastIpEntry: { ts: number; net: string | null } | null;
+  lastUaEntry: { ts: number } | null;
   /** No address or user agent was last seen before this (a lower bound): nothing to forget until the cutoff passes it. */
   oldest: number;
 };
@@ -34,6 +37,7 @@ function forgetIp(subj: Subject, ip: string) {
   const v = subj.ips.get(ip);
   if (!v) return;
   subj.ips.delete(ip);
+  if (v === subj.lastIpEntry) subj.lastIpEntry = null;
   if (v.net !== null) {
     const n = (subj.nets.get(v.net) ?? 1) - 1;
     if (n <= 0) subj.nets.delete(v.net);
@@ -41,7 +45,13 @@ function forgetIp(subj: Subject, ip: string) {
   }
 }
 
-const newSubject = (): Subject => ({ ips: new Map(), nets: new Map(), uas: new Map(), recent: [], lastIp: null, lastUa: null, oldest: Infinity });
+const newSubject = (): Subject => ({ ips: new Map(), nets: new Map(), uas: new Map(), recent: [], lastIp: null, lastUa: null, lastIpEntry: null, lastUaEntry: null, oldest: Infinity });
+
+function forgetUa(subj: Subject, ua: string) {
+  const v = subj.uas.get(ua);
+  subj.uas.delete(ua);
+  if (v !== undefined && v === subj.lastUaEntry) subj.lastUaEntry = null;
+}
 
 export function createCredentialSharing(opts: { maxSubjects?: number } = {}): CredentialSharingRule {
   let state: { subjects: SubjectStore<Subject>; gate: FiringGate } | null = null;
@@ -59,9 +69,9 @@ export function createCredentialSharing(opts: { maxSubjects?: number } = {}): Cr
           if (v.ts > cutoff) break;
           forgetIp(subj, ip);
         }
-        for (const [ua, ts] of subj.uas) {
-          if (ts > cutoff) break;
-          subj.uas.delete(ua);
+        for (const [ua, v] of subj.uas) {
+          if (v.ts > cutoff) break;
+          forgetUa(subj, ua);
         }
         // The fronts are the oldest (last-seen order).
         subj.oldest = Infinity;
@@ -69,13 +79,23 @@ export function createCredentialSharing(opts: { maxSubjects?: number } = {}): Cr
           subj.oldest = v.ts;
           break;
         }
-        for (const ts of subj.uas.values()) {
-          if (ts < subj.oldest) subj.oldest = ts;
+        for (const v of subj.uas.values()) {
+          if (v.ts < subj.oldest) subj.oldest = v.ts;
           break;
         }
       }
       if (event.ts < subj.oldest) subj.oldest = event.ts;
       const ip = event.srcIp;
+      const ua = event.userAgent;
+      // The usual event: the same address and user agent as the credential's previous one, both still in
+      // the window and at the back of their order. Nothing moves and nothing is new: two timestamps.
+      const ipEntry = subj.lastIpEntry;
+      const uaEntry = subj.lastUaEntry;
+      if (ipEntry !== null && ip === subj.lastIp && (ua === null || (uaEntry !== null && ua === subj.lastUa))) {
+        ipEntry.ts = event.ts;
+        if (ua !== null) (uaEntry as { ts: number }).ts = event.ts;
+        return NO_FINDINGS;
+      }
       const known = subj.ips.get(ip);
       const isNewIp = known === undefined;
       if (known) {
@@ -87,22 +107,35 @@ export function createCredentialSharing(opts: { maxSubjects?: number } = {}): Cr
           subj.ips.set(ip, known);
           subj.lastIp = ip;
         }
+        subj.lastIpEntry = known;
       } else {
         subj.lastIp = ip;
         const net = prefix16(ip);
-        subj.ips.set(ip, { ts: event.ts, net });
+        const entry = { ts: event.ts, net };
+        subj.ips.set(ip, entry);
+        subj.lastIpEntry = entry;
         if (net !== null) subj.nets.set(net, (subj.nets.get(net) ?? 0) + 1);
         if (subj.ips.size > MAX_VALUES) forgetIp(subj, subj.ips.keys().next().value as string);
       }
       let isNewUa = false;
-      if (event.userAgent !== null) {
-        isNewUa = !subj.uas.has(event.userAgent);
-        if (isNewUa || event.userAgent !== subj.lastUa) {
-          if (!isNewUa) subj.uas.delete(event.userAgent);
-          subj.lastUa = event.userAgent;
+      if (ua !== null) {
+        let entry = subj.uas.get(ua);
+        isNewUa = entry === undefined;
+        if (entry === undefined) {
+          entry = { ts: event.ts };
+          subj.uas.set(ua, entry);
+          subj.lastUa = ua;
+        } else {
+          entry.ts = event.ts;
+          if (ua !== subj.lastUa) {
+            // Move it to the back (last seen order).
+            subj.uas.delete(ua);
+            subj.uas.set(ua, entry);
+            subj.lastUa = ua;
+          }
         }
-        subj.uas.set(event.userAgent, event.ts); // in place when it already is the back of the order
-        if (subj.uas.size > MAX_VALUES) subj.uas.delete(subj.uas.keys().next().value as string);
+        subj.lastUaEntry = entry;
+        if (subj.uas.size > MAX_VALUES) forgetUa(subj, subj.uas.keys().next().value as string);
       }
       if (isNewIp || isNewUa) {
         subj.recent.push(event);

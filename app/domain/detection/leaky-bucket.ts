@@ -19,26 +19,22 @@ export type SubjectStoreOptions = {
   maxSubjects?: number;
 };
 
-type Slot<S> = { state: S; touchedAt: number; seq: number };
+/** A subject's entry: its state, when last touched (event time, never lowered), and its place in touch order. */
+type Slot<S> = { key: string; state: S; touchedAt: number; prev: Slot<S> | null; next: Slot<S> | null };
 
 /**
- * Per-subject state in least-recently-touched order. A Map holds the states; a queue of (subject, touch
- * sequence) records touches, and an entry is stale once its subject has been touched again. (Deleting from
- * the front of a Map and iterating it again is quadratic in V8, hence the separate queue.) `touch()` drops
- * idle subjects from the front and enforces the cap; the queue is compacted when stale entries dominate.
+ * Per-subject state in least-recently-touched order. A Map holds the slots, and the slots form a doubly
+ * linked list in touch order (the front is the least recently touched): a touch moves the subject to the
+ * back in O(1), with no allocation once the subject exists. `touch()` drops idle subjects from the front
+ * (at most 4 per touch, so no single event pays for a long quiet spell) and enforces the cap.
  */
 export class SubjectStore<S> {
   private readonly map = new Map<string, Slot<S>>();
   private readonly idleMs: number;
   private readonly max: number;
   private clock = -Infinity;
-  private seq = 0;
-  private qKey: string[] = [];
-  private qSeq: number[] = [];
-  /** When each queue entry was pushed (event time), and how far behind the clock any push has been. */
-  private qTs: number[] = [];
-  private lag = 0;
-  private head = 0;
+  private head: Slot<S> | null = null;
+  private tail: Slot<S> | null = null;
 
   constructor(opts: SubjectStoreOptions) {
     this.idleMs = opts.idleMs;
@@ -48,32 +44,30 @@ export class SubjectStore<S> {
   /** The subject's state, created by `init` when absent or forgotten; marks it touched at `now`. */
   touch(subject: string, now: number, init: () => S): S {
     if (now > this.clock) this.clock = now;
-    else if (this.clock - now > this.lag) this.lag = this.clock - now;
-    const seq = ++this.seq;
     let slot = this.map.get(subject);
-    const last = this.qKey.length - 1;
-    if (slot && last >= this.head && this.qSeq[last] === slot.seq && this.qKey[last] === subject) {
-      // Touched again while it is still the back of the queue: renumber in place (no stale entry left behind).
-      slot.touchedAt = Math.max(slot.touchedAt, now);
-      slot.seq = seq;
-      this.qSeq[last] = seq;
-    } else {
-      if (slot) {
-        slot.touchedAt = Math.max(slot.touchedAt, now);
-        slot.seq = seq;
-      } else {
-        slot = { state: init(), touchedAt: now, seq };
-        this.map.set(subject, slot);
+    if (slot !== undefined) {
+      if (now > slot.touchedAt) slot.touchedAt = now;
+      if (slot !== this.tail) {
+        // Unlink (it is not the back, so it has a successor), then append.
+        const next = slot.next as Slot<S>;
+        next.prev = slot.prev;
+        if (slot.prev !== null) slot.prev.next = next;
+        else this.head = next;
+        slot.prev = this.tail;
+        slot.next = null;
+        (this.tail as Slot<S>).next = slot;
+        this.tail = slot;
       }
-      this.qKey.push(subject);
-      this.qSeq.push(seq);
-      this.qTs.push(now);
+    } else {
+      slot = { key: subject, state: init(), touchedAt: now, prev: this.tail, next: null };
+      if (this.tail !== null) this.tail.next = slot;
+      else this.head = slot;
+      this.tail = slot;
+      this.map.set(subject, slot);
     }
-    // Every entry from the front on was pushed at or after (front's push time − lag), and a live subject
-    // was touched at or after its entry's push: when that is within the idle time, nothing can be idle.
-    if (this.head >= this.qKey.length || this.qTs[this.head] - this.lag < this.clock - this.idleMs) this.sweep(4);
+    const front = this.head as Slot<S>;
+    if (front.touchedAt < this.clock - this.idleMs) this.sweep(4);
     while (this.map.size > this.max) this.dropOldest();
-    this.compact();
     return slot.state;
   }
 
@@ -82,7 +76,10 @@ export class SubjectStore<S> {
   }
 
   delete(subject: string): void {
+    const slot = this.map.get(subject);
+    if (slot === undefined) return;
     this.map.delete(subject);
+    this.unlink(slot);
   }
 
   /** Number of tracked subjects (test hook for the memory bound). */
@@ -95,73 +92,44 @@ export class SubjectStore<S> {
     const cutoff = this.clock - this.idleMs;
     let n = 0;
     while (n < budget) {
-      const slot = this.front();
-      if (!slot || slot.touchedAt >= cutoff) break;
-      this.map.delete(this.qKey[this.head]);
-      this.head++;
+      const slot = this.head;
+      if (slot === null || slot.touchedAt >= cutoff) break;
+      this.map.delete(slot.key);
+      this.unlink(slot);
       n++;
     }
   }
 
-  /** The least recently touched live subject's slot (skipping stale queue entries), or undefined. */
-  private front(): Slot<S> | undefined {
-    while (this.head < this.qKey.length) {
-      const slot = this.map.get(this.qKey[this.head]);
-      if (slot && slot.seq === this.qSeq[this.head]) return slot;
-      this.head++;
-    }
-    return undefined;
-  }
-
   private dropOldest(): void {
-    if (this.front()) {
-      this.map.delete(this.qKey[this.head]);
-      this.head++;
+    const slot = this.head;
+    if (slot !== null) {
+      this.map.delete(slot.key);
+      this.unlink(slot);
     }
   }
 
-  private compact(): void {
-    const len = this.qKey.length;
-    if (this.head > 1024 && this.head * 2 > len) {
-      this.qKey = this.qKey.slice(this.head);
-      this.qSeq = this.qSeq.slice(this.head);
-      this.qTs = this.qTs.slice(this.head);
-      this.head = 0;
-    } else if (len - this.head > 2 * this.map.size + 1024) {
-      // Mostly stale (subjects touched over and over): keep each subject's latest entry only.
-      const keys: string[] = [];
-      const seqs: number[] = [];
-      const tss: number[] = [];
-      for (let i = this.head; i < len; i++) {
-        const slot = this.map.get(this.qKey[i]);
-        if (slot && slot.seq === this.qSeq[i]) {
-          keys.push(this.qKey[i]);
-          seqs.push(this.qSeq[i]);
-          tss.push(this.qTs[i]);
-        }
-      }
-      this.qKey = keys;
-      this.qSeq = seqs;
-      this.qTs = tss;
-      this.head = 0;
-    }
+  private unlink(slot: Slot<S>): void {
+    if (slot.prev !== null) slot.prev.next = slot.next;
+    else this.head = slot.next;
+    if (slot.next !== null) slot.next.prev = slot.prev;
+    else this.tail = slot.prev;
+    slot.prev = null;
+    slot.next = null;
   }
 }
 
-/** Distinct keys within a sliding window, ordered by last seen (oldest first), with a size cap. */
+/** A key of a DistinctWindow: when last seen, and its place in last-seen order. */
+type SeenKey = { key: string; ts: number; prev: SeenKey | null; next: SeenKey | null };
+
+/**
+ * Distinct keys within a sliding window, ordered by last seen (oldest first), with a size cap. The keys
+ * form a doubly linked list in last-seen order (the front is the oldest): seeing a key again moves it to
+ * the back in O(1) without touching the Map, and expiry drops keys from the front.
+ */
 export class DistinctWindow {
-  private readonly seen = new Map<string, number>();
-  /** The key inserted last (the back of the Map's order), if it has not been removed since. */
-  private lastKey: string | null = null;
-  private lastTs = -Infinity;
-  /**
-   * While every key was inserted with a timestamp no older than the one before (events in order), the Map
-   * is sorted by timestamp and `floor` (the front's timestamp when last looked at) bounds every entry from
-   * below: nothing can expire before the cutoff passes it, and evict() skips the walk. Out-of-order
-   * events turn this off until the window empties.
-   */
-  private sorted = true;
-  private floor = Infinity;
+  private readonly seen = new Map<string, SeenKey>();
+  private head: SeenKey | null = null;
+  private tail: SeenKey | null = null;
   constructor(
     private readonly windowMs: number,
     private readonly maxKeys: number,
@@ -170,21 +138,26 @@ export class DistinctWindow {
   /** Records `key` at `now`; returns true when it was not in the window before. */
   add(key: string, now: number): boolean {
     this.evict(now);
-    const prev = this.seen.get(key);
-    const ts = prev === undefined ? now : Math.max(prev, now);
-    if (prev !== undefined && key === this.lastKey) {
-      // Already at the back of the order: updating in place is the same as delete + re-insert.
-      this.seen.set(key, ts);
-    } else {
-      if (prev !== undefined) this.seen.delete(key);
-      this.seen.set(key, ts);
-      this.lastKey = key;
+    const back = this.tail;
+    if (back !== null && back.key === key) {
+      // Seen last already (a credential calling one endpoint over and over): no lookup, nothing moves.
+      if (now > back.ts) back.ts = now;
+      return false;
     }
-    if (ts < this.lastTs) this.sorted = false;
-    this.lastTs = ts;
-    if (ts < this.floor) this.floor = ts;
-    while (this.seen.size > this.maxKeys) this.seen.delete(this.seen.keys().next().value as string);
-    return prev === undefined;
+    const node = this.seen.get(key);
+    if (node !== undefined) {
+      if (now > node.ts) node.ts = now;
+      if (node !== this.tail) {
+        this.unlink(node);
+        this.append(node);
+      }
+      return false;
+    }
+    const added: SeenKey = { key, ts: now, prev: null, next: null };
+    this.append(added);
+    this.seen.set(key, added);
+    while (this.seen.size > this.maxKeys) this.dropFront();
+    return true;
   }
 
   has(key: string): boolean {
@@ -193,20 +166,7 @@ export class DistinctWindow {
 
   evict(now: number): void {
     const cutoff = now - this.windowMs;
-    if (this.sorted && cutoff < this.floor) return;
-    this.floor = Infinity;
-    for (const [key, ts] of this.seen) {
-      if (ts > cutoff) {
-        this.floor = ts;
-        break;
-      }
-      this.seen.delete(key);
-    }
-    if (this.seen.size === 0) {
-      this.sorted = true;
-      this.lastKey = null;
-      this.lastTs = -Infinity;
-    }
+    while (this.head !== null && this.head.ts <= cutoff) this.dropFront();
   }
 
   size(): number {
@@ -214,13 +174,37 @@ export class DistinctWindow {
   }
 
   keys(): string[] {
-    return [...this.seen.keys()];
+    const out: string[] = [];
+    for (let n = this.head; n !== null; n = n.next) out.push(n.key);
+    return out;
   }
 
   /** Timestamp of the oldest key still in the window. */
   oldest(): number | null {
-    for (const ts of this.seen.values()) return ts;
-    return null;
+    return this.head !== null ? this.head.ts : null;
+  }
+
+  private dropFront(): void {
+    const n = this.head as SeenKey;
+    this.seen.delete(n.key);
+    this.unlink(n);
+  }
+
+  private append(n: SeenKey): void {
+    n.prev = this.tail;
+    n.next = null;
+    if (this.tail !== null) this.tail.next = n;
+    else this.head = n;
+    this.tail = n;
+  }
+
+  private unlink(n: SeenKey): void {
+    if (n.prev !== null) n.prev.next = n.next;
+    else this.head = n.next;
+    if (n.next !== null) n.next.prev = n.prev;
+    else this.tail = n.prev;
+    n.prev = null;
+    n.next = null;
   }
 }
 
@@ -315,10 +299,11 @@ export class DistinctLeakyBucket<T = undefined> {
 // ---- Sliding window: requests and distinct keys per subject ----
 
 export type WindowState = {
-  /** Event timestamps in the window (a queue: head index into `ts`), and the key of each. */
+  /** Event timestamps in the window and the key of each: a ring (`start`, `len`) that grows by doubling. */
   ts: number[];
   keys: string[];
-  head: number;
+  start: number;
+  len: number;
   /** Distinct keys, once the count has passed `distinctAbove` (null before). */
   distinct: DistinctWindow | null;
 };
@@ -352,7 +337,7 @@ export class SlidingWindowCounter {
 
   /** add()'s answer, one object reused (read it before the next add). */
   private readonly result: WindowCount = { count: 0, distinct: 0, since: 0 };
-  private readonly init = (): WindowState => ({ ts: [], keys: [], head: 0, distinct: null });
+  private readonly init = (): WindowState => ({ ts: [], keys: [], start: 0, len: 0, distinct: null });
 
   add(subject: string, rawKey: string, now: number): WindowCount {
     const w = this.store.touch(subject, now, this.init);
@@ -362,26 +347,48 @@ export class SlidingWindowCounter {
       this.strings.set(rawKey, (key = rawKey));
     }
     const cutoff = now - this.windowMs;
-    while (w.head < w.ts.length && w.ts[w.head] <= cutoff) w.head++;
-    w.ts.push(now);
-    w.keys.push(key);
-    if (w.ts.length - w.head > this.opts.maxEvents) w.head++;
-    if (w.head > 1024 && w.head * 2 > w.ts.length) {
-      w.ts = w.ts.slice(w.head);
-      w.keys = w.keys.slice(w.head);
-      w.head = 0;
+    let cap = w.ts.length;
+    while (w.len > 0 && w.ts[w.start] <= cutoff) {
+      if (++w.start === cap) w.start = 0;
+      w.len--;
     }
-    const count = w.ts.length - w.head;
+    if (w.len === cap) {
+      // Full: double the ring, oldest first from index 0 (never beyond what the cap of events needs).
+      const next = Math.max(8, Math.min(cap * 2, this.opts.maxEvents + 1));
+      const ts = new Array<number>(next);
+      const keys = new Array<string>(next);
+      for (let i = 0; i < w.len; i++) {
+        const j = w.start + i < cap ? w.start + i : w.start + i - cap;
+        ts[i] = w.ts[j];
+        keys[i] = w.keys[j];
+      }
+      w.ts = ts;
+      w.keys = keys;
+      w.start = 0;
+      cap = next;
+    }
+    const at = w.start + w.len < cap ? w.start + w.len : w.start + w.len - cap;
+    w.ts[at] = now;
+    w.keys[at] = key;
+    w.len++;
+    if (w.len > this.opts.maxEvents) {
+      if (++w.start === cap) w.start = 0;
+      w.len--;
+    }
+    const count = w.len;
     if (w.distinct !== null) w.distinct.add(key, now);
     else if (count > this.distinctAbove) {
       // Every event of the window is still queued (the count has not reached maxEvents): replay them.
       w.distinct = new DistinctWindow(this.windowMs, this.opts.maxKeys);
-      for (let i = w.head; i < w.ts.length; i++) w.distinct.add(w.keys[i], w.ts[i]);
+      for (let i = 0; i < w.len; i++) {
+        const j = w.start + i < cap ? w.start + i : w.start + i - cap;
+        w.distinct.add(w.keys[j], w.ts[j]);
+      }
     }
     const r = this.result;
     r.count = count;
     r.distinct = w.distinct !== null ? w.distinct.size() : -1;
-    r.since = w.ts[w.head];
+    r.since = w.ts[w.start];
     return r;
   }
 

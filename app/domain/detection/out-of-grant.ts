@@ -14,6 +14,16 @@ const defaults = {
   windowMs: 3_600_000,
 } as const;
 
+/** Does anything of the event lie outside the credential's grant? outsideGrant's test, without building its list. */
+export function anyOutsideGrant(e: Pick<DetectionEvent, "endpoint" | "model">, c: CredentialFacts, catalog: readonly CatalogModel[]): boolean {
+  if (e.endpoint && !c.grantEndpoints.includes(ALL_ENDPOINTS) && !c.grantEndpoints.includes(e.endpoint)) return true;
+  if (e.model) {
+    const m = lookupModel(modelIndex(catalog), e.model);
+    if (m && !c.grantModels.includes(m.name) && !(m.status === "ga" && c.grantModels.includes(ALL_GA))) return true;
+  }
+  return false;
+}
+
 /** What of the event lies outside the credential's grant (empty when nothing does). */
 export function outsideGrant(e: Pick<DetectionEvent, "endpoint" | "model">, c: CredentialFacts, catalog: readonly CatalogModel[]): string[] {
   const out: string[] = [];
@@ -40,8 +50,9 @@ export function createOutOfGrant(opts: { maxSubjects?: number } = {}): Rule & { 
       if (!e.credentialId) return NO_FINDINGS;
       const c = ctx.credential(e.credentialId);
       if (!c) return NO_FINDINGS;
+      // Most events are inside the grant: tested without allocating, the list built only for the others.
+      if (!anyOutsideGrant(e, c, ctx.catalog)) return NO_FINDINGS;
       const outside = outsideGrant(e, c, ctx.catalog);
-      if (outside.length === 0) return NO_FINDINGS;
       const windowMs = ctx.settings.windowMs ?? defaults.windowMs;
       const threshold = ctx.settings.repeatThreshold ?? defaults.repeatThreshold;
       counter ??= new SlidingWindowCounter(windowMs, { maxEvents: threshold + 1, maxKeys: 1, maxSubjects: opts.maxSubjects, distinctAbove: Number.POSITIVE_INFINITY });

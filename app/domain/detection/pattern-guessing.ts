@@ -33,7 +33,10 @@ type Group = {
   /** Timestamps of non-2xx answers in the window (ascending). */
   failures: number[];
   /** Key references behind the group's requests ("" for none) → last seen, up to MAX_KEYS (per-IP subjects only). */
-  keys: Map<string, number>;
+  keys: Map<string, { ts: number }>;
+  /** The key of the group's last request and its entry while still in `keys` (the usual request repeats it). */
+  lastKey: string | null;
+  lastKeyEntry: { ts: number } | null;
   /** The group's last SAMPLE_SIZE requests (evidence), without holding the events. */
   recent: SampleRing;
   lastTs: number;
@@ -75,9 +78,11 @@ function evict(g: Group, cutoff: number) {
   while (i < g.failures.length && g.failures[i] <= cutoff) i++;
   if (i > 0) g.failures.splice(0, i);
   if (g.failures.length > 0 && g.failures[0] < next) next = g.failures[0];
-  for (const [k, ts] of g.keys) {
-    if (ts <= cutoff) g.keys.delete(k);
-    else if (ts < next) next = ts;
+  for (const [k, v] of g.keys) {
+    if (v.ts <= cutoff) {
+      g.keys.delete(k);
+      if (v === g.lastKeyEntry) g.lastKeyEntry = null;
+    } else if (v.ts < next) next = v.ts;
   }
   g.recent.dropUntil(cutoff);
   const oldest = g.recent.oldest();
@@ -128,7 +133,7 @@ function record(subj: Subject, path: string, rawPath: string, shape: string[], k
     }
   }
   if (!group) {
-    group = { variants: new Map(), failures: [], keys: new Map(), recent: new SampleRing(SAMPLE_SIZE), lastTs: event.ts, dead: false, nextEvict: event.ts };
+    group = { variants: new Map(), failures: [], keys: new Map(), lastKey: null, lastKeyEntry: null, recent: new SampleRing(SAMPLE_SIZE), lastTs: event.ts, dead: false, nextEvict: event.ts };
     subj.groups.push(group);
     subj.nextExpiry = Math.min(subj.nextExpiry, event.ts);
     if (subj.groups.length > MAX_GROUPS) {
@@ -137,7 +142,7 @@ function record(subj: Subject, path: string, rawPath: string, shape: string[], k
       if (gone) gone.dead = true;
     }
   }
-  evict(group, cutoff); // may drop this very path (then it joins again below)
+  if (group.nextEvict <= cutoff) evict(group, cutoff); // may drop this very path (then it joins again below)
   if (event.ts > group.lastTs) group.lastTs = event.ts;
   if (known === undefined || !known.live) {
     if (group.variants.size === 0 || !group.variants.has(path)) {
@@ -162,12 +167,24 @@ function record(subj: Subject, path: string, rawPath: string, shape: string[], k
   subj.hotVariant = known !== undefined && known.live ? known : null;
   if (event.status < 200 || event.status > 299) group.failures.push(event.ts);
   if (keyOf !== null) {
-    const keyTs = group.keys.get(keyOf);
-    if (keyTs === undefined) {
+    const last = group.lastKeyEntry;
+    const entry = last !== null && keyOf === group.lastKey ? last : group.keys.get(keyOf);
+    if (entry === undefined) {
       group.nextEvict = Math.min(group.nextEvict, event.ts);
-      group.keys.set(keyOf, event.ts);
-      if (group.keys.size > MAX_KEYS) group.keys.delete(oldestKey(group.keys, (ts) => ts) as string);
-    } else if (event.ts > keyTs) group.keys.set(keyOf, event.ts);
+      const added = { ts: event.ts };
+      group.keys.set(keyOf, added);
+      group.lastKey = keyOf;
+      group.lastKeyEntry = added;
+      if (group.keys.size > MAX_KEYS) {
+        const oldest = oldestKey(group.keys, (v) => v.ts) as string;
+        if (group.keys.get(oldest) === group.lastKeyEntry) group.lastKeyEntry = null;
+        group.keys.delete(oldest);
+      }
+    } else {
+      if (event.ts > entry.ts) entry.ts = event.ts;
+      group.lastKey = keyOf;
+      group.lastKeyEntry = entry;
+    }
   }
   if (group.recent.size() === 0) group.nextEvict = Math.min(group.nextEvict, event.ts);
   group.recent.push(event, strings, rawPath);

@@ -25,54 +25,78 @@ export class Interner {
   }
 }
 
-/** The last `capacity` samples, oldest first; entries are overwritten in place once the ring is full. */
+/**
+ * The last `capacity` samples, oldest first; entries are overwritten in place once the ring is full. Flat:
+ * timestamps and statuses in one Float64Array, the four strings of each sample side by side in one array
+ * (no object per sample), both allocated on the first push.
+ */
 export class SampleRing {
-  private readonly items: Sample[] = [];
+  /** [ts, status] per slot. */
+  private nums: Float64Array | null = null;
+  /** [method, path, srcIp, userAgent] per slot. */
+  private refs: (string | null)[] = [];
   private start = 0;
   private len = 0;
   constructor(private readonly capacity: number) {}
 
   /** Appends the event's sample; `path` may be passed already interned by the caller. */
   push(e: DetectionEvent, strings: Interner, path: string = strings.intern(e.path)): void {
-    let s: Sample;
-    const n = this.items.length;
-    // A group's requests mostly repeat the previous one's address and user agent: reuse its strings.
-    const prev = this.len > 0 ? this.items[(this.start + this.len - 1) % n] : null;
-    const method = prev !== null && prev.method === e.method ? prev.method : strings.intern(e.method);
-    const srcIp = prev !== null && prev.srcIp === e.srcIp ? prev.srcIp : strings.intern(e.srcIp);
-    const userAgent = prev !== null && prev.userAgent === e.userAgent ? prev.userAgent : strings.intern(e.userAgent);
-    if (this.len < n) {
-      s = this.items[(this.start + this.len) % n];
-      this.len++;
-    } else if (n < this.capacity) {
-      // Growing (the first `capacity` pushes, or after drops): the new entry goes after the newest.
-      s = { ts: 0, method: "", path: "", status: 0, srcIp: null, userAgent: null };
-      if (this.start === 0) this.items.push(s);
-      else this.items.splice(this.start++, 0, s);
+    const cap = this.capacity;
+    if (cap <= 0) return;
+    let nums = this.nums;
+    if (nums === null) {
+      nums = this.nums = new Float64Array(2 * cap);
+      this.refs = new Array<string | null>(4 * cap).fill(null);
+    }
+    const refs = this.refs;
+    let method: string;
+    let srcIp: string | null;
+    let userAgent: string | null;
+    if (this.len > 0) {
+      // A group's requests mostly repeat the previous one's method, address and user agent: reuse its strings.
+      let p = this.start + this.len - 1;
+      if (p >= cap) p -= cap;
+      const pm = refs[4 * p] as string;
+      const pi = refs[4 * p + 2];
+      const pu = refs[4 * p + 3];
+      method = pm === e.method ? pm : strings.intern(e.method);
+      srcIp = pi === e.srcIp ? pi : strings.intern(e.srcIp);
+      userAgent = pu === e.userAgent ? pu : strings.intern(e.userAgent);
+    } else {
+      method = strings.intern(e.method);
+      srcIp = strings.intern(e.srcIp);
+      userAgent = strings.intern(e.userAgent);
+    }
+    let at: number;
+    if (this.len < cap) {
+      at = this.start + this.len;
+      if (at >= cap) at -= cap;
       this.len++;
     } else {
-      s = this.items[this.start];
-      this.start = (this.start + 1) % n;
+      at = this.start;
+      if (++this.start === cap) this.start = 0;
     }
-    s.ts = e.ts;
-    s.method = method;
-    s.path = path;
-    s.status = e.status;
-    s.srcIp = srcIp;
-    s.userAgent = userAgent;
+    nums[2 * at] = e.ts;
+    nums[2 * at + 1] = e.status;
+    refs[4 * at] = method;
+    refs[4 * at + 1] = path;
+    refs[4 * at + 2] = srcIp;
+    refs[4 * at + 3] = userAgent;
   }
 
   /** Drops samples at or before `cutoff` from the front. */
   dropUntil(cutoff: number): void {
-    while (this.len > 0 && this.items[this.start].ts <= cutoff) {
-      this.start = (this.start + 1) % this.items.length;
+    const nums = this.nums;
+    if (nums === null) return;
+    while (this.len > 0 && nums[2 * this.start] <= cutoff) {
+      if (++this.start === this.capacity) this.start = 0;
       this.len--;
     }
   }
 
   /** Timestamp of the oldest sample, or null. */
   oldest(): number | null {
-    return this.len > 0 ? this.items[this.start].ts : null;
+    return this.len > 0 ? (this.nums as Float64Array)[2 * this.start] : null;
   }
 
   size(): number {
@@ -82,9 +106,13 @@ export class SampleRing {
   /** Copies, oldest first (for a finding). */
   toArray(): Sample[] {
     const out: Sample[] = [];
+    const nums = this.nums;
+    if (nums === null) return out;
+    const refs = this.refs;
     for (let i = 0; i < this.len; i++) {
-      const s = this.items[(this.start + i) % this.items.length];
-      out.push({ ts: s.ts, method: s.method, path: s.path, status: s.status, srcIp: s.srcIp, userAgent: s.userAgent });
+      let k = this.start + i;
+      if (k >= this.capacity) k -= this.capacity;
+      out.push({ ts: nums[2 * k], method: refs[4 * k] as string, path: refs[4 * k + 1] as string, status: nums[2 * k + 1], srcIp: refs[4 * k + 2], userAgent: refs[4 * k + 3] });
     }
     return out;
   }

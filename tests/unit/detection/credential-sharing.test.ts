@@ -41,6 +41,25 @@ describe("credential_sharing", () => {
     expect(run([a, b, ev({ ts: T0 + 30 * MIN - 1, srcIp: "192.0.2.1" })])).toHaveLength(1);
   });
 
+  it("a repeat of the last address and user agent (the fast path) keeps both in the window", () => {
+    const later = [ev({ ts: T0 + 40 * MIN, srcIp: "198.51.100.7", userAgent: "curl/8" })];
+    // Seen again 20 min in: still within 30 min of the third event, so two addresses and two user agents.
+    const f = run([ev(), ev({ ts: T0 + 20 * MIN }), ...later]);
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ severity: "low" });
+    expect(f[0].summary).toContain("2 addresses with 2 different user agents");
+    // Not seen again: forgotten by then.
+    expect(run([ev(), ...later])).toEqual([]);
+  });
+
+  it("after the last address and user agent were forgotten, their return counts as new (the fast path is not taken)", () => {
+    const f = run([ev(), ev({ ts: T0 + 31 * MIN }), ev({ ts: T0 + 32 * MIN, srcIp: "198.51.100.7", userAgent: "curl/8" })]);
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ severity: "low", srcIp: "198.51.100.7" });
+    // The sample holds the return (a new address again at +31 min), not the forgotten first use.
+    expect(f[0].sample.map((x) => x.ts)).toEqual([T0 + 31 * MIN, T0 + 32 * MIN]);
+  });
+
   it("fires low on 2 addresses with 2 user agents, not on 2 addresses with one, nor one address with 2", () => {
     const f = run([ev({ srcIp: "203.0.113.9", userAgent: "ci-runner/1" }), ev({ ts: T0 + MIN, srcIp: "203.0.113.10", userAgent: "curl/8.4" })]);
     expect(f).toHaveLength(1);

@@ -162,6 +162,30 @@ describe("DistinctWindow", () => {
     expect(d.keys()).toEqual(["b"]);
     expect(d.oldest()).toBe(6 * S);
   });
+
+  it("keeps keys in last-seen order: a repeat of the last key stays at the back, an older key moves there", () => {
+    const d = new DistinctWindow(10 * S, 100);
+    d.add("a", 0);
+    d.add("b", 1 * S);
+    expect(d.add("b", 2 * S)).toBe(false); // the last key again: stays last, its time moves on
+    expect(d.keys()).toEqual(["a", "b"]);
+    expect(d.add("a", 3 * S)).toBe(false);
+    expect(d.keys()).toEqual(["b", "a"]);
+    expect(d.oldest()).toBe(2 * S);
+    d.evict(12 * S); // b (last seen at 2 s) is out, a (3 s) is in
+    expect(d.keys()).toEqual(["a"]);
+    expect(d.add("b", 12 * S)).toBe(true);
+  });
+
+  it("caps the keys it holds, forgetting the least recently seen", () => {
+    const d = new DistinctWindow(10 * S, 2);
+    d.add("a", 0);
+    d.add("b", 1);
+    d.add("a", 2);
+    d.add("c", 3);
+    expect(d.keys()).toEqual(["a", "c"]);
+    expect(d.size()).toBe(2);
+  });
 });
 
 describe("FiringGate", () => {

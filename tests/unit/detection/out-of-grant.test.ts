@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createOutOfGrant, outsideGrant, rule } from "~/domain/detection/out-of-grant";
+import { anyOutsideGrant, createOutOfGrant, outsideGrant, rule } from "~/domain/detection/out-of-grant";
 import type { CatalogModel, CredentialFacts, DetectionEvent, RuleContext } from "~/domain/detection/types";
 
 const T0 = Date.UTC(2026, 3, 7, 12);
@@ -36,6 +36,21 @@ describe("outsideGrant", () => {
     expect(outsideGrant({ endpoint: null, model: null }, narrow, catalog)).toEqual([]);
     expect(outsideGrant({ endpoint: null, model: "gpt-4o" }, narrow, catalog)).toEqual([]);
     expect(outsideGrant({ endpoint: "messages", model: null }, { ...narrow, grantEndpoints: [] }, catalog)).toEqual(["endpoint messages"]);
+  });
+  it("anyOutsideGrant (the allocation-free pre-test) agrees with outsideGrant on every combination", () => {
+    const endpoints = [null, "messages", "batches"];
+    const models = [null, "nova-1", "atlas-2", "ATLAS", "orion-x", "mythos-preview", "gpt-4o"];
+    const creds = [gaOnly, narrow, { ...narrow, grantEndpoints: [] }, { ...gaOnly, grantModels: [] }, { ...narrow, grantModels: ["@ga", "orion-x"] }];
+    let outside = 0;
+    for (const endpoint of endpoints)
+      for (const model of models)
+        for (const c of creds) {
+          const list = outsideGrant({ endpoint, model }, c, catalog);
+          expect(anyOutsideGrant({ endpoint, model }, c, catalog), `${endpoint} ${model} ${c.grantModels} ${c.grantEndpoints}`).toBe(list.length > 0);
+          if (list.length > 0) outside++;
+        }
+    expect(outside).toBeGreaterThan(20);
+    expect(outside).toBeLessThan(endpoints.length * models.length * creds.length);
   });
 });
 
