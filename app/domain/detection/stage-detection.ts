@@ -11,10 +11,13 @@ import { createEngine, type SettingsOverrides } from "./engine";
 import type { CatalogModel, DetectionEvent, Finding, RuleId, RuleModule } from "./types";
 
 /**
- * Rules run by the parse stage. None of them asks the context for a credential's facts or baseline
- * (tests/unit/detection/stage-detection.test.ts runs them with a context that throws on both).
+ * Rules run by the parse stage. Any rule that asks the context for no credential facts or baseline may
+ * be here (tests/unit/detection/stage-detection.test.ts; a rule that does ask is reported as a rule
+ * error). Set by measurement (`bench-import --detect`, README "Detection's cost"): with detection on,
+ * the worker (parsing and these rules) is the slower thread, so it keeps only pattern_guessing, the
+ * costliest rule, and the main thread runs the other fifteen beside its inserts.
  */
-export const STAGE_RULES: readonly RuleId[] = ["pattern_guessing", "credential_sharing", "ip_probe", "path_enumeration", "error_burst", "scanner_user_agent", "unknown_model", "unreleased_model"];
+export const STAGE_RULES: readonly RuleId[] = ["pattern_guessing"];
 
 /** What the import hands the parse stage (structured-cloneable: it crosses into the worker). */
 export type StageDetection = { rules: readonly RuleId[]; overrides: SettingsOverrides; catalog: CatalogModel[] };
