@@ -53,6 +53,15 @@ function forgetUa(subj: Subject, ua: string) {
   if (v !== undefined && v === subj.lastUaEntry) subj.lastUaEntry = null;
 }
 
+/** An entry seen again at `ts`: moved to the back of its last-seen-ordered map, unless it is the last one seen already. */
+function seenAgain<E extends { ts: number }>(map: Map<string, E>, key: string, entry: E, ts: number, last: string | null): void {
+  entry.ts = ts;
+  if (key !== last) {
+    map.delete(key);
+    map.set(key, entry);
+  }
+}
+
 export function createCredentialSharing(opts: { maxSubjects?: number } = {}): CredentialSharingRule {
   let state: { subjects: SubjectStore<Subject>; gate: FiringGate } | null = null;
   return {
@@ -99,14 +108,9 @@ export function createCredentialSharing(opts: { maxSubjects?: number } = {}): Cr
       const known = subj.ips.get(ip);
       const isNewIp = known === undefined;
       if (known) {
-        // Same address again: move it to the back (last seen order); its /16 count is unchanged. When it
-        // is already the back (the last address seen and still there), nothing moves.
-        known.ts = event.ts;
-        if (ip !== subj.lastIp) {
-          subj.ips.delete(ip);
-          subj.ips.set(ip, known);
-          subj.lastIp = ip;
-        }
+        // Same address again: to the back (last seen order); its /16 count is unchanged.
+        seenAgain(subj.ips, ip, known, event.ts, subj.lastIp);
+        subj.lastIp = ip;
         subj.lastIpEntry = known;
       } else {
         subj.lastIp = ip;
@@ -126,13 +130,8 @@ export function createCredentialSharing(opts: { maxSubjects?: number } = {}): Cr
           subj.uas.set(ua, entry);
           subj.lastUa = ua;
         } else {
-          entry.ts = event.ts;
-          if (ua !== subj.lastUa) {
-            // Move it to the back (last seen order).
-            subj.uas.delete(ua);
-            subj.uas.set(ua, entry);
-            subj.lastUa = ua;
-          }
+          seenAgain(subj.uas, ua, entry, event.ts, subj.lastUa);
+          subj.lastUa = ua;
         }
         subj.lastUaEntry = entry;
         if (subj.uas.size > MAX_VALUES) forgetUa(subj, subj.uas.keys().next().value as string);

@@ -7,6 +7,7 @@
 // - DistinctWindow: distinct keys within a sliding window for one subject (a Map ordered by last seen).
 // - FiringGate: "fire when first crossed, then at most once per window per subject, or on escalation".
 
+import { LastSeenList } from "./last-seen-list";
 import { SEVERITY_ORDER, type Severity } from "./types";
 
 /** Hard cap on tracked subjects per rule state (oldest first eviction). */
@@ -23,18 +24,16 @@ export type SubjectStoreOptions = {
 type Slot<S> = { key: string; state: S; touchedAt: number; prev: Slot<S> | null; next: Slot<S> | null };
 
 /**
- * Per-subject state in least-recently-touched order. A Map holds the slots, and the slots form a doubly
- * linked list in touch order (the front is the least recently touched): a touch moves the subject to the
- * back in O(1), with no allocation once the subject exists. `touch()` drops idle subjects from the front
- * (at most 4 per touch, so no single event pays for a long quiet spell) and enforces the cap.
+ * Per-subject state in least-recently-touched order (a LastSeenList: the front is the least recently
+ * touched): a touch moves the subject to the back in O(1), with no allocation once the subject exists.
+ * `touch()` drops idle subjects from the front (at most 4 per touch, so no single event pays for a long
+ * quiet spell) and enforces the cap.
  */
 export class SubjectStore<S> {
-  private readonly map = new Map<string, Slot<S>>();
+  private readonly slots = new LastSeenList<Slot<S>>();
   private readonly idleMs: number;
   private readonly max: number;
   private clock = -Infinity;
-  private head: Slot<S> | null = null;
-  private tail: Slot<S> | null = null;
 
   constructor(opts: SubjectStoreOptions) {
     this.idleMs = opts.idleMs;
@@ -44,47 +43,32 @@ export class SubjectStore<S> {
   /** The subject's state, created by `init` when absent or forgotten; marks it touched at `now`. */
   touch(subject: string, now: number, init: () => S): S {
     if (now > this.clock) this.clock = now;
-    let slot = this.map.get(subject);
+    const slots = this.slots;
+    let slot = slots.get(subject);
     if (slot !== undefined) {
       if (now > slot.touchedAt) slot.touchedAt = now;
-      if (slot !== this.tail) {
-        // Unlink (it is not the back, so it has a successor), then append.
-        const next = slot.next as Slot<S>;
-        next.prev = slot.prev;
-        if (slot.prev !== null) slot.prev.next = next;
-        else this.head = next;
-        slot.prev = this.tail;
-        slot.next = null;
-        (this.tail as Slot<S>).next = slot;
-        this.tail = slot;
-      }
+      slots.moveToBack(slot);
     } else {
-      slot = { key: subject, state: init(), touchedAt: now, prev: this.tail, next: null };
-      if (this.tail !== null) this.tail.next = slot;
-      else this.head = slot;
-      this.tail = slot;
-      this.map.set(subject, slot);
+      slot = { key: subject, state: init(), touchedAt: now, prev: null, next: null };
+      slots.add(slot);
     }
-    const front = this.head as Slot<S>;
-    if (front.touchedAt < this.clock - this.idleMs) this.sweep(4);
-    while (this.map.size > this.max) this.dropOldest();
+    if ((slots.head as Slot<S>).touchedAt < this.clock - this.idleMs) this.sweep(4);
+    while (slots.size > this.max) slots.remove(slots.head as Slot<S>);
     return slot.state;
   }
 
   get(subject: string): S | undefined {
-    return this.map.get(subject)?.state;
+    return this.slots.get(subject)?.state;
   }
 
   delete(subject: string): void {
-    const slot = this.map.get(subject);
-    if (slot === undefined) return;
-    this.map.delete(subject);
-    this.unlink(slot);
+    const slot = this.slots.get(subject);
+    if (slot !== undefined) this.slots.remove(slot);
   }
 
   /** Number of tracked subjects (test hook for the memory bound). */
   size(): number {
-    return this.map.size;
+    return this.slots.size;
   }
 
   /** Drops up to `budget` idle subjects from the front (all of them with Infinity). */
@@ -92,29 +76,11 @@ export class SubjectStore<S> {
     const cutoff = this.clock - this.idleMs;
     let n = 0;
     while (n < budget) {
-      const slot = this.head;
+      const slot = this.slots.head;
       if (slot === null || slot.touchedAt >= cutoff) break;
-      this.map.delete(slot.key);
-      this.unlink(slot);
+      this.slots.remove(slot);
       n++;
     }
-  }
-
-  private dropOldest(): void {
-    const slot = this.head;
-    if (slot !== null) {
-      this.map.delete(slot.key);
-      this.unlink(slot);
-    }
-  }
-
-  private unlink(slot: Slot<S>): void {
-    if (slot.prev !== null) slot.prev.next = slot.next;
-    else this.head = slot.next;
-    if (slot.next !== null) slot.next.prev = slot.prev;
-    else this.tail = slot.prev;
-    slot.prev = null;
-    slot.next = null;
   }
 }
 
@@ -122,14 +88,11 @@ export class SubjectStore<S> {
 type SeenKey = { key: string; ts: number; prev: SeenKey | null; next: SeenKey | null };
 
 /**
- * Distinct keys within a sliding window, ordered by last seen (oldest first), with a size cap. The keys
- * form a doubly linked list in last-seen order (the front is the oldest): seeing a key again moves it to
- * the back in O(1) without touching the Map, and expiry drops keys from the front.
+ * Distinct keys within a sliding window, ordered by last seen (oldest first), with a size cap (a
+ * LastSeenList: seeing a key again moves it to the back in O(1), and expiry drops keys from the front).
  */
 export class DistinctWindow {
-  private readonly seen = new Map<string, SeenKey>();
-  private head: SeenKey | null = null;
-  private tail: SeenKey | null = null;
+  private readonly seen = new LastSeenList<SeenKey>();
   constructor(
     private readonly windowMs: number,
     private readonly maxKeys: number,
@@ -138,25 +101,21 @@ export class DistinctWindow {
   /** Records `key` at `now`; returns true when it was not in the window before. */
   add(key: string, now: number): boolean {
     this.evict(now);
-    const back = this.tail;
+    const seen = this.seen;
+    const back = seen.tail;
     if (back !== null && back.key === key) {
       // Seen last already (a credential calling one endpoint over and over): no lookup, nothing moves.
       if (now > back.ts) back.ts = now;
       return false;
     }
-    const node = this.seen.get(key);
+    const node = seen.get(key);
     if (node !== undefined) {
       if (now > node.ts) node.ts = now;
-      if (node !== this.tail) {
-        this.unlink(node);
-        this.append(node);
-      }
+      seen.moveToBack(node);
       return false;
     }
-    const added: SeenKey = { key, ts: now, prev: null, next: null };
-    this.append(added);
-    this.seen.set(key, added);
-    while (this.seen.size > this.maxKeys) this.dropFront();
+    seen.add({ key, ts: now, prev: null, next: null });
+    while (seen.size > this.maxKeys) seen.remove(seen.head as SeenKey);
     return true;
   }
 
@@ -166,7 +125,8 @@ export class DistinctWindow {
 
   evict(now: number): void {
     const cutoff = now - this.windowMs;
-    while (this.head !== null && this.head.ts <= cutoff) this.dropFront();
+    const seen = this.seen;
+    while (seen.head !== null && seen.head.ts <= cutoff) seen.remove(seen.head);
   }
 
   size(): number {
@@ -175,36 +135,13 @@ export class DistinctWindow {
 
   keys(): string[] {
     const out: string[] = [];
-    for (let n = this.head; n !== null; n = n.next) out.push(n.key);
+    for (let n = this.seen.head; n !== null; n = n.next) out.push(n.key);
     return out;
   }
 
   /** Timestamp of the oldest key still in the window. */
   oldest(): number | null {
-    return this.head !== null ? this.head.ts : null;
-  }
-
-  private dropFront(): void {
-    const n = this.head as SeenKey;
-    this.seen.delete(n.key);
-    this.unlink(n);
-  }
-
-  private append(n: SeenKey): void {
-    n.prev = this.tail;
-    n.next = null;
-    if (this.tail !== null) this.tail.next = n;
-    else this.head = n;
-    this.tail = n;
-  }
-
-  private unlink(n: SeenKey): void {
-    if (n.prev !== null) n.prev.next = n.next;
-    else this.head = n.next;
-    if (n.next !== null) n.next.prev = n.prev;
-    else this.tail = n.prev;
-    n.prev = null;
-    n.next = null;
+    return this.seen.head !== null ? this.seen.head.ts : null;
   }
 }
 
