@@ -4,6 +4,7 @@ import { getDb } from "../../db/client";
 import { auditLog, credentialRotations, credentials, flags, organizations } from "../../db/schema";
 import { csvCell } from "./credential-inventory.server";
 import { listCredentialReport } from "./credential-report.server";
+import { ORG_SUMMARY_COLUMNS } from "./organization.server";
 import { getOrgRisk, listAllOrgRisks } from "./risk.server";
 
 // The evidence pack's sections. Each producer takes the period ([from, to) in UTC) and optionally one
@@ -117,12 +118,7 @@ export const orgsSection: EvidenceSection = (range) => {
   const parent = alias(organizations, "parent");
   const rows = getDb()
     .select({
-      id: organizations.id,
-      slug: organizations.slug,
-      name: organizations.name,
-      kind: organizations.kind,
-      tier: organizations.tier,
-      status: organizations.status,
+      ...ORG_SUMMARY_COLUMNS,
       parent: parent.slug,
       agreementStart: organizations.agreementStart,
       agreementEnd: organizations.agreementEnd,

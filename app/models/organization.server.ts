@@ -26,13 +26,18 @@ export type FieldResult<T> = { ok: true; value: T } | { ok: false; field: string
 const parent = alias(organizations, "parent");
 const owner = alias(users, "owner");
 
-const listColumns = {
+/** An organisation's identity and standing, as lists, rankings and evidence packs select it. */
+export const ORG_SUMMARY_COLUMNS = {
   id: organizations.id,
   slug: organizations.slug,
   name: organizations.name,
   kind: organizations.kind,
   tier: organizations.tier,
   status: organizations.status,
+};
+
+const listColumns = {
+  ...ORG_SUMMARY_COLUMNS,
   parentSlug: parent.slug,
   parentName: parent.name,
   ownerName: owner.name,

@@ -7,6 +7,7 @@ import { DAY_MS } from "~/domain/credential-policy";
 import type { AttestationState, RiskLevel } from "~/domain/risk-score";
 import type { AgeBin } from "~/domain/chart-data";
 import { AGE_BINS, ageBinCounts, credentialAgeBins, toAgeBins } from "./dashboard-charts.server";
+import { ORG_SUMMARY_COLUMNS } from "./organization.server";
 import { listAllOrgRisks, scoreOrgs } from "./risk.server";
 import { scopeFor, scopeWhere } from "./scope.server";
 
@@ -78,14 +79,7 @@ export function rankOrgRisks(actor: Actor, now: Date = new Date()): RankedOrg[] 
   const db = getDb();
   const scope = scopeFor(actor);
   const orgs = db
-    .select({
-      id: organizations.id,
-      slug: organizations.slug,
-      name: organizations.name,
-      kind: organizations.kind,
-      tier: organizations.tier,
-      status: organizations.status,
-    })
+    .select(ORG_SUMMARY_COLUMNS)
     .from(organizations)
     .where(and(ne(organizations.status, "offboarded"), scopeWhere(scope, organizations.id)))
     .all();

@@ -25,6 +25,15 @@ function probe(keyRef: string, credentialId: string, ms: number, path: string): 
 const burst = (keyRef: string, credentialId: string, from: number, words: string[]) => words.map((w, i) => probe(keyRef, credentialId, from + i * 1000, `/v1/${w}`));
 const errorBursts = (credentialId: string) => getDb().select().from(flags).where(eq(flags.credentialId, credentialId)).all().filter((f) => f.rule === "error_burst");
 
+/** A credential, its import's detector, and the first batch of a burst (6 distinct 404s in 6 s): raised, and the error_burst flag. */
+function firstBurst(keyPrefix: string) {
+  const cred = createCredential(createOrg().id, { keyId: `${keyPrefix}_${n}` });
+  const detector = createImportDetector();
+  const raised = detector.onBatch(burst(cred.keyId, cred.id, 0, WORDS.slice(0, 6)));
+  const [flag] = errorBursts(cred.id);
+  return { cred, detector, raised, flag };
+}
+
 async function securityActor() {
   const u = await createUser({ role: "security" });
   return actorFor(u.id);
@@ -36,12 +45,9 @@ beforeEach(() => {
 
 describe("a flag closed while its import runs", () => {
   it("is not modified by the rest of the import; the next firing opens a new flag", async () => {
-    const org = createOrg();
-    const cred = createCredential(org.id, { keyId: `kw_closed_${n}` });
-    const detector = createImportDetector();
     // Batch 1: 6 distinct 404s in 6 s (more than 5 in the bucket): a medium error_burst flag.
-    expect(detector.onBatch(burst(cred.keyId, cred.id, 0, WORDS.slice(0, 6)))).toBe(1);
-    const [flag] = errorBursts(cred.id);
+    const { cred, detector, raised, flag } = firstBurst("kw_closed");
+    expect(raised).toBe(1);
     expect(flag).toMatchObject({ severity: "medium", count: 1, status: "open" });
 
     const actor = await securityActor();
@@ -60,11 +66,8 @@ describe("a flag closed while its import runs", () => {
   });
 
   it("respects a suppression added by marking it a false positive meanwhile", async () => {
-    const org = createOrg();
-    const cred = createCredential(org.id, { keyId: `kw_closed_fp_${n}` });
-    const detector = createImportDetector();
-    expect(detector.onBatch(burst(cred.keyId, cred.id, 0, WORDS.slice(0, 6)))).toBe(1);
-    const [flag] = errorBursts(cred.id);
+    const { cred, detector, raised, flag } = firstBurst("kw_closed_fp");
+    expect(raised).toBe(1);
 
     const actor = await securityActor();
     expect(applyFlagAction({ actor, ip: null }, flag.id, { intent: "false_positive", reason: "Load test", suppress: "credential", days: 7 })).toMatchObject({ ok: true });
@@ -77,11 +80,7 @@ describe("a flag closed while its import runs", () => {
   });
 
   it("keeps updating a flag security only acknowledged (still live)", async () => {
-    const org = createOrg();
-    const cred = createCredential(org.id, { keyId: `kw_ack_${n}` });
-    const detector = createImportDetector();
-    detector.onBatch(burst(cred.keyId, cred.id, 0, WORDS.slice(0, 6)));
-    const [flag] = errorBursts(cred.id);
+    const { cred, detector, flag } = firstBurst("kw_ack");
     const actor = await securityActor();
     expect(applyFlagAction({ actor, ip: null }, flag.id, { intent: "acknowledge" })).toMatchObject({ ok: true });
     detector.onBatch(burst(cred.keyId, cred.id, 6000, WORDS.slice(6)));
