@@ -22,7 +22,7 @@ const heapFor = (setup: StageSetup) => ({
   ...(setup.detection ? { maxYoungGenerationSizeMb: 16 } : {}),
 });
 
-type WorkerMessage = StageMessage | { type: "done" } | { type: "error"; name: string; message: string };
+type WorkerMessage = StageMessage | { type: "done" } | { type: "error"; name: string; message: string; code?: string };
 
 export type ParseThread = AsyncIterableIterator<StageMessage> & { stop(): Promise<void> };
 
@@ -53,7 +53,9 @@ export function parseFileInWorker(file: string, setup: StageSetup, maxBytes?: nu
       }
       if (m.type === "error") {
         finished = true;
-        throw m.name === "LogImportError" ? new LogImportError(m.message) : m.name === "LogInputError" ? new LogInputError(m.message) : new Error(m.message);
+        const error: Error & { code?: string } = m.name === "LogImportError" ? new LogImportError(m.message) : m.name === "LogInputError" ? new LogInputError(m.message) : new Error(m.message);
+        if (m.code) error.code = m.code;
+        throw error;
       }
       if (m.type === "batch") worker.postMessage("credit"); // taken: the worker may parse one more
       return { done: false, value: m };

@@ -34,5 +34,6 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  port.postMessage({ type: "error", name: error instanceof Error ? error.constructor.name : "Error", message: error instanceof Error ? error.message : String(error) });
+  // The error's code too (ENOENT: an uploaded file removed meanwhile), which the import's caller reports on.
+  port.postMessage({ type: "error", name: error instanceof Error ? error.constructor.name : "Error", message: error instanceof Error ? error.message : String(error), code: (error as NodeJS.ErrnoException)?.code });
 });

@@ -78,7 +78,7 @@ async function importOnce(file: string, size: number, detect: boolean): Promise<
     }
   };
   const detector = created ? { onBatch: timed(created.onBatch), onComplete: timed(created.onComplete), stageDetection: created.stageDetection } : {};
-  const summary = await importLogs({ source: "bench", format: "jsonl", via: "cli", input: createReadStream(file, { highWaterMark: 256 * 1024 }), filePath: file, parseIn, ctx: { actor: null, ip: null }, sizeBytes: size, ...detector });
+  const summary = await importLogs({ source: "bench", format: "jsonl", via: "cli", filePath: file, parseIn, ctx: { actor: null, ip: null }, sizeBytes: size, ...detector });
   const seconds = Number(process.hrtime.bigint() - t) / 1e9;
   const cpu = process.cpuUsage(cpu0);
   return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, summary, hookSeconds: Number(hookNs) / 1e9, hookCpuSeconds: hookCpuUs / 1e6 };

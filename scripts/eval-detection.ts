@@ -4,7 +4,7 @@
 // Imports, into a fresh database: the inventory, the 11 days of history (baselines), then the day, with
 // detection on. Prints per rule whether each injected attack was flagged by the rule meant for it, and
 // the flags that fell on legitimate traffic (per 100,000 legitimate requests). Exit 1 when a target is missed.
-import { createReadStream, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -44,7 +44,7 @@ async function main() {
 
   const run = async (file: string, format: string) => {
     const t = process.hrtime.bigint();
-    const s = await importLogs({ source: "eval", format: format as "jsonl", via: "cli", input: createReadStream(file, { highWaterMark: 256 * 1024 }), filePath: file, parseIn, ctx, ...createImportDetector() });
+    const s = await importLogs({ source: "eval", format: format as "jsonl", via: "cli", filePath: file, parseIn, ctx, ...createImportDetector() });
     return { ...s, seconds: Number(process.hrtime.bigint() - t) / 1e9 };
   };
   const hist = await run(path.join(dir, "history.jsonl"), "jsonl");

@@ -235,12 +235,10 @@ async function runUpload(id: string, ctx: ActionContext, resume: boolean): Promi
     if (!row) return;
     const file = uploadedLogPath(id);
     try {
-      const input = fs.createReadStream(file, { highWaterMark: 256 * 1024 });
       await importLogs({
         source: row.source,
         format: row.format === "auto" ? "auto" : (row.format as LogFormat),
         via: "upload",
-        input,
         filePath: file,
         ctx,
         fileName: row.fileName,

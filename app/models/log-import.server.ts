@@ -1,4 +1,4 @@
-import type { Readable } from "node:stream";
+import { createReadStream } from "node:fs";
 import { and, desc, eq, inArray, isNull } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { credentialRefs, eventRefOf, prepareEventStore, type EventStore } from "../../db/event-store";
@@ -26,12 +26,15 @@ import { listEndpoints, listModels } from "./catalog.server";
 const STALE_MS = 10 * 60_000;
 /** A file at least this large is parsed in a worker thread, alongside this thread's inserts (below it, starting the worker costs more than it saves). */
 export const PARSE_IN_WORKER_BYTES = 16 * 1024 * 1024;
+/** Read size for a file imported on this thread: one await per 256 KB chunk. */
+const READ_CHUNK_BYTES = 256 * 1024;
 
 export type ImportInput = {
   source: string;
   format: LogFormat | "auto";
   via: "upload" | "cli" | "push";
-  input: AsyncIterable<Buffer | string>;
+  /** What to read: a stream (stdin, a pushed body), or else the file at `filePath`, opened by the import itself. */
+  input?: AsyncIterable<Buffer | string>;
   ctx: ActionContext;
   fileName?: string | null;
   sha256?: string | null; // of the whole input, when it is a file: enables resuming
@@ -39,7 +42,7 @@ export type ImportInput = {
   /** Refuse input larger than this once decompressed (the push API's guard against gzip bombs). */
   maxDecompressedBytes?: number;
   map?: JsonlMap;
-  /** The input's file, when it is one: a large file is then read and parsed in a worker thread. */
+  /** The file to import, when it is one (without `input`): a large file is read and parsed in a worker thread. */
   filePath?: string | null;
   /** Where to parse: by default in a worker for a file of PARSE_IN_WORKER_BYTES or more, else on this thread. */
   parseIn?: "worker" | "thread";
@@ -169,6 +172,7 @@ function findResumable(source: string, sha256: string, now: number, only?: strin
 }
 
 export async function importLogs(opts: ImportInput): Promise<ImportSummary> {
+  if (!opts.input && !opts.filePath) throw new Error("importLogs needs an input stream or a file path");
   const started = Date.now();
   const db = getDb();
   const store = prepareEventStore(db.$client);
@@ -196,11 +200,11 @@ export async function importLogs(opts: ImportInput): Promise<ImportSummary> {
   const inWorker = opts.filePath && (opts.parseIn ?? ((opts.sizeBytes ?? 0) >= PARSE_IN_WORKER_BYTES ? "worker" : "thread")) === "worker";
   // Detection's event-only rules go with the parsing when it has a thread of its own; on one thread, the detector runs them all.
   if (inWorker && opts.onBatch && opts.stageDetection) setup.detection = opts.stageDetection;
-  if (inWorker) (opts.input as Partial<Readable>).destroy?.(); // the worker reads the file itself
   const progress = { rawBytes: 0 };
+  // The file is opened by whichever thread reads it (the worker opens its own).
   const stage: AsyncIterator<StageMessage> & { stop?: () => Promise<void> } = inWorker
     ? parseFileInWorker(opts.filePath!, setup, opts.maxDecompressedBytes)
-    : runParseStage(readLogLineBatches(opts.input, progress, undefined, opts.maxDecompressedBytes), setup, progress)[Symbol.asyncIterator]();
+    : runParseStage(readLogLineBatches(opts.input ?? createReadStream(opts.filePath!, { highWaterMark: READ_CHUNK_BYTES }), progress, undefined, opts.maxDecompressedBytes), setup, progress)[Symbol.asyncIterator]();
 
   try {
     // The format comes first (detected from the first lines when "auto"): nothing is written before it.

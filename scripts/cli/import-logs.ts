@@ -92,14 +92,11 @@ Options:
       map = parsed.map;
     }
     openDatabaseOrFail();
-    let input: AsyncIterable<Buffer | string>;
     let digest: { sha256: string; size: number } | null = null;
-    if (target === "-") input = process.stdin;
-    else {
+    if (target !== "-") {
       if (!fs.existsSync(target)) throw new UserError(`no such file: ${target}`);
       if (!fs.statSync(target).isFile()) throw new UserError(`not a file: ${target}`);
       digest = await fileDigest(target);
-      input = fs.createReadStream(target, { highWaterMark: 256 * 1024 });
     }
     const bar = args.json ? null : progressBar(digest?.size ?? null);
     try {
@@ -107,8 +104,7 @@ Options:
         source: args.source ?? (target === "-" ? "stdin" : path.basename(target)),
         format: args.format as LogFormat | "auto",
         via: "cli",
-        input,
-        filePath: target === "-" ? null : target,
+        ...(target === "-" ? { input: process.stdin } : { filePath: target }),
         ctx: { actor: null, ip: null },
         fileName: target === "-" ? null : path.basename(target),
         sha256: digest?.sha256 ?? null,

@@ -26,7 +26,7 @@ function flagRows() {
 }
 
 const importDay = (file: string, parseIn: "worker" | "thread") =>
-  importLogs({ source: "day", format: "jsonl", via: "cli", input: fs.createReadStream(file), filePath: file, parseIn, ctx, ...createImportDetector() });
+  importLogs({ source: "day", format: "jsonl", via: "cli", filePath: file, parseIn, ctx, ...createImportDetector() });
 
 describe("detection split between the parse worker and the import's thread", () => {
   it("raises the same flags, with the same counts and evidence, as detection on one thread", async () => {
@@ -51,7 +51,7 @@ describe("detection split between the parse worker and the import's thread", () 
     for (const f of [db, `${db}-wal`, `${db}-shm`]) fs.rmSync(f, { force: true });
     fs.copyFileSync(snapshot, db);
     const detector = createImportDetector();
-    const twoThreads = await importLogs({ source: "day", format: "jsonl", via: "cli", input: fs.createReadStream(day), filePath: day, parseIn: "worker", ctx, ...detector });
+    const twoThreads = await importLogs({ source: "day", format: "jsonl", via: "cli", filePath: day, parseIn: "worker", ctx, ...detector });
 
     expect(twoThreads.flagsRaised).toBe(oneThread.flagsRaised);
     expect(flagRows()).toEqual(expected);

@@ -34,7 +34,7 @@ function mixedLog(keyId: string) {
 }
 
 const importFile = (file: string, parseIn: "worker" | "thread", extra: Partial<Parameters<typeof importLogs>[0]> = {}) =>
-  importLogs({ source: `worker-test-${n++}`, format: "auto", via: "cli", input: fs.createReadStream(file), filePath: file, parseIn, ctx: { actor: null, ip: null }, ...extra });
+  importLogs({ source: `worker-test-${n++}`, format: "auto", via: "cli", filePath: file, parseIn, ctx: { actor: null, ip: null }, ...extra });
 
 const storedEvents = () =>
   raw()
@@ -92,5 +92,13 @@ describe("parsing in a worker thread", () => {
     const row = raw().prepare("select status, parsed from log_imports where id = ?").get((error as LogImportError).importId) as { status: string; parsed: number };
     expect(row.status).toBe("failed");
     expect(kept).toBe(row.parsed); // every event parsed before the break was stored
+  });
+
+  it("passes on a missing file's error code, as the in-thread path does (the upload page reports a file gone from the server)", async () => {
+    const missing = path.join(dir, "gone.jsonl");
+    const inThread = await importFile(missing, "thread").catch((e: NodeJS.ErrnoException) => e);
+    const inWorker = await importFile(missing, "worker").catch((e: NodeJS.ErrnoException) => e);
+    expect((inThread as NodeJS.ErrnoException).code).toBe("ENOENT");
+    expect((inWorker as NodeJS.ErrnoException).code).toBe("ENOENT");
   });
 });
