@@ -52,7 +52,7 @@ export type StageSetup = {
   endpoints: CatalogEndpointRef[];
   models: CatalogModelRef[];
   batchEvents?: number;
-  /** Detection's rules to run here, on every parsed event (STAGE_RULES), when the import detects. */
+  /** Detection's rules to run here, on every parsed event (STAGE_RULES): set when the import detects and this stage runs in the worker. */
   detection?: StageDetection;
 };
 

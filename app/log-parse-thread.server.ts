@@ -9,15 +9,15 @@ import { LogImportError, type StageMessage, type StageSetup } from "./log-parse-
 
 const WORKER = path.resolve(process.cwd(), "app/log-parse.worker.ts"); // run from the repository, like the migrations
 const IN_FLIGHT = 1; // batches waiting for the inserts (the worker parses the next meanwhile): 2 measured +40 MB of peak RSS, no faster
-// The worker's live data is small (a few batches, the key index, a bounded path cache): a small heap
-// makes V8 collect early instead of letting the heap grow (measured at 1M lines: peak RSS 360 MB without
-// limits and two batches in flight; 224-251 MB with these, one batch in flight and 10,000-event batches; 25,000-event batches since).
+// The worker's live data is small (a batch, the key index, a bounded path cache): a small heap makes V8
+// collect early instead of letting the heap grow (peak RSS at 1M lines: 360 MB without limits and two
+// batches in flight; 240-260 MB with these and one batch in flight; 266 MB at 5M).
 const WORKER_LIMITS = { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 };
-/** Room for the key index on top (about 300 bytes per key id or fingerprint): a large inventory must not run the worker out of heap. */
 /** Detection's window state when the stage runs its rules (bounded per rule: subjects and samples). */
 const DETECTION_HEAP_MB = 256;
 const heapFor = (setup: StageSetup) => ({
   ...WORKER_LIMITS,
+  // Room for the key index on top (about 300 bytes per key id or fingerprint): a large inventory must not run the worker out of heap.
   maxOldGenerationSizeMb: WORKER_LIMITS.maxOldGenerationSizeMb + Math.ceil(((setup.keysById.size + setup.keysByFingerprint.size) * 300) / 1e6) + (setup.detection ? DETECTION_HEAP_MB : 0),
   ...(setup.detection ? { maxYoungGenerationSizeMb: 16 } : {}),
 });

@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import type { EventBatch } from "../app/domain/event-batch";
+import { numberOrNull, stringAt, type EventBatch } from "../app/domain/event-batch";
 
 // The import's hot path: prepared statements run once per event inside the batch transaction.
 // Raw SQL on purpose (drizzle's builder costs more per row than the insert itself); it is SQLite's
@@ -15,8 +15,8 @@ function params(b: EventBatch, importRef: number, i: number, out: unknown[]) {
   const s = b.strings;
   out.push(b.eventKey[i], importRef, b.ts[i], str(s, b.requestId[i]), str(s, b.keyRef[i]), num(b.credentialRef[i]), str(s, b.srcIp[i]), num(b.asn[i]), str(s, b.country[i]), str(s, b.userAgent[i]), s[b.method[i]], s[b.path[i]], str(s, b.endpoint[i]), str(s, b.model[i]), b.status[i], str(s, b.gatewayError[i]), num(b.bytes[i]), num(b.latencyMs[i]), num(b.tokensIn[i]), num(b.tokensOut[i]));
 }
-const str = (strings: string[], i: number) => (i < 0 ? null : strings[i]);
-const num = (v: number) => (v !== v ? null : v); // NaN: null
+const str = stringAt;
+const num = numberOrNull;
 
 export type EventRefKind = "credential" | "import";
 

@@ -4,6 +4,7 @@
 // stored rows back into event objects for detection.
 
 import type { DetectionEvent } from "./detection/types";
+import { DAY_MS } from "./credential-policy";
 import { eventKeyOf } from "./event-key";
 
 /** One event as the parse stage adds it to a batch (the stored row's fields; its identity is computed as it is added). */
@@ -158,8 +159,13 @@ export class BatchBuilder {
   }
 }
 
-const str = (b: EventBatch, col: Int32Array, i: number) => (col[i] < 0 ? null : b.strings[col[i]]);
-const num = (col: Float64Array, i: number) => (col[i] !== col[i] ? null : col[i]); // NaN: null
+/** A string column's value: its index in the batch's string table (-1: null). */
+export const stringAt = (strings: readonly string[], index: number) => (index < 0 ? null : strings[index]);
+/** A number column's value (NaN: null). */
+export const numberOrNull = (v: number) => (v !== v ? null : v);
+const str = (b: EventBatch, col: Int32Array, i: number) => stringAt(b.strings, col[i]);
+/** The credential behind row i, by id. */
+const credentialIdAt = (b: EventBatch, i: number, credentialOf: ReadonlyMap<number, string>) => (b.credentialRef[i] !== b.credentialRef[i] ? null : (credentialOf.get(b.credentialRef[i]) ?? null));
 
 /** A stored event as detection sees it: what the rules read, and the import it came with. */
 export type StoredEvent = DetectionEvent & { importId: string };
@@ -177,7 +183,7 @@ export function batchEvents(b: EventBatch, stored: Uint8Array, importId: string,
       importId,
       ts: b.ts[i],
       keyRef: str(b, b.keyRef, i),
-      credentialId: b.credentialRef[i] !== b.credentialRef[i] ? null : (credentialOf.get(b.credentialRef[i]) ?? null),
+      credentialId: credentialIdAt(b, i, credentialOf),
       srcIp: str(b, b.srcIp, i),
       userAgent: str(b, b.userAgent, i),
       method: b.strings[b.method[i]],
@@ -205,7 +211,6 @@ export type BatchAggregate = {
   lastUse: { credentialId: string; at: number; ip: string | null; userAgent: string | null }[];
 };
 
-const DAY_MS = 86_400_000;
 const dayNames = new Map<number, string>();
 function dayName(d: number) {
   let s = dayNames.get(d);
@@ -242,7 +247,7 @@ export function aggregateBatch(b: EventBatch, stored: Uint8Array, credentialOf: 
         k.successes += ok;
         if (ts < k.first) k.first = ts;
         if (ts > k.last) k.last = ts;
-      } else keys.set(kr, { keyRef: b.strings[kr], credentialId: b.credentialRef[i] !== b.credentialRef[i] ? null : (credentialOf.get(b.credentialRef[i]) ?? null), events: 1, successes: ok, first: ts, last: ts });
+      } else keys.set(kr, { keyRef: b.strings[kr], credentialId: credentialIdAt(b, i, credentialOf), events: 1, successes: ok, first: ts, last: ts });
     }
     const c = b.credentialRef[i];
     if (c !== c) continue; // NaN: no credential
@@ -271,6 +276,6 @@ export function aggregateBatch(b: EventBatch, stored: Uint8Array, credentialOf: 
       for (const ip of u.ips) out.dailyIps.push({ credentialId, day, ip: b.strings[ip] });
     }
   }
-  for (const [c, l] of lastUse) out.lastUse.push({ credentialId: credentialOf.get(c)!, at: l.at, ip: l.ip < 0 ? null : b.strings[l.ip], userAgent: l.ua < 0 ? null : b.strings[l.ua] });
+  for (const [c, l] of lastUse) out.lastUse.push({ credentialId: credentialOf.get(c)!, at: l.at, ip: stringAt(b.strings, l.ip), userAgent: stringAt(b.strings, l.ua) });
   return out;
 }

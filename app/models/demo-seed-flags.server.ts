@@ -1,6 +1,6 @@
 import { and, asc, eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { eventRefOf } from "../../db/event-store";
+import { credentialRefs, eventRefOf } from "../../db/event-store";
 import { credentials, flags, logEvents, logImports, type FlagEvidence } from "../../db/schema";
 import { flagActivity, flagAssignments } from "../../db/schema-triage";
 import type { DemoIds, DemoTx } from "./demo-seed-areas.server";
@@ -24,10 +24,11 @@ export function seedDemoFlags(tx: DemoTx, ids: DemoIds) {
   tx.insert(logImports).values({ id: importId, source: "gateway-eu", format: "jsonl", via: "cli", status: "completed", fileName: "gateway-eu-demo.jsonl", finishedAt: ids.now, createdById: security }).run();
 
   const importRef = eventRefOf(getDb().$client, "import", importId); // the same connection: inside the seed's transaction
+  const credentialRef = credentialRefs(getDb().$client); // each credential's, made by a trigger when it was inserted
   let seq = 0;
   const event = (c: { id: string; keyId: string }, ts: number, path: string, status: number, ip: string, ua = UA, model: string | null = null) => {
     seq++;
-    tx.insert(logEvents).values({ eventKey: 7_000_000 + seq, importRef, ts, requestId: `demo-${seq}`, keyRef: c.keyId, credentialRef: eventRefOf(getDb().$client, "credential", c.id), srcIp: ip, userAgent: ua, method: "POST", path, endpoint: status < 400 ? "messages" : null, model, status, bytes: 400 + seq, latencyMs: 300 + seq }).run();
+    tx.insert(logEvents).values({ eventKey: 7_000_000 + seq, importRef, ts, requestId: `demo-${seq}`, keyRef: c.keyId, credentialRef: credentialRef.get(c.id) ?? null, srcIp: ip, userAgent: ua, method: "POST", path, endpoint: status < 400 ? "messages" : null, model, status, bytes: 400 + seq, latencyMs: 300 + seq }).run();
     return { ts, method: "POST", path, status, srcIp: ip, userAgent: ua } satisfies FlagEvidence;
   };
   const flag = (v: Omit<typeof flags.$inferInsert, "subjectKey" | "windowMs" | "importId"> & { windowMs?: number }) =>

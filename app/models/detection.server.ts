@@ -3,7 +3,7 @@ import { getDb } from "../../db/client";
 import { credentialBaselines, credentialRotations, credentials, flags, organizations, type FlagEvidence } from "../../db/schema";
 import { ALL_RULES } from "~/domain/detection/all-rules";
 import { createEngine, type Engine, type EngineContext, type SettingsOverrides } from "~/domain/detection/engine";
-import { STAGE_RULES, type RuleErrorCount, type StageDetection } from "~/domain/detection/stage-detection";
+import { STAGE_RULES, threadModules, type RuleErrorCount, type StageDetection } from "~/domain/detection/stage-detection";
 import { prefix24 } from "~/domain/detection/ip-prefix";
 import { SEVERITY_ORDER, type CatalogModel, type CredentialBaseline, type CredentialFacts, type Finding, type RuleId, type Severity } from "~/domain/detection/types";
 import { flagNotificationText, isNotifiable } from "~/domain/detection/triage";
@@ -18,7 +18,8 @@ import type { StageDetectionResult, StoredEvent } from "./log-import.server";
 import { enqueueEvent, eventReceivers } from "./outbox.server";
 
 // Detection during an import (DESIGN "Data flow of an import", issue 7): every stored event of a batch
-// goes through the engine (all rules, window state kept for the whole import) inside the batch's
+// goes through the engine (all rules, window state kept for the whole import; when a worker parses the
+// file, STAGE_RULES run there and their findings come with the batch) inside the batch's
 // transaction; each finding upserts a flag (a repeat firing of the same rule for the same subject
 // within the rule's window updates the open flag instead of adding one, also across imports). At the
 // end of the import the credentials' baselines (first/last use, known sources, models used, rate p99)
@@ -117,7 +118,7 @@ export function createImportDetector(importId?: string, settingsOverrides?: Sett
   // Every rule, or (when the parse stage runs STAGE_RULES) the others: made on first use, one per import.
   let engine: Engine | null = null;
   let stageErrors: RuleErrorCount[] = [];
-  const engineFor = (stage: boolean) => (engine ??= createEngine(stage ? ALL_RULES.filter((m) => !STAGE_RULES.includes(m.id)) : ALL_RULES, overrides));
+  const engineFor = (stage: boolean) => (engine ??= createEngine(stage ? threadModules(STAGE_RULES) : ALL_RULES, overrides));
   // Suppressions (false positives marked with "don't flag again") and the containment policy, as they are when the import starts.
   const loadSuppressions = () => new Set(listActiveSuppressions().map((s) => `${s.rule}|${s.credentialId ? `cred:${s.credentialId}` : `ip:${s.srcIp}`}`));
   let suppressed = loadSuppressions();

@@ -4,7 +4,7 @@
 // Persistence (flags, baselines) is app/models/detection.server.ts.
 
 import { ALL_RULES } from "./all-rules";
-import type { DetectionEvent, Finding, Rule, RuleContext, RuleId, RuleModule } from "./types";
+import { NO_FINDINGS, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleId, type RuleModule } from "./types";
 
 /** What the caller provides per import; the engine adds each rule's `settings`. */
 export type EngineContext = Omit<RuleContext, "settings">;
@@ -37,7 +37,6 @@ export function createEngine(modules: readonly RuleModule[] = ALL_RULES, setting
   let lastBase: EngineContext | null = null;
   let contexts: RuleContext[] = [];
   const NO_ERRORS = Object.freeze([]) as unknown as RuleError[];
-  const NO_FINDINGS = Object.freeze([]) as unknown as Finding[];
   const QUIET: ObserveResult = Object.freeze({ findings: NO_FINDINGS, errors: NO_ERRORS });
   const rules = running.map((r) => r.rule);
 

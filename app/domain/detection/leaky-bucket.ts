@@ -8,6 +8,7 @@
 // - FiringGate: "fire when first crossed, then at most once per window per subject, or on escalation".
 
 import { LastSeenList } from "./last-seen-list";
+import { Interner } from "./sample-ring";
 import { SEVERITY_ORDER, type Severity } from "./types";
 
 /** Hard cap on tracked subjects per rule state (oldest first eviction). */
@@ -262,7 +263,7 @@ export class SlidingWindowCounter {
   private readonly store: SubjectStore<WindowState>;
   private readonly distinctAbove: number;
   /** One string per distinct key (the queue would otherwise hold every event's own copy). */
-  private readonly strings = new Map<string, string>();
+  private readonly strings = new Interner();
 
   constructor(
     private readonly windowMs: number,
@@ -278,11 +279,7 @@ export class SlidingWindowCounter {
 
   add(subject: string, rawKey: string, now: number): WindowCount {
     const w = this.store.touch(subject, now, this.init);
-    let key = this.strings.get(rawKey);
-    if (key === undefined) {
-      if (this.strings.size >= 4096) this.strings.clear();
-      this.strings.set(rawKey, (key = rawKey));
-    }
+    const key = this.strings.intern(rawKey);
     const cutoff = now - this.windowMs;
     let cap = w.ts.length;
     while (w.len > 0 && w.ts[w.start] <= cutoff) {

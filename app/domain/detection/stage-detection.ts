@@ -1,6 +1,7 @@
 // Detection's rules that need nothing but the events, the catalog and the set of registered keys, run
-// where the import parses (in the parse worker for a large file), alongside the main thread's inserts:
-// a second core for detection instead of all of it after the inserts on one (issue 7's cost target).
+// in the parse worker when a large file is parsed there, alongside the main thread's inserts: a second
+// core for detection instead of all of it after the inserts on one (issue 7's cost target). On one
+// thread (small inputs), the main thread's detector runs every rule.
 // The rules that need the inventory's facts or the baselines between imports run on the main thread
 // (app/models/detection.server.ts); each rule runs on exactly one side. Findings travel with their
 // batch, by event index, and are written in the batch's transaction only for the events it stored, so
@@ -37,6 +38,11 @@ export type StageDetector = {
 
 export function stageModules(rules: readonly RuleId[]): RuleModule[] {
   return ALL_RULES.filter((m) => rules.includes(m.id));
+}
+
+/** The other rules: those the import's thread runs when the stage runs `rules`. */
+export function threadModules(rules: readonly RuleId[]): RuleModule[] {
+  return ALL_RULES.filter((m) => !rules.includes(m.id));
 }
 
 export function createStageDetector(detection: StageDetection, isRegisteredKey: (keyRef: string) => boolean): StageDetector {
