@@ -210,7 +210,7 @@ export async function importLogs(opts: ImportInput): Promise<ImportSummary> {
     // The format comes first (detected from the first lines when "auto"): nothing is written before it.
     const first = await stage.next();
     if (first.done || first.value.type !== "format") throw new LogImportError("The log ended before its format could be read.");
-    return await runImport(opts, { stage, format: first.value.format, resumable, resumeAfter, store, credentialOf, started, stageDetects: Boolean(setup.detection) });
+    return await runImport(opts, { stage, format: first.value.format, resumable, setup, store, credentialOf, started, stageDetects: Boolean(setup.detection) });
   } finally {
     await stage.stop?.();
   }
@@ -234,7 +234,8 @@ type ImportRun = {
   stage: AsyncIterator<StageMessage>;
   format: LogFormat;
   resumable: ReturnType<typeof findResumable>;
-  resumeAfter: number;
+  /** What the parse stage started from: the resume offset, and the interrupted run's samples and secret fields. */
+  setup: StageSetup;
   store: EventStore;
   credentialOf: ReadonlyMap<number, string>;
   started: number;
@@ -244,14 +245,15 @@ type ImportRun = {
 
 /** The import's second stage, on this thread: each batch from the parse stage is written in one transaction. */
 async function runImport(opts: ImportInput, run: ImportRun): Promise<ImportSummary> {
-  const { stage, format, resumable, resumeAfter, store, credentialOf } = run;
+  const { stage, format, resumable, store, credentialOf } = run;
+  const { resumeAfter } = run.setup;
   const db = getDb();
   // Create, adopt (upload) or resume the import's row.
   const now = Date.now();
   const importId = opts.importId ?? resumable?.id ?? crypto.randomUUID();
   const counters = startingCounters(resumable);
-  let samples: { line: number; reason: string }[] = [...(resumable?.rejectedSamples ?? [])];
-  let secretFields: Record<string, number> = { ...(resumable?.secretFields ?? {}) };
+  let samples = run.setup.samples;
+  let secretFields = run.setup.secretFields;
   let firstEventAt = resumable?.firstEventAt?.getTime() ?? Infinity;
   let lastEventAt = resumable?.lastEventAt?.getTime() ?? -Infinity;
   db.transaction((tx) => {
