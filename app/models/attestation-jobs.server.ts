@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { jobMarks, organizations } from "../../db/schema";
+import { organizations } from "../../db/schema";
 import { attestations } from "../../db/schema-attestations";
 import type { ActionContext } from "~/domain/actor";
 import { attestationReminderKey, attestationReminderStage, cadenceRequest, daysBetween, isoDay } from "~/domain/attestation-schedule";
@@ -9,6 +9,7 @@ import { insertAttestation, OPEN_STATUSES } from "./attestation.server";
 import { currentTemplate } from "./attestation-template.server";
 import { enqueueEvent } from "./outbox.server";
 import { getPolicy } from "./policy.server";
+import { claimMark } from "./job-marks.server";
 
 // The scheduler's attestation jobs (issue 4 point 2): requests on each tier's cadence, and reminders
 // 30, 7 and 1 days before the due date and daily once overdue, each once (job_marks), via the outbox.
@@ -56,8 +57,7 @@ export function attestationReminders(now: Date): { sent: number } {
     for (const a of open) {
       const stage = attestationReminderStage(a.dueDate, now);
       if (!stage) continue;
-      const marked = tx.insert(jobMarks).values({ key: attestationReminderKey(a.id, stage, a.dueDate), at: now }).onConflictDoNothing().run().changes;
-      if (!marked) continue;
+      if (!claimMark(tx, attestationReminderKey(a.id, stage, a.dueDate), now)) continue;
       const daysLeft = daysBetween(isoDay(now), a.dueDate);
       enqueueEvent(tx, daysLeft < 0 ? "attestation.overdue" : "attestation.reminder", { attestationId: a.id, org: a.orgSlug, dueDate: a.dueDate, stage, daysLeft, status: a.status }, { orgId: a.orgId, now });
       sent++;

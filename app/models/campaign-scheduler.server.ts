@@ -1,6 +1,6 @@
 import { and, eq, isNull, lte, or, sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { jobMarks, users } from "../../db/schema";
+import { users } from "../../db/schema";
 import { campaignItems, campaigns } from "../../db/schema-reviews";
 import type { ActionContext } from "~/domain/actor";
 import { isOverdue, isoDay, nextOccurrence } from "~/domain/campaign";
@@ -8,6 +8,7 @@ import { campaignReminderKey, campaignReminderStage } from "~/domain/campaign-re
 import { writeAudit } from "./audit.server";
 import { openCampaign } from "./campaign.server";
 import { enqueueEvent } from "./outbox.server";
+import { claimMark } from "./job-marks.server";
 
 // The scheduler's campaign jobs (issue 5 point 4): open scheduled campaigns on their day, create the
 // next campaign of a recurring series, send reminders (each stage once) and escalate overdue items to
@@ -34,8 +35,7 @@ export function openDueCampaigns(now: Date): { created: number; opened: number }
     if (next.opensOn > today) continue;
     const id = crypto.randomUUID();
     const done = db.transaction((tx) => {
-      const marked = tx.insert(jobMarks).values({ key: `campaign-recurrence:${c.seriesId}:${c.sequence + 1}`, at: now }).onConflictDoNothing().run().changes;
-      if (!marked) return false;
+      if (!claimMark(tx, `campaign-recurrence:${c.seriesId}:${c.sequence + 1}`, now)) return false;
       const { id: _id, status: _s, openedAt: _o, closedAt: _c, closedById: _b, createdAt: _a, ...settings } = c;
       tx.insert(campaigns).values({ ...settings, id, sequence: c.sequence + 1, ...next, status: "scheduled", createdAt: now }).run();
       writeAudit(tx, system(now), { action: "campaign.recurred", targetType: "campaign", targetId: id, details: { seriesId: c.seriesId, sequence: c.sequence + 1, previous: c.id, ...next } });
@@ -61,7 +61,7 @@ export function campaignReminders(now: Date): { sent: number; escalated: number 
     const stage = campaignReminderStage(c.opensOn, c.dueOn, now);
     db.transaction((tx) => {
       const undecided = or(isNull(campaignItems.decision), eq(campaignItems.decision, "unsure"));
-      if (stage && tx.insert(jobMarks).values({ key: campaignReminderKey(c.id, stage), at: now }).onConflictDoNothing().run().changes) {
+      if (stage && claimMark(tx, campaignReminderKey(c.id, stage), now)) {
         const perReviewer = tx
           .select({ reviewerId: campaignItems.reviewerId, email: users.email, n: sql<number>`count(*)` })
           .from(campaignItems)

@@ -1,6 +1,6 @@
-import { and, asc, eq, gte, isNotNull, lt, lte, ne, sql } from "drizzle-orm";
+import { and, asc, eq, gte, isNotNull, lte, ne, sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { jobMarks, organizations } from "../../db/schema";
+import { organizations } from "../../db/schema";
 import { riskSnapshots } from "../../db/schema-dashboards";
 import type { Actor } from "~/domain/actor";
 import { DAY_MS } from "~/domain/credential-policy";
@@ -8,6 +8,7 @@ import type { AttestationState, RiskLevel } from "~/domain/risk-score";
 import type { AgeBin } from "~/domain/chart-data";
 import { AGE_BINS, ageBinCounts, credentialAgeBins, toAgeBins } from "./dashboard-charts.server";
 import { ORG_SUMMARY_COLUMNS } from "./organization.server";
+import { claimMark, isMarked, periodMark, prunePeriodMarks } from "./job-marks.server";
 import { listAllOrgRisks, scoreOrgs } from "./risk.server";
 import { scopeFor, scopeWhere } from "./scope.server";
 
@@ -23,7 +24,6 @@ export const SNAPSHOT_EVERY_MS = 60 * 60 * 1000;
 /** Two hourly takes: one missed run does not send the dashboards back to live scoring. */
 export const SNAPSHOT_FRESH_MS = 2 * SNAPSHOT_EVERY_MS;
 const dayOf = (d: Date) => d.toISOString().slice(0, 10);
-const hourMark = (now: Date) => `risk-snapshots:${new Date(Math.floor(now.getTime() / SNAPSHOT_EVERY_MS) * SNAPSHOT_EVERY_MS).toISOString()}`;
 
 /**
  * Scores every organisation (offboarded ones left out) and stores today's snapshot, replacing an
@@ -32,12 +32,12 @@ const hourMark = (now: Date) => `risk-snapshots:${new Date(Math.floor(now.getTim
 export function takeRiskSnapshots(now: Date = new Date(), opts: { force?: boolean } = {}): { orgs: number; day: string; skipped?: true } {
   const db = getDb();
   const day = dayOf(now);
-  const mark = hourMark(now);
-  if (!opts.force && db.select({ key: jobMarks.key }).from(jobMarks).where(eq(jobMarks.key, mark)).get()) return { orgs: 0, day, skipped: true };
+  const mark = periodMark("risk-snapshots", SNAPSHOT_EVERY_MS, now);
+  if (!opts.force && isMarked(mark)) return { orgs: 0, day, skipped: true };
   const risks = listAllOrgRisks(now);
   const ages = ageBinCounts(now);
   const done = db.transaction((tx) => {
-    if (tx.insert(jobMarks).values({ key: mark, at: now }).onConflictDoNothing().run().changes === 0 && !opts.force) return false; // another process took it
+    if (!claimMark(tx, mark, now) && !opts.force) return false; // another process took it
     for (const r of risks) {
       const row = { score: r.risk.score, level: r.risk.level, attestation: r.inputs.attestation, lines: r.risk.lines, inputs: r.inputs, ageBins: ages.get(r.id) ?? AGE_BINS.map(() => 0), takenAt: now };
       tx.insert(riskSnapshots)
@@ -45,10 +45,7 @@ export function takeRiskSnapshots(now: Date = new Date(), opts: { force?: boolea
         .onConflictDoUpdate({ target: [riskSnapshots.orgId, riskSnapshots.day], set: row })
         .run();
     }
-    // This job's marks of earlier hours are of no further use.
-    tx.delete(jobMarks)
-      .where(and(sql`${jobMarks.key} like 'risk-snapshots:%'`, lt(jobMarks.at, new Date(now.getTime() - 2 * DAY_MS))))
-      .run();
+    prunePeriodMarks(tx, "risk-snapshots", now);
     return true;
   });
   return done ? { orgs: risks.length, day } : { orgs: 0, day, skipped: true };

@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNotNull, lte, or, sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { credentials, jobMarks, organizations, sessions } from "../../db/schema";
+import { credentials, organizations, sessions } from "../../db/schema";
 import { deleteExpiredSessions } from "~/auth.server";
 import type { ActionContext } from "~/domain/actor";
 import { credentialHygiene, DAY_MS, DUE_SOON_DAYS } from "~/domain/credential-policy";
@@ -15,6 +15,7 @@ import { getPolicy } from "./policy.server";
 import { purgeOldEvents, type RetentionRun } from "./retention.server";
 import { takeRiskSnapshots } from "./risk-snapshot.server";
 import { rollUpUsageTotals } from "./usage-totals.server";
+import { claimMark } from "./job-marks.server";
 
 // The scheduler's jobs (issue 3 point 8), run by `keyward scheduler`. Each takes `now`, returns
 // counts, and is idempotent: a second run in the same period finds nothing left to do (a status that
@@ -93,8 +94,7 @@ export function rotationReminders(now: Date): { sent: number } {
         if (hygiene.effectiveStatus !== "active" || !hygiene.rotationDueAt) continue;
         const stage = reminderStage(hygiene.rotationDueAt, now);
         if (!stage) continue;
-        const marked = tx.insert(jobMarks).values({ key: reminderKey(c.id, stage, hygiene.rotationDueAt), at: now }).onConflictDoNothing().run().changes;
-        if (!marked) continue;
+        if (!claimMark(tx, reminderKey(c.id, stage, hygiene.rotationDueAt), now)) continue;
         enqueueEvent(tx, "rotation.reminder", { keyId: c.keyId, org: c.orgSlug, dueAt: hygiene.rotationDueAt.toISOString(), stage }, { orgId: c.orgId, now });
         sent++;
       }

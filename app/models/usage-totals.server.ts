@@ -1,8 +1,9 @@
 import { and, asc, eq, gte, inArray, lt, sql, type SQLWrapper } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { credentialDailyIps, credentials, credentialUsageDaily, jobMarks, organizations } from "../../db/schema";
+import { credentialDailyIps, credentials, credentialUsageDaily, organizations } from "../../db/schema";
 import { orgUsageDaily, usageDailyTotals } from "../../db/schema-dashboards";
 import { DAY_MS } from "~/domain/credential-policy";
+import { claimMark, isMarked, periodMark, prunePeriodMarks } from "./job-marks.server";
 
 // Gateway usage per UTC day, over every credential (usage_daily_totals) and per organisation
 // (org_usage_daily). The scheduler stores closed days in both, in one transaction, at most once an hour
@@ -140,8 +141,8 @@ function computeOrgDays(days: readonly string[]): OrgDayRow[] {
 export function rollUpUsageTotals(now: Date = new Date(), opts: { keepDays?: number; force?: boolean } = {}): { days: number; skipped?: true } {
   const db = getDb();
   const keepDays = opts.keepDays ?? 90;
-  const mark = `usage-totals:${new Date(Math.floor(now.getTime() / USAGE_ROLLUP_EVERY_MS) * USAGE_ROLLUP_EVERY_MS).toISOString()}`;
-  if (!opts.force && db.select({ key: jobMarks.key }).from(jobMarks).where(eq(jobMarks.key, mark)).get()) return { days: 0, skipped: true };
+  const mark = periodMark("usage-totals", USAGE_ROLLUP_EVERY_MS, now);
+  if (!opts.force && isMarked(mark)) return { days: 0, skipped: true };
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const closed = Array.from({ length: keepDays }, (_, i) => dayOf(today - (keepDays - i) * DAY_MS));
   const stored = new Set(
@@ -157,7 +158,7 @@ export function rollUpUsageTotals(now: Date = new Date(), opts: { keepDays?: num
   const rows = computeDays(todo);
   const orgRows = computeOrgDays(todo);
   const done = db.transaction((tx) => {
-    if (!opts.force && tx.insert(jobMarks).values({ key: mark, at: now }).onConflictDoNothing().run().changes === 0) return false; // another process did it
+    if (!opts.force && !claimMark(tx, mark, now)) return false; // another process did it
     for (const r of rows) {
       tx.insert(usageDailyTotals)
         .values({ ...r, computedAt: now })
@@ -175,10 +176,7 @@ export function rollUpUsageTotals(now: Date = new Date(), opts: { keepDays?: num
     if (todo.length) tx.delete(orgUsageDaily).where(inArray(orgUsageDaily.day, todo)).run();
     for (const r of orgRows) tx.insert(orgUsageDaily).values({ ...r, computedAt: now }).run();
     tx.delete(orgUsageDaily).where(lt(orgUsageDaily.day, closed[0])).run(); // per-organisation rows (500 a day) are kept for keepDays
-    // This job's own marks of earlier hours are of no further use.
-    tx.delete(jobMarks)
-      .where(and(sql`${jobMarks.key} like 'usage-totals:%'`, lt(jobMarks.at, new Date(now.getTime() - 2 * DAY_MS))))
-      .run();
+    prunePeriodMarks(tx, "usage-totals", now);
     return true;
   });
   return done ? { days: rows.length } : { days: 0, skipped: true };
