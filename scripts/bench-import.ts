@@ -2,7 +2,8 @@
 // traffic, imports them into a fresh database, and compares with a bare loop that reads the same file
 // and JSON.parses each line. Prints lines/s, the ratio and peak RSS. With --detect, imports the file
 // twice, into fresh databases: without detection, then with it; prints detection's overhead.
-//   npx tsx scripts/bench-import.ts --lines 1000000 [--detect] [--parse-in thread|worker] [--keep]
+//   npx tsx scripts/bench-import.ts --lines 1000000 [--detect] [--parse-in thread|worker] [--keep] [--file F]
+// --file imports an existing file (one a --keep run left, say) instead of generating one.
 // Run each size in its own process: peak RSS is per process.
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
@@ -11,7 +12,7 @@ import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { BENCH_CREDENTIALS, benchKeyId, benchTraffic } from "./bench-traffic";
 
-const { values } = parseArgs({ options: { lines: { type: "string", default: "1000000" }, keep: { type: "boolean", default: false }, detect: { type: "boolean", default: false }, "parse-in": { type: "string" } } });
+const { values } = parseArgs({ options: { lines: { type: "string", default: "1000000" }, keep: { type: "boolean", default: false }, detect: { type: "boolean", default: false }, file: { type: "string" }, "parse-in": { type: "string" } } });
 const parseIn = values["parse-in"] === "thread" || values["parse-in"] === "worker" ? values["parse-in"] : undefined; // default: by file size, as in production
 const N = Number(values.lines);
 const dir = mkdtempSync(path.join(os.tmpdir(), "keyward-bench-"));
@@ -84,11 +85,11 @@ async function importOnce(file: string, size: number, detect: boolean): Promise<
   return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, summary, hookSeconds: Number(hookNs) / 1e9, hookCpuSeconds: hookCpuUs / 1e6 };
 }
 
-const importFigures = (r: Run) => ({ seconds: +r.seconds.toFixed(2), linesPerSecond: Math.round(N / r.seconds), cpuSeconds: +r.cpuSeconds.toFixed(2), parsed: r.summary.parsed, matched: r.summary.matched, duplicates: r.summary.duplicates, flagsRaised: r.summary.flagsRaised });
+const importFigures = (r: Run, lines: number) => ({ seconds: +r.seconds.toFixed(2), linesPerSecond: Math.round(lines / r.seconds), cpuSeconds: +r.cpuSeconds.toFixed(2), parsed: r.summary.parsed, matched: r.summary.matched, duplicates: r.summary.duplicates, flagsRaised: r.summary.flagsRaised });
 
 async function main() {
-  const file = path.join(dir, "traffic.jsonl");
-  await generate(file);
+  const file = values.file ?? path.join(dir, "traffic.jsonl");
+  if (!values.file) await generate(file);
   const size = statSync(file).size;
   // The bare loop's best of three: it varies by a fifth between runs on a 2-core machine, and the smallest makes the ratio the least flattering.
   let bare = await bareLoop(file);
@@ -102,15 +103,15 @@ async function main() {
   const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
   const mem = process.memoryUsage();
   const result = {
-    lines: N,
+    lines: bare.n,
     fileMb: Math.round(size / 1e6),
     bareLoop: { seconds: +bare.seconds.toFixed(2), linesPerSecond: Math.round(bare.n / bare.seconds) },
     detection: Boolean(values.detect),
-    import: importFigures(run),
+    import: importFigures(run, bare.n),
     ratio: +(run.seconds / bare.seconds).toFixed(2),
     ...(without
       ? {
-          withoutDetection: importFigures(without),
+          withoutDetection: importFigures(without, bare.n),
           detectionOverhead: `+${Math.round((100 * (run.seconds - without.seconds)) / without.seconds)}%`,
           detectionCpuOverhead: `+${Math.round((100 * (run.cpuSeconds - without.cpuSeconds)) / without.cpuSeconds)}%`,
           hooksOnThisThread: { seconds: +run.hookSeconds.toFixed(2), cpuSeconds: +run.hookCpuSeconds.toFixed(2) },
