@@ -3,7 +3,8 @@
 // and JSON.parses each line. Prints lines/s, the ratio and peak RSS. With --detect, imports the file
 // twice, into fresh databases: without detection, then with it; prints detection's overhead.
 //   npx tsx scripts/bench-import.ts --lines 1000000 [--detect] [--parse-in thread|worker] [--keep] [--file F]
-// --file imports an existing file (one a --keep run left, say) instead of generating one.
+// --file imports an existing file (one a --keep run left, say) instead of generating one. --runs N imports
+// it N times (each into a fresh database) and reports the median run: one run varies by ±15% here.
 // Run each size in its own process: peak RSS is per process.
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
@@ -12,7 +13,7 @@ import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { BENCH_CREDENTIALS, benchKeyId, benchTraffic } from "./bench-traffic";
 
-const { values } = parseArgs({ options: { lines: { type: "string", default: "1000000" }, keep: { type: "boolean", default: false }, detect: { type: "boolean", default: false }, file: { type: "string" }, "parse-in": { type: "string" } } });
+const { values } = parseArgs({ options: { lines: { type: "string", default: "1000000" }, keep: { type: "boolean", default: false }, detect: { type: "boolean", default: false }, file: { type: "string" }, runs: { type: "string", default: "1" }, "parse-in": { type: "string" } } });
 const parseIn = values["parse-in"] === "thread" || values["parse-in"] === "worker" ? values["parse-in"] : undefined; // default: by file size, as in production
 const N = Number(values.lines);
 const dir = mkdtempSync(path.join(os.tmpdir(), "keyward-bench-"));
@@ -85,6 +86,9 @@ async function importOnce(file: string, size: number, detect: boolean): Promise<
   return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, summary, hookSeconds: Number(hookNs) / 1e9, hookCpuSeconds: hookCpuUs / 1e6 };
 }
 
+/** The run of median wall time (the upper one of an even count). */
+const median = (rs: Run[]): Run => [...rs].sort((a, b) => a.seconds - b.seconds)[Math.floor(rs.length / 2)];
+
 const importFigures = (r: Run, lines: number) => ({ seconds: +r.seconds.toFixed(2), linesPerSecond: Math.round(lines / r.seconds), cpuSeconds: +r.cpuSeconds.toFixed(2), parsed: r.summary.parsed, matched: r.summary.matched, duplicates: r.summary.duplicates, flagsRaised: r.summary.flagsRaised });
 
 async function main() {
@@ -98,8 +102,15 @@ async function main() {
     if (again.seconds < bare.seconds) bare = again;
   }
   // With --detect: the same file imported without detection, then with it, each into a fresh database; the overhead is the difference.
-  const without = values.detect ? await importOnce(file, size, false) : null;
-  const run = await importOnce(file, size, Boolean(values.detect));
+  const runs = Math.max(1, Number(values.runs) || 1);
+  const withouts: Run[] = [];
+  const withs: Run[] = [];
+  for (let i = 0; i < runs; i++) {
+    if (values.detect) withouts.push(await importOnce(file, size, false));
+    withs.push(await importOnce(file, size, Boolean(values.detect)));
+  }
+  const without = values.detect ? median(withouts) : null;
+  const run = median(withs);
   const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
   const mem = process.memoryUsage();
   const result = {
@@ -109,6 +120,7 @@ async function main() {
     detection: Boolean(values.detect),
     import: importFigures(run, bare.n),
     ratio: +(run.seconds / bare.seconds).toFixed(2),
+    ...(runs > 1 ? { runs: { seconds: withs.map((r) => +r.seconds.toFixed(2)), ...(values.detect ? { withoutDetectionSeconds: withouts.map((r) => +r.seconds.toFixed(2)) } : {}) } } : {}),
     ...(without
       ? {
           withoutDetection: importFigures(without, bare.n),

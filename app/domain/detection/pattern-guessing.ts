@@ -57,7 +57,13 @@ type Subject = {
    * joins a group only when no group has it). An entry is valid while it is live and its group alive.
    */
   groupOf: Map<string, Variant>;
+  /** The logged path of the subject's last request and its shape entry: a repeat skips the shape cache. */
+  lastRaw: string | null;
+  lastEntry: ShapeEntry | null;
 };
+
+/** A logged path as first seen (one string object for every later event's sample), the path without its query (the variant), its shape. */
+type ShapeEntry = { raw: string; path: string; shape: string[] };
 
 /** Bound on a subject's path index before it is rebuilt from the live groups. */
 const MAX_INDEXED_PATHS = MAX_GROUPS * MAX_VARIANTS * 2;
@@ -222,18 +228,16 @@ function subjectKey(cache: Map<string, string>, prefix: string, id: string): str
   return k;
 }
 
-const newSubject = (): Subject => ({ groups: [], nextExpiry: Infinity, hotPath: null, hotVariant: null, groupOf: new Map() });
+const newSubject = (): Subject => ({ groups: [], nextExpiry: Infinity, hotPath: null, hotVariant: null, groupOf: new Map(), lastRaw: null, lastEntry: null });
 
 export function createPatternGuessing(opts: { maxSubjects?: number } = {}): PatternGuessingRule {
   let state: { byKey: SubjectStore<Subject>; byIp: SubjectStore<Subject>; gate: FiringGate } | null = null;
-  // Logged path → that path as first seen (one string object for every later event's sample), the path
-  // without its query (the variant), its shape.
-  const shapes = new Map<string, { raw: string; path: string; shape: string[] }>();
+  // Logged path → its entry.
+  const shapes = new Map<string, ShapeEntry>();
   const strings = new Interner();
-  // "cred:<id>" / "key:<ref>" built once per credential / key reference, not per event.
-  const credKeys = new Map<string, string>();
+  // Subjects per key: a credential by its id (a UUID), else "key:<ref>" (built once per key reference, not per event).
   const refKeys = new Map<string, string>();
-  const shapeOf = (raw: string): { raw: string; path: string; shape: string[] } => {
+  const shapeOf = (raw: string): ShapeEntry => {
     let entry = shapes.get(raw);
     if (entry === undefined) {
       const path = pathOnly(raw);
@@ -241,6 +245,14 @@ export function createPatternGuessing(opts: { maxSubjects?: number } = {}): Patt
       if (shapes.size >= SHAPE_CACHE_SIZE) shapes.clear();
       shapes.set(raw, entry);
     }
+    return entry;
+  };
+  /** The event's path entry; the subject's last one when the request repeats its path (the usual case). */
+  const entryFor = (subj: Subject, raw: string): ShapeEntry => {
+    if (subj.lastRaw === raw && subj.lastEntry !== null) return subj.lastEntry;
+    const entry = shapeOf(raw);
+    subj.lastRaw = entry.raw;
+    subj.lastEntry = entry;
     return entry;
   };
   return {
@@ -253,20 +265,25 @@ export function createPatternGuessing(opts: { maxSubjects?: number } = {}): Patt
         byIp: new SubjectStore<Subject>({ idleMs: s.windowMs, maxSubjects: opts.maxSubjects }),
         gate: new FiringGate(s.windowMs, opts),
       };
-      const { raw, path, shape } = shapeOf(event.path);
-      const key = event.credentialId !== null ? subjectKey(credKeys, "cred:", event.credentialId) : event.keyRef ? subjectKey(refKeys, "key:", event.keyRef) : null;
+      const key = event.credentialId !== null ? event.credentialId : event.keyRef ? subjectKey(refKeys, "key:", event.keyRef) : null;
       let out = NO_FINDINGS;
+      let entry: ShapeEntry | null = null;
       if (key !== null) {
         const subj = state.byKey.touch(key, event.ts, newSubject);
-        const g = record(subj, path, raw, shape, null, event, s.windowMs, s.maxEdits, strings);
-        if (qualifies(g, s) && state.gate.allow(key, "high", event.ts)) out = [finding(g, event, path, s, "with this key")];
+        entry = entryFor(subj, event.path);
+        const g = record(subj, entry.path, entry.raw, entry.shape, null, event, s.windowMs, s.maxEdits, strings);
+        if (qualifies(g, s)) {
+          const gateKey = event.credentialId !== null ? `cred:${event.credentialId}` : key;
+          if (state.gate.allow(gateKey, "high", event.ts)) out = [finding(g, event, entry.path, s, "with this key")];
+        }
       }
       if (event.srcIp !== null && event.srcIp !== "") {
         const subj = state.byIp.touch(event.srcIp, event.ts, newSubject);
-        const g = record(subj, path, raw, shape, key ?? "", event, s.windowMs, s.maxEdits, strings);
+        const e = entry ?? entryFor(subj, event.path);
+        const g = record(subj, e.path, e.raw, e.shape, key ?? "", event, s.windowMs, s.maxEdits, strings);
         const oneKey = g.keys.size === 1 && !g.keys.has("");
         if (!oneKey && qualifies(g, s) && state.gate.allow(`ip:${event.srcIp}`, "high", event.ts)) {
-          const f = finding(g, event, path, s, `from ${event.srcIp}${g.keys.size > 1 ? ` with ${g.keys.size} different keys` : ""}`);
+          const f = finding(g, event, e.path, s, `from ${event.srcIp}${g.keys.size > 1 ? ` with ${g.keys.size} different keys` : ""}`);
           if (out === NO_FINDINGS) out = [];
           out.push(g.keys.size > 1 ? { ...f, credentialId: null, keyRef: null } : f);
         }
