@@ -1,5 +1,6 @@
 import { compileCatalog, type CatalogEndpointRef, type CatalogModelRef, type PathMatch } from "~/domain/catalog-match";
 import { createStageDetector, type RuleErrorCount, type StageDetection, type StageFinding } from "~/domain/detection/stage-detection";
+import type { DetectionEvent } from "~/domain/detection/types";
 import { BatchBuilder, type BatchInput, type EventBatch } from "~/domain/event-batch";
 import type { JsonlMap } from "~/domain/log-formats/jsonl";
 import { detectFormat, parserFor, type LogFormat } from "~/domain/log-parse";
@@ -175,7 +176,11 @@ export async function* runParseStage(lines: AsyncIterable<LogLine[]>, setup: Sta
     if (credentialId) counters.matched++;
     else counters.unmatched++;
     const m = matchCached(e.method, e.path, e.model ?? null);
-    detector?.observe({ ts: e.ts, keyRef: e.keyRef ?? null, credentialId, srcIp: e.srcIp ?? null, userAgent: e.userAgent ?? null, method: e.method, path: e.path, endpoint: m.endpoint, model: m.model, status: e.status, ...(r.secretsStripped.length ? { secretsStripped: r.secretsStripped } : {}) }, builder.n);
+    if (detector !== null) {
+      const d: DetectionEvent = { ts: e.ts, keyRef: e.keyRef ?? null, credentialId, srcIp: e.srcIp ?? null, userAgent: e.userAgent ?? null, method: e.method, path: e.path, endpoint: m.endpoint, model: m.model, status: e.status };
+      if (r.secretsStripped.length) d.secretsStripped = r.secretsStripped; // as batchEvents does: no spread per event
+      detector.observe(d, builder.n);
+    }
     // One input object for every event (the builder copies it into its columns): no allocation per event.
     const input = scratch;
     input.ts = e.ts;
