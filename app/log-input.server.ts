@@ -1,4 +1,4 @@
-import { PassThrough, Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 
 // Bytes → lines, streaming and flat in memory: gzip is recognised by its magic bytes, a binary file
@@ -129,11 +129,4 @@ export async function* readLogLineBatches(
     if (carry[stop - 1] === 13) stop--;
     yield [{ lineNo: lineNo + 1, text: carry.toString("utf8", 0, stop), endOffset: offset }];
   }
-}
-
-/** A PassThrough fed from a string or Buffer (tests, the push API). */
-export function streamOf(data: string | Buffer): Readable {
-  const p = new PassThrough();
-  p.end(data);
-  return p;
 }

@@ -105,13 +105,13 @@ export const SuspendSchema = z.object({ intent: z.literal("suspend"), reason: re
 
 export const ReactivateSchema = z.object({ intent: z.literal("reactivate"), reason: z.preprocess(blankToUndefined, z.string().trim().max(500, "At most 500 characters").optional()) });
 
-export const RevokeSchema = z.object({
+const RevokeSchema = z.object({
   intent: z.literal("revoke"),
   reason: reasonRequired("revocation"),
   confirm: z.literal("yes", { message: "Tick the box to confirm: revocation cannot be undone" }),
 });
 
-export const GrantChangeSchema = z.object({
+const GrantChangeSchema = z.object({
   intent: z.literal("grant"),
   grantModels: list.pipe(z.array(z.string()).min(1, "Keep at least one model (or every GA model); to stop all use, revoke the credential")),
   grantEndpoints: list.pipe(z.array(z.string()).min(1, "Keep at least one endpoint (or every endpoint)")),

@@ -62,16 +62,6 @@ export async function verifyReceipt(jws: string, opts: { jwks?: { keys: JWK[] };
   return { ok: true, kid: check.kid, claims, issuedAt: new Date((check.payload.iat ?? 0) * 1000).toISOString(), matchesRecord };
 }
 
-/** The stored receipt of an accepted attestation, with its file name. Callers scope the attestation first. */
-export function getStoredReceipt(attestationId: string) {
-  const row = getDb()
-    .select({ receipt: attestations.receipt, periodEnd: attestations.periodEnd })
-    .from(attestations)
-    .where(eq(attestations.id, attestationId))
-    .get();
-  return row?.receipt ? row.receipt : null;
-}
-
 export function reviewerIdentity(userId: string) {
   return getDb().select({ id: users.id, email: users.email, name: users.name }).from(users).where(eq(users.id, userId)).get()!;
 }

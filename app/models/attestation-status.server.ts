@@ -49,3 +49,8 @@ export function attestationStatusFor(orgIds: readonly string[], now: Date = new 
   }
   return out;
 }
+
+/** A status read earlier, as it stands at `now`: its state moves with time, its dates and open gaps do not. */
+export function attestationStatusAt(status: OrgAttestationStatus, now: Date): OrgAttestationStatus {
+  return { ...status, state: attestationState({ acceptedUntil: status.currentUntil, openDueDate: status.dueDate }, now) };
+}

@@ -3,10 +3,9 @@ import { getDb } from "../../db/client";
 import { flags, logImports } from "../../db/schema";
 import type { Actor } from "~/domain/actor";
 import { DAY_MS } from "~/domain/credential-policy";
-import { attestationStatusFor } from "./attestation-status.server";
 import { flagsOverTime, policyLines } from "./dashboard-charts.server";
 import { untimed, type Timer } from "./dashboard-timing.server";
-import { countBy, oldestAsOf, rankedRow } from "./dashboard-vendor.server";
+import { countBy, oldestAsOf, rankedAttestationStatus, rankedRow } from "./dashboard-vendor.server";
 import { OPEN_FLAG_STATUSES } from "./risk.server";
 import { attestationStatusOverTime, rankedAgeBins, rankOrgRisks } from "./risk-snapshot.server";
 import { scopeFor, scopeWhere } from "./scope.server";
@@ -16,12 +15,7 @@ export function auditorDashboard(actor: Actor, now = new Date(), time: Timer = u
   const db = getDb();
   const scope = scopeFor(actor);
   const risks = time("rank", () => rankOrgRisks(actor, now));
-  const status = time("attestations", () =>
-    attestationStatusFor(
-      risks.map((r) => r.id),
-      now
-    )
-  );
+  const status = time("attestations", () => rankedAttestationStatus(risks, now));
   const ageBins = time("ages", () => rankedAgeBins(actor, risks, now));
   const openFlags = time(
     "open_flags",

@@ -1,5 +1,5 @@
 import type { Actor } from "~/domain/actor";
-import { attestationStatusFor } from "./attestation-status.server";
+import { attestationStatusAt, attestationStatusFor, type OrgAttestationStatus } from "./attestation-status.server";
 import { openCampaignProgress } from "./campaign-progress.server";
 import { policyLines } from "./dashboard-charts.server";
 import { untimed, type Timer } from "./dashboard-timing.server";
@@ -16,12 +16,7 @@ export const RANKED = 15;
 export function vendorDashboard(actor: Actor, now = new Date(), time: Timer = untimed) {
   const scope = scopeFor(actor);
   const risks = time("rank", () => rankOrgRisks(actor, now));
-  const status = time("attestations", () =>
-    attestationStatusFor(
-      risks.map((r) => r.id),
-      now
-    )
-  );
+  const status = time("attestations", () => rankedAttestationStatus(risks, now));
   const withStatus = risks.map((r) => ({
     ...r,
     attestation: status.get(r.id)!,
@@ -77,6 +72,19 @@ export const rankedRow = (r: RankedOrg) => ({
   level: r.level,
   top: r.top,
 });
+
+/**
+ * Each ranked organisation's attestation status at `now`: queried for those ranked from a snapshot, and
+ * for those scored live taken from what their score already read (one query per request, not two).
+ */
+export function rankedAttestationStatus(risks: readonly RankedOrg[], now: Date): Map<string, OrgAttestationStatus> {
+  const out = attestationStatusFor(
+    risks.filter((r) => r.attestation === null).map((r) => r.id),
+    now
+  );
+  for (const r of risks) if (r.attestation !== null) out.set(r.id, attestationStatusAt(r.attestation, now));
+  return out;
+}
 
 /** The oldest snapshot time among the ranked (null when every score is live): "scores as of". */
 export function oldestAsOf(risks: readonly RankedOrg[]): string | null {

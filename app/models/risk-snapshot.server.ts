@@ -6,6 +6,7 @@ import type { Actor } from "~/domain/actor";
 import { DAY_MS } from "~/domain/credential-policy";
 import type { AttestationState, RiskLevel } from "~/domain/risk-score";
 import type { AgeBin } from "~/domain/chart-data";
+import type { OrgAttestationStatus } from "./attestation-status.server";
 import { AGE_BINS, ageBinCounts, credentialAgeBins, toAgeBins } from "./dashboard-charts.server";
 import { ORG_SUMMARY_COLUMNS } from "./organization.server";
 import { claimMark, isMarked, periodMark, prunePeriodMarks } from "./job-marks.server";
@@ -66,6 +67,8 @@ export type RankedOrg = {
   asOf: Date | null;
   /** Live credentials per age bin when the snapshot was taken (null: scored live, or not kept). */
   ageBins: number[] | null;
+  /** The attestation status the live score read (null: from a snapshot), so a dashboard need not query it again. */
+  attestation: OrgAttestationStatus | null;
 };
 
 /**
@@ -121,6 +124,7 @@ export function rankOrgRisks(actor: Actor, now: Date = new Date()): RankedOrg[] 
         overdueRotations: Number(s.overdue ?? 0),
         asOf: s.takenAt,
         ageBins: s.ageBins?.length === AGE_BINS.length ? s.ageBins : null,
+        attestation: null,
       });
   }
   for (const r of scoreOrgs(missing, now)) {
@@ -136,6 +140,7 @@ export function rankOrgRisks(actor: Actor, now: Date = new Date()): RankedOrg[] 
       overdueRotations: r.inputs.overdueRotations,
       asOf: null,
       ageBins: null,
+      attestation: r.attestation,
     });
   }
   return out.sort((a, b) => b.score - a.score || a.name.localeCompare(b.name));

@@ -17,7 +17,6 @@ import { describeEndpoints, describeModels } from "~/domain/credential";
 import { getEntitlements } from "~/models/entitlement.server";
 import { AttestationStateBadge } from "~/components/attestation-badges";
 import { GapTable } from "~/components/attestation-gaps";
-import { attestationStatusFor } from "~/models/attestation-status.server";
 import { listAttestations, listGaps } from "~/models/attestation.server";
 import { OrgRiskSection } from "~/components/org-risk-section";
 import { orgRiskPanel } from "~/models/risk-panel.server";
@@ -33,6 +32,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, "read:org");
   const org = getOrganization(user, params.slug ?? "");
   if (!org) throw new Response("Not found", { status: 404 });
+  const { attestation: attestationStatus, ...risk } = orgRiskPanel(org); // the status its score read: one query
   return json({
     org,
     users: listOrgUsers(org.id),
@@ -48,13 +48,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     canReadCredentials: can(user, "read:credential"),
     attestation: can(user, "read:attestation")
       ? {
-          status: attestationStatusFor([org.id]).get(org.id)!,
+          status: attestationStatus,
           latest: listAttestations(user, { orgId: org.id }, new Date(), 1).rows.map((a) => ({ id: a.id, status: a.status, periodEnd: a.periodEnd, dueDate: a.dueDate }))[0] ?? null,
           gaps: listGaps(user, { orgId: org.id, openOnly: true }),
           canEditGaps: can(user, "review:attestation:any") || (user.orgId === org.id && can(user, "submit:attestation:own")),
         }
       : null,
-    risk: orgRiskPanel(org), // issue 8: score, explanation, 90-day trend
+    risk, // issue 8: score, explanation, 90-day trend
   });
 }
 

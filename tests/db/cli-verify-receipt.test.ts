@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { getJwks } from "~/jwt.server";
-import { getStoredReceipt } from "~/models/attestation-receipt.server";
+import { ensureReceipt } from "~/models/attestation-receipt.server";
 import { acceptedAttestation } from "../support/attestation-factory";
 import { actorFor, createOrg, createUser } from "../support/factories";
 import { runShell } from "../support/run-process";
@@ -18,7 +18,7 @@ describe("keyward verify-receipt", () => {
     const org = createOrg({ kind: "partner", slug: "cli-receipts" });
     const admin = actorFor((await createUser({ role: "partner_admin", orgId: org.id })).id);
     const att = await acceptedAttestation(vm, admin, org.slug);
-    const receipt = getStoredReceipt(att.id)!;
+    const receipt = (await ensureReceipt(att.id))!; // the stored one
     const dir = process.env.KEYWARD_DATA!;
     fs.mkdirSync(dir, { recursive: true });
     const good = path.join(dir, "good.jws");

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { getDb } from "../../db/client";
 import { RAW_EVENT_RETENTION_DAYS, retentionCutoff } from "~/domain/retention";
-import { streamOf } from "~/log-input.server";
+import { streamOf } from "../support/stream";
 import { importLogs } from "~/models/log-import.server";
 import { purgeOldEvents } from "~/models/retention.server";
 import { runScheduledJobs } from "~/models/scheduler.server";

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { getDb } from "../../db/client";
 import { credentialShares, jobMarks } from "../../db/schema";
 import { riskSnapshots } from "../../db/schema-dashboards";
+import { attestationStatusFor } from "~/models/attestation-status.server";
+import { rankedAttestationStatus } from "~/models/dashboard-vendor.server";
 import { getOrgRisk, listOrgRisks } from "~/models/risk.server";
 import { attestationStatusOverTime, rankOrgRisks, riskTrend, SNAPSHOT_FRESH_MS, takeRiskSnapshots } from "~/models/risk-snapshot.server";
 import { scopeFor } from "~/models/scope.server";
@@ -119,6 +121,9 @@ describe("ranking from snapshots", () => {
     const newcomer = ranked.find((r) => r.id === fresh.id)!;
     expect(newcomer).toMatchObject({ asOf: null, score: getOrgRisk(fresh, now).risk.score, overdueRotations: 1, top: getOrgRisk(fresh, now).risk.lines[0].text });
     expect(ranked.map((r) => r.score)).toEqual([...ranked.map((r) => r.score)].sort((a, b) => b - a));
+    // the live score brings the attestation status it read; a snapshot's row has none
+    expect(newcomer.attestation).toEqual(attestationStatusFor([fresh.id]).get(fresh.id));
+    expect(ranked.find((r) => r.id === w.partner.id)!.attestation).toBeNull();
     // a snapshot older than SNAPSHOT_FRESH_MS is not used: live again
     const later = new Date(now.getTime() + SNAPSHOT_FRESH_MS + 60_000);
     const stale = rankOrgRisks(actorFor(w.vm.id), later).find((r) => r.id === w.partner.id)!;
@@ -128,6 +133,25 @@ describe("ranking from snapshots", () => {
     expect(rankOrgRisks(actorFor(w.vm.id), later).find((r) => r.id === w.partner.id)).toMatchObject({ asOf: later, score: stale.score, overdueRotations: 1 });
     // a partner sees its own family only, from the same snapshots
     expect(rankOrgRisks(actorFor(w.partnerAdmin.id), later).map((r) => r.slug).sort()).toEqual([w.partner.slug, w.contractor.slug].sort());
+  });
+});
+
+describe("rankedAttestationStatus", () => {
+  it("queries the snapshot-ranked organisations' status and reuses the live-scored ones', read at the same time", async () => {
+    const w = await tenancyWorld();
+    const now = new Date();
+    takeRiskSnapshots(now, { force: true });
+    const fresh = createOrg({ name: "Scored Live" });
+    const ranked = rankOrgRisks(actorFor(w.vm.id), now);
+    expect(ranked.filter((r) => r.attestation !== null).map((r) => r.id)).toEqual([fresh.id]);
+    const all = attestationStatusFor(ranked.map((r) => r.id), now);
+    expect(rankedAttestationStatus(ranked, now)).toEqual(all);
+    // the live-scored one's status comes from its score (not queried again), its state as of `now`
+    const until = new Date(now.getTime() + 200 * DAY).toISOString().slice(0, 10);
+    const read = { state: "missing" as const, currentUntil: until, dueDate: null, openGaps: 2 };
+    const statuses = rankedAttestationStatus(ranked.map((r) => (r.id === fresh.id ? { ...r, attestation: read } : r)), now);
+    expect(statuses.get(fresh.id)).toEqual({ state: "current", currentUntil: until, dueDate: null, openGaps: 2 });
+    expect(statuses.get(w.partner.id)).toEqual(all.get(w.partner.id));
   });
 });
 

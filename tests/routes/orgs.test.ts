@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { getOrganization } from "../../app/models/organization.server";
 import { login, request } from "../support/app";
+import { requestFor } from "../support/attestation-factory";
 import { actorFor, createOrg, createUser, tenancyWorld } from "../support/factories";
 
 const signIn = (u: { email: string; password: string }) => login(u.email, u.password);
@@ -23,6 +24,17 @@ describe("organisations: tenancy on the pages", () => {
     expect(html).not.toContain("Approve"); // no status actions for partners
     // its own org's edit page is a role problem, not a tenancy one
     expect((await request(`/orgs/${w.partner.slug}/edit`, { cookie })).status).toBe(403);
+  });
+
+  it("shows the organisation's attestation status (the one its live risk score read)", async () => {
+    const w = await tenancyWorld();
+    const cookie = await signIn(w.vm);
+    const before = await html(request(`/orgs/${w.partner.slug}`, { cookie }));
+    expect(before).toContain("Nothing requested");
+    const requested = requestFor(actorFor(w.vm.id), w.partner.slug);
+    const after = await html(request(`/orgs/${w.partner.slug}`, { cookie }));
+    expect(after).not.toContain("Nothing requested");
+    expect(after).toContain(`<dd>${requested.dueDate}</dd>`);
   });
 
   it("shows a contractor's user its own org but not its sponsor's page", async () => {

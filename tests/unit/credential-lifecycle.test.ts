@@ -2,11 +2,9 @@ import { describe, expect, it } from "vitest";
 import {
   allowedActions,
   buildTimeline,
-  GrantChangeSchema,
   LIFECYCLE_ACTIONS,
   LifecycleFormSchema,
   refusal,
-  RevokeSchema,
   sameGrant,
   type LifecycleAction,
   type LifecycleActor,
@@ -103,11 +101,11 @@ describe("refusal: 403 for the wrong person, 400 for the wrong state", () => {
 
 describe("lifecycle forms", () => {
   it("requires a reason and a ticked confirmation to revoke", () => {
-    const r = RevokeSchema.safeParse({ intent: "revoke", reason: " ", confirm: "" });
+    const r = LifecycleFormSchema.safeParse({ intent: "revoke", reason: " ", confirm: "" });
     expect(r.success).toBe(false);
     const fields = r.error!.issues.map((i) => i.path.join("."));
     expect(fields).toEqual(expect.arrayContaining(["reason", "confirm"]));
-    expect(RevokeSchema.safeParse({ intent: "revoke", reason: "Leaked key", confirm: "yes" }).success).toBe(true);
+    expect(LifecycleFormSchema.safeParse({ intent: "revoke", reason: "Leaked key", confirm: "yes" }).success).toBe(true);
   });
   it("validates a rotation's new key id and optional fingerprint", () => {
     expect(LifecycleFormSchema.safeParse({ intent: "rotate", newKeyId: "kw_live_new_123", fingerprint: "" }).success).toBe(true);
@@ -116,8 +114,8 @@ describe("lifecycle forms", () => {
     expect(LifecycleFormSchema.safeParse({ intent: "explode" }).success).toBe(false);
   });
   it("keeps at least one model and one endpoint in a grant", () => {
-    expect(GrantChangeSchema.safeParse({ intent: "grant", grantModels: [], grantEndpoints: ["*"] }).success).toBe(false);
-    expect(GrantChangeSchema.safeParse({ intent: "grant", grantModels: "opus-4", grantEndpoints: "*" }).data).toEqual({ intent: "grant", grantModels: ["opus-4"], grantEndpoints: ["*"] });
+    expect(LifecycleFormSchema.safeParse({ intent: "grant", grantModels: [], grantEndpoints: ["*"] }).success).toBe(false);
+    expect(LifecycleFormSchema.safeParse({ intent: "grant", grantModels: "opus-4", grantEndpoints: "*" }).data).toEqual({ intent: "grant", grantModels: ["opus-4"], grantEndpoints: ["*"] });
   });
   it("compares grants as sets", () => {
     expect(sameGrant({ models: ["a", "b"], endpoints: ["*"] }, { models: ["b", "a", "a"], endpoints: ["*"] })).toBe(true);

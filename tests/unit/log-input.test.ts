@@ -1,6 +1,7 @@
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { LogInputError, readLogLines, streamOf } from "~/log-input.server";
+import { LogInputError, readLogLines } from "~/log-input.server";
+import { streamOf } from "../support/stream";
 
 async function collect(data: string | Buffer, max?: number, chunkSize?: number) {
   const buf = Buffer.isBuffer(data) ? data : Buffer.from(data);

@@ -5,6 +5,7 @@
 import { SAMPLE_SIZE } from "./error-burst";
 import { FiringGate, SubjectStore, describeDuration } from "./leaky-bucket";
 import { prefix16 } from "./ip-prefix";
+import { LastSeenList } from "./last-seen-list";
 import { NO_FINDINGS, sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule, type Severity } from "./types";
 
 const defaults = {
@@ -16,51 +17,33 @@ const defaults = {
 
 const MAX_VALUES = 256;
 
+/** A user agent in the window: when last seen, and its place in last-seen order. */
+type SeenUa = { key: string; ts: number; prev: SeenUa | null; next: SeenUa | null };
+/** An address in the window, with its /16 (IPv6: /32; null when it has none). */
+type SeenIp = { key: string; ts: number; net: string | null; prev: SeenIp | null; next: SeenIp | null };
+
 type Subject = {
-  ips: Map<string, { ts: number; net: string | null }>;
+  /** Addresses and user agents in last-seen order (the front is the least recently seen). */
+  ips: LastSeenList<SeenIp>;
   nets: Map<string, number>; // /16 → IPs in the window within it
-  uas: Map<string, { ts: number }>;
+  uas: LastSeenList<SeenUa>;
   recent: DetectionEvent[];
-  /** The address / user agent inserted last into `ips` / `uas` (the back of their order). */
-  lastIp: string | null;
-  lastUa: string | null;
-  /** Their entries while still in `ips` / `uas` (null once forgotten): the usual event repeats both and updates them in place. */
-  lastIpEntry: { ts: number; net: string | null } | null;
-  lastUaEntry: { ts: number } | null;
   /** No address or user agent was last seen before this (a lower bound): nothing to forget until the cutoff passes it. */
   oldest: number;
 };
 
 export type CredentialSharingRule = Rule & { trackedSubjects(): number };
 
-function forgetIp(subj: Subject, ip: string) {
-  const v = subj.ips.get(ip);
-  if (!v) return;
-  subj.ips.delete(ip);
-  if (v === subj.lastIpEntry) subj.lastIpEntry = null;
-  if (v.net !== null) {
-    const n = (subj.nets.get(v.net) ?? 1) - 1;
-    if (n <= 0) subj.nets.delete(v.net);
-    else subj.nets.set(v.net, n);
+function forgetIp(subj: Subject, n: SeenIp) {
+  subj.ips.remove(n);
+  if (n.net !== null) {
+    const c = (subj.nets.get(n.net) ?? 1) - 1;
+    if (c <= 0) subj.nets.delete(n.net);
+    else subj.nets.set(n.net, c);
   }
 }
 
-const newSubject = (): Subject => ({ ips: new Map(), nets: new Map(), uas: new Map(), recent: [], lastIp: null, lastUa: null, lastIpEntry: null, lastUaEntry: null, oldest: Infinity });
-
-function forgetUa(subj: Subject, ua: string) {
-  const v = subj.uas.get(ua);
-  subj.uas.delete(ua);
-  if (v !== undefined && v === subj.lastUaEntry) subj.lastUaEntry = null;
-}
-
-/** An entry seen again at `ts`: moved to the back of its last-seen-ordered map, unless it is the last one seen already. */
-function seenAgain<E extends { ts: number }>(map: Map<string, E>, key: string, entry: E, ts: number, last: string | null): void {
-  entry.ts = ts;
-  if (key !== last) {
-    map.delete(key);
-    map.set(key, entry);
-  }
-}
+const newSubject = (): Subject => ({ ips: new LastSeenList(), nets: new Map(), uas: new LastSeenList(), recent: [], oldest: Infinity });
 
 export function createCredentialSharing(opts: { maxSubjects?: number } = {}): CredentialSharingRule {
   let state: { subjects: SubjectStore<Subject>; gate: FiringGate } | null = null;
@@ -73,68 +56,49 @@ export function createCredentialSharing(opts: { maxSubjects?: number } = {}): Cr
       state ??= { subjects: new SubjectStore<Subject>({ idleMs: s.windowMs, maxSubjects: opts.maxSubjects }), gate: new FiringGate(s.windowMs, opts) };
       const subj = state.subjects.touch(event.credentialId, event.ts, newSubject);
       const cutoff = event.ts - s.windowMs;
+      const { ips, uas } = subj;
       if (subj.oldest <= cutoff) {
-        for (const [ip, v] of subj.ips) {
-          if (v.ts > cutoff) break;
-          forgetIp(subj, ip);
-        }
-        for (const [ua, v] of subj.uas) {
-          if (v.ts > cutoff) break;
-          forgetUa(subj, ua);
-        }
+        while (ips.head !== null && ips.head.ts <= cutoff) forgetIp(subj, ips.head);
+        while (uas.head !== null && uas.head.ts <= cutoff) uas.remove(uas.head);
         // The fronts are the oldest (last-seen order).
-        subj.oldest = Infinity;
-        for (const v of subj.ips.values()) {
-          subj.oldest = v.ts;
-          break;
-        }
-        for (const v of subj.uas.values()) {
-          if (v.ts < subj.oldest) subj.oldest = v.ts;
-          break;
-        }
+        subj.oldest = ips.head !== null ? ips.head.ts : Infinity;
+        if (uas.head !== null && uas.head.ts < subj.oldest) subj.oldest = uas.head.ts;
       }
       if (event.ts < subj.oldest) subj.oldest = event.ts;
       const ip = event.srcIp;
       const ua = event.userAgent;
       // The usual event: the same address and user agent as the credential's previous one, both still in
       // the window and at the back of their order. Nothing moves and nothing is new: two timestamps.
-      const ipEntry = subj.lastIpEntry;
-      const uaEntry = subj.lastUaEntry;
-      if (ipEntry !== null && ip === subj.lastIp && (ua === null || (uaEntry !== null && ua === subj.lastUa))) {
-        ipEntry.ts = event.ts;
-        if (ua !== null) (uaEntry as { ts: number }).ts = event.ts;
+      const lastIp = ips.tail;
+      const lastUa = uas.tail;
+      if (lastIp !== null && lastIp.key === ip && (ua === null || (lastUa !== null && lastUa.key === ua))) {
+        lastIp.ts = event.ts;
+        if (ua !== null) (lastUa as SeenUa).ts = event.ts;
         return NO_FINDINGS;
       }
-      const known = subj.ips.get(ip);
+      const known = ips.get(ip);
       const isNewIp = known === undefined;
-      if (known) {
-        // Same address again: to the back (last seen order); its /16 count is unchanged.
-        seenAgain(subj.ips, ip, known, event.ts, subj.lastIp);
-        subj.lastIp = ip;
-        subj.lastIpEntry = known;
+      if (known !== undefined) {
+        // Same address again: to the back (last-seen order); its /16 count is unchanged.
+        known.ts = event.ts;
+        ips.moveToBack(known);
       } else {
-        subj.lastIp = ip;
         const net = prefix16(ip);
-        const entry = { ts: event.ts, net };
-        subj.ips.set(ip, entry);
-        subj.lastIpEntry = entry;
+        ips.add({ key: ip, ts: event.ts, net, prev: null, next: null });
         if (net !== null) subj.nets.set(net, (subj.nets.get(net) ?? 0) + 1);
-        if (subj.ips.size > MAX_VALUES) forgetIp(subj, subj.ips.keys().next().value as string);
+        if (ips.size > MAX_VALUES) forgetIp(subj, ips.head as SeenIp);
       }
       let isNewUa = false;
       if (ua !== null) {
-        let entry = subj.uas.get(ua);
-        isNewUa = entry === undefined;
-        if (entry === undefined) {
-          entry = { ts: event.ts };
-          subj.uas.set(ua, entry);
-          subj.lastUa = ua;
+        const seen = uas.get(ua);
+        if (seen === undefined) {
+          isNewUa = true;
+          uas.add({ key: ua, ts: event.ts, prev: null, next: null });
+          if (uas.size > MAX_VALUES) uas.remove(uas.head as SeenUa);
         } else {
-          seenAgain(subj.uas, ua, entry, event.ts, subj.lastUa);
-          subj.lastUa = ua;
+          seen.ts = event.ts;
+          uas.moveToBack(seen);
         }
-        subj.lastUaEntry = entry;
-        if (subj.uas.size > MAX_VALUES) forgetUa(subj, subj.uas.keys().next().value as string);
       }
       if (isNewIp || isNewUa) {
         subj.recent.push(event);

@@ -42,8 +42,3 @@ export function editDistance(a: string, b: string, max = Number.POSITIVE_INFINIT
   }
   return prev[n] > max ? max + 1 : prev[n];
 }
-
-/** True when `a` and `b` are at most `max` edits apart. */
-export function withinEditDistance(a: string, b: string, max: number): boolean {
-  return editDistance(a, b, max) <= max;
-}

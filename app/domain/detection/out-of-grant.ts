@@ -14,7 +14,7 @@ const defaults = {
   windowMs: 3_600_000,
 } as const;
 
-/** Does anything of the event lie outside the credential's grant? outsideGrant's test, without building its list. */
+/** Does anything of the event lie outside the credential's grant (catalog models only)? outsideGrant's test, without building its list. */
 export function anyOutsideGrant(e: Pick<DetectionEvent, "endpoint" | "model">, c: CredentialFacts, catalog: readonly CatalogModel[]): boolean {
   if (e.endpoint && !c.grantEndpoints.includes(ALL_ENDPOINTS) && !c.grantEndpoints.includes(e.endpoint)) return true;
   if (e.model) {

@@ -74,8 +74,3 @@ export function sameShape(a: readonly string[], b: readonly string[], maxEdits =
   }
   return true;
 }
-
-/** Convenience: are two concrete paths variants of one shape? */
-export function variantsOfOneShape(a: string, b: string, maxEdits = 2): boolean {
-  return sameShape(pathShape(a), pathShape(b), maxEdits);
-}

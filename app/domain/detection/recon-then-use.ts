@@ -22,8 +22,14 @@ type Subject = { recon: DetectionEvent | null; reconWhy: string; used: Set<strin
 
 export type ReconThenUseRule = Rule & { trackedSubjects(): number };
 
-/** Is the event's model or endpoint outside the credential's grant? ("@ga" reaches the catalog's GA models; "*" every endpoint.) */
-export function outsideGrant(event: DetectionEvent, cred: CredentialFacts, catalog: readonly CatalogModel[]): boolean {
+/**
+ * Is the event's model or endpoint outside the credential's grant, a model the catalog does not know
+ * counting as outside? ("@ga" reaches the catalog's GA models; "*" every endpoint.) Not out_of_grant's
+ * anyOutsideGrant: that one leaves unknown model names to unknown_model (inside), while to this rule
+ * asking for a model no grant can name is reconnaissance. It compares the event's resolved model name
+ * as it is (the catalog matcher has already turned aliases and case into the catalog's name).
+ */
+function outsideGrantOrUnknownModel(event: DetectionEvent, cred: CredentialFacts, catalog: readonly CatalogModel[]): boolean {
   if (event.model !== null && !cred.grantModels.includes(event.model)) {
     const ga = cred.grantModels.includes("@ga") && catalog.some((m) => m.name === event.model && m.status === "ga");
     if (!ga) return true;
@@ -36,7 +42,7 @@ function reconReason(event: DetectionEvent, ctx: RuleContext, credentialId: stri
   if (event.status >= 400 && event.status <= 499 && !NOT_RECON.has(event.status)) return `answered ${event.status}`;
   if (event.endpoint === null) return "to a path the catalog does not know";
   const cred = ctx.credential(credentialId);
-  if (cred && outsideGrant(event, cred, ctx.catalog)) return "outside the credential's grant";
+  if (cred && outsideGrantOrUnknownModel(event, cred, ctx.catalog)) return "outside the credential's grant";
   return null;
 }
 

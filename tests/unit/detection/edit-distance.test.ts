@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { editDistance, withinEditDistance } from "~/domain/detection/edit-distance";
+import { editDistance } from "~/domain/detection/edit-distance";
 
 describe("editDistance", () => {
   it("counts insertions, deletions and substitutions", () => {
@@ -41,10 +41,10 @@ describe("editDistance", () => {
     expect(() => editDistance("a", "b", -1)).toThrow(RangeError);
   });
 
-  it("withinEditDistance answers at and around the bound", () => {
-    expect(withinEditDistance("atlas-2", "atlas-3", 2)).toBe(true); // 1
-    expect(withinEditDistance("atlas-2", "atlaz-3", 2)).toBe(true); // 2
-    expect(withinEditDistance("atlas-2", "atlaz-33", 2)).toBe(false); // 3
-    expect(withinEditDistance("Atlas-2", "atlas-2", 0)).toBe(false); // case-sensitive
+  it("answers exactly up to the bound, and bound + 1 beyond it", () => {
+    expect(editDistance("atlas-2", "atlas-3", 2)).toBe(1);
+    expect(editDistance("atlas-2", "atlaz-3", 2)).toBe(2);
+    expect(editDistance("atlas-2", "atlaz-33", 2)).toBe(3);
+    expect(editDistance("Atlas-2", "atlas-2", 0)).toBe(1); // case-sensitive
   });
 });

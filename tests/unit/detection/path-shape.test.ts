@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { normalizeSegment, pathOnly, pathShape, sameShape, shapeKey, similarSegments, variantsOfOneShape } from "~/domain/detection/path-shape";
+import { normalizeSegment, pathOnly, pathShape, sameShape, shapeKey, similarSegments } from "~/domain/detection/path-shape";
+
+/** Are two concrete paths variants of one shape? */
+const variantsOfOneShape = (a: string, b: string) => sameShape(pathShape(a), pathShape(b));
 
 describe("path shapes", () => {
   it("drops the query string and fragment", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createReconThenUse, outsideGrant, rule } from "~/domain/detection/recon-then-use";
+import { anyOutsideGrant } from "~/domain/detection/out-of-grant";
+import { createReconThenUse, rule } from "~/domain/detection/recon-then-use";
 import type { CatalogModel, CredentialBaseline, CredentialFacts, DetectionEvent, Finding, RuleContext } from "~/domain/detection/types";
 
 const T0 = Date.UTC(2026, 3, 7, 12);
@@ -96,9 +97,19 @@ describe("recon_then_use", () => {
   });
 
   it("decides grant coverage: @ga reaches GA models, * every endpoint", () => {
-    expect(outsideGrant(ev({ model: "atlas-3" }), cred, catalog)).toBe(false);
-    expect(outsideGrant(ev({ model: "mythos-preview" }), cred, catalog)).toBe(true);
-    expect(outsideGrant(ev({ model: null, endpoint: "batches" }), cred, catalog)).toBe(true);
-    expect(outsideGrant(ev({ model: "mythos-preview", endpoint: "batches" }), { ...cred, grantModels: ["mythos-preview"], grantEndpoints: ["*"] }, catalog)).toBe(false);
+    // A successful first request, reconnaissance only when outside the grant, then a first call to atlas-3.
+    const firesAfter = (over: Partial<DetectionEvent>, c = cred) => run([ev({ status: 200, ...over }), useNew(3)], ctx({ credential: c })).length > 0;
+    expect(firesAfter({ model: "atlas-2" })).toBe(false);
+    expect(firesAfter({ model: "mythos-preview" })).toBe(true);
+    expect(firesAfter({ model: null, endpoint: "batches" })).toBe(true);
+    expect(firesAfter({ model: "mythos-preview", endpoint: "batches" }, { ...cred, grantModels: ["mythos-preview"], grantEndpoints: ["*"] })).toBe(false);
+  });
+
+  it("counts a model the catalog does not know as outside the grant (out_of_grant leaves it to unknown_model)", () => {
+    const unknown = ev({ path: "/v1/models/atlas-9/messages", model: "atlas-9", status: 200 });
+    expect(run([unknown, useNew(3)])[0].summary).toContain("A request outside the credential's grant (POST /v1/models/atlas-9/messages)");
+    expect(anyOutsideGrant(unknown, cred, catalog)).toBe(false);
+    // Unless the grant names it literally.
+    expect(run([unknown, useNew(3)], ctx({ credential: { ...cred, grantModels: ["@ga", "atlas-9"] } }))).toEqual([]);
   });
 });
