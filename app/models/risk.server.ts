@@ -127,7 +127,7 @@ export function listAllOrgRisks(now = new Date()): OrgRisk[] {
 /** Scores the given organisations live, riskiest first. */
 export function scoreOrgs(orgs: OrgRef[], now: Date): OrgRisk[] {
   if (orgs.length === 0) return [];
-  const attestations = attestationStatusFor(orgs.map((o) => o.id));
+  const attestations = attestationStatusFor(orgs.map((o) => o.id), now);
   const inputs = riskInputsFor(orgs, now, attestations);
   const none: OrgAttestationStatus = { state: "missing", currentUntil: null, dueDate: null, openGaps: 0 };
   return orgs

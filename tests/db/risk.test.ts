@@ -7,6 +7,7 @@ import { rankedAttestationStatus } from "~/models/dashboard-vendor.server";
 import { getOrgRisk, listOrgRisks } from "~/models/risk.server";
 import { attestationStatusOverTime, rankOrgRisks, riskTrend, SNAPSHOT_FRESH_MS, takeRiskSnapshots } from "~/models/risk-snapshot.server";
 import { scopeFor } from "~/models/scope.server";
+import { acceptedAttestation } from "../support/attestation-factory";
 import { createCredential, daysAgo, DAY } from "../support/credential-factory";
 import { createFlag } from "../support/dashboard-factory";
 import { actorFor, createOrg, tenancyWorld } from "../support/factories";
@@ -59,6 +60,19 @@ describe("risk inputs", () => {
     const restricted = createOrg({ tier: "restricted" });
     createCredential(restricted.id, { issuedAt: daysAgo(40), lastUsedAt: daysAgo(1) });
     expect(getOrgRisk(restricted, now).inputs.overdueRotations).toBe(1);
+  });
+
+  it("scores the attestation as it stands at the score's time, not the wall clock's", async () => {
+    const w = await tenancyWorld();
+    await acceptedAttestation(actorFor(w.vm.id), actorFor(w.partnerAdmin.id), w.partner.slug);
+    const until = attestationStatusFor([w.partner.id]).get(w.partner.id)!.currentUntil!;
+    expect(until).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    const today = getOrgRisk(w.partner, new Date());
+    expect(today.attestation.state).toBe("current");
+    expect(today.inputs.attestation).toBe("current");
+    const later = getOrgRisk(w.partner, new Date(Date.parse(`${until}T00:00:00Z`) + 2 * DAY));
+    expect(later.attestation.state).toBe("overdue");
+    expect(later.inputs.attestation).toBe("overdue");
   });
 
   it("ranks only the organisations in the actor's scope, riskiest first", async () => {
