@@ -4,7 +4,8 @@
 // twice, into fresh databases: without detection, then with it; prints detection's overhead.
 //   npx tsx scripts/bench-import.ts --lines 1000000 [--detect] [--parse-in thread|worker] [--keep] [--file F]
 // --file imports an existing file (one a --keep run left, say) instead of generating one. --runs N imports
-// it N times (each into a fresh database) and reports the median run: one run varies by ±15% here.
+// it N times (each into a fresh database, each after its own bare loop) and reports the run of median ratio
+// (with --detect, of median overhead): one run varies by ±15% here.
 // Run each size in its own process: peak RSS is per process.
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
@@ -86,8 +87,9 @@ async function importOnce(file: string, size: number, detect: boolean): Promise<
   return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, summary, hookSeconds: Number(hookNs) / 1e9, hookCpuSeconds: hookCpuUs / 1e6 };
 }
 
-/** The run of median wall time (the upper one of an even count). */
-const median = (rs: Run[]): Run => [...rs].sort((a, b) => a.seconds - b.seconds)[Math.floor(rs.length / 2)];
+type Round = { bare: { n: number; seconds: number }; without: Run | null; run: Run; ratio: number; overhead: number };
+/** The round of median `by` (the upper one of an even count). */
+const median = (rs: Round[], by: (r: Round) => number): Round => [...rs].sort((a, b) => by(a) - by(b))[Math.floor(rs.length / 2)];
 
 const importFigures = (r: Run, lines: number) => ({ seconds: +r.seconds.toFixed(2), linesPerSecond: Math.round(lines / r.seconds), cpuSeconds: +r.cpuSeconds.toFixed(2), parsed: r.summary.parsed, matched: r.summary.matched, duplicates: r.summary.duplicates, flagsRaised: r.summary.flagsRaised });
 
@@ -95,22 +97,24 @@ async function main() {
   const file = values.file ?? path.join(dir, "traffic.jsonl");
   if (!values.file) await generate(file);
   const size = statSync(file).size;
-  // The bare loop's best of three: it varies by a fifth between runs on a 2-core machine, and the smallest makes the ratio the least flattering.
-  let bare = await bareLoop(file);
-  for (let i = 0; i < 2; i++) {
-    const again = await bareLoop(file);
-    if (again.seconds < bare.seconds) bare = again;
-  }
-  // With --detect: the same file imported without detection, then with it, each into a fresh database; the overhead is the difference.
+  // Each run: the bare loop's best of three (it varies by a fifth between runs on a 2-core machine, and the
+  // smallest makes the ratio the least flattering), then the import (with --detect: without detection, then
+  // with it, each into a fresh database; the overhead is the difference). The machine's speed drifts over
+  // minutes, so each run's ratio compares an import with a bare loop timed just before it.
   const runs = Math.max(1, Number(values.runs) || 1);
-  const withouts: Run[] = [];
-  const withs: Run[] = [];
+  const rounds: Round[] = [];
   for (let i = 0; i < runs; i++) {
-    if (values.detect) withouts.push(await importOnce(file, size, false));
-    withs.push(await importOnce(file, size, Boolean(values.detect)));
+    let bare = await bareLoop(file);
+    for (let k = 0; k < 2; k++) {
+      const again = await bareLoop(file);
+      if (again.seconds < bare.seconds) bare = again;
+    }
+    const without = values.detect ? await importOnce(file, size, false) : null;
+    const run = await importOnce(file, size, Boolean(values.detect));
+    rounds.push({ bare, without, run, ratio: run.seconds / bare.seconds, overhead: without ? (run.seconds - without.seconds) / without.seconds : 0 });
   }
-  const without = values.detect ? median(withouts) : null;
-  const run = median(withs);
+  // The figures printed are the median round's: by detection's overhead with --detect, else by the ratio.
+  const { bare, without, run, overhead } = median(rounds, (r) => (values.detect ? r.overhead : r.ratio));
   const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
   const mem = process.memoryUsage();
   const result = {
@@ -120,11 +124,11 @@ async function main() {
     detection: Boolean(values.detect),
     import: importFigures(run, bare.n),
     ratio: +(run.seconds / bare.seconds).toFixed(2),
-    ...(runs > 1 ? { runs: { seconds: withs.map((r) => +r.seconds.toFixed(2)), ...(values.detect ? { withoutDetectionSeconds: withouts.map((r) => +r.seconds.toFixed(2)) } : {}) } } : {}),
+    ...(runs > 1 ? { runs: rounds.map((r) => ({ bareLoopSeconds: +r.bare.seconds.toFixed(2), ...(r.without ? { withoutDetectionSeconds: +r.without.seconds.toFixed(2) } : {}), importSeconds: +r.run.seconds.toFixed(2), ratio: +r.ratio.toFixed(2), ...(r.without ? { detectionOverhead: `+${Math.round(100 * r.overhead)}%` } : {}) })) } : {}),
     ...(without
       ? {
           withoutDetection: importFigures(without, bare.n),
-          detectionOverhead: `+${Math.round((100 * (run.seconds - without.seconds)) / without.seconds)}%`,
+          detectionOverhead: `+${Math.round(100 * overhead)}%`,
           detectionCpuOverhead: `+${Math.round((100 * (run.cpuSeconds - without.cpuSeconds)) / without.cpuSeconds)}%`,
           hooksOnThisThread: { seconds: +run.hookSeconds.toFixed(2), cpuSeconds: +run.hookCpuSeconds.toFixed(2) },
         }
