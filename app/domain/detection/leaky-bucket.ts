@@ -8,7 +8,7 @@
 // - FiringGate: "fire when first crossed, then at most once per window per subject, or on escalation".
 
 import { LastSeenList } from "./last-seen-list";
-import { Interner } from "./sample-ring";
+import { Interner } from "./interner";
 import { SEVERITY_ORDER, type Severity } from "./types";
 
 /** Hard cap on tracked subjects per rule state (oldest first eviction). */

@@ -6,11 +6,16 @@
 //
 // The per-IP view exists for guesses spread over several keys (or none); when every request of the group
 // came with one and the same key, the per-key finding already covers it and the IP one is not emitted.
+//
+// Evidence: each variant's latest request (path, status, address, user agent), the 10 most recent. These
+// are the guesses themselves: a group's last 10 requests would be mostly the legitimate path when a valid
+// key's everyday traffic shares the guessed shape (atlas-2 beside atlas-3, atlas-4 …). Kept in the
+// variant, updated in place: nothing per request beyond what the grouping already touches.
 
 import { SAMPLE_SIZE } from "./error-burst";
 import { FiringGate, SubjectStore, describeDuration, describeSpan } from "./leaky-bucket";
 import { pathOnly, pathShape, sameShape, shapeKey } from "./path-shape";
-import { Interner, SampleRing } from "./sample-ring";
+import { Interner } from "./interner";
 import { NO_FINDINGS, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
 
 const defaults = {
@@ -25,8 +30,22 @@ const MAX_GROUPS = 64;
 const MAX_VARIANTS = 32;
 const MAX_KEYS = 3;
 
-/** One concrete path of a group: its normalised segments and when last requested (updated in place). */
-type Variant = { shape: string[]; ts: number; group: Group; /** False once dropped from its group. */ live: boolean };
+/**
+ * One concrete path of a group: its normalised segments, and its latest request (updated in place; strings
+ * through the rule's Interner, so a variant holds no event's strings).
+ */
+type Variant = {
+  shape: string[];
+  ts: number;
+  group: Group;
+  /** False once dropped from its group. */
+  live: boolean;
+  raw: string;
+  method: string;
+  status: number;
+  srcIp: string | null;
+  userAgent: string | null;
+};
 
 type Group = {
   variants: Map<string, Variant>;
@@ -37,8 +56,6 @@ type Group = {
   /** The key of the group's last request and its entry while still in `keys` (the usual request repeats it). */
   lastKey: string | null;
   lastKeyEntry: { ts: number } | null;
-  /** The group's last SAMPLE_SIZE requests (evidence), without holding the events. */
-  recent: SampleRing;
   lastTs: number;
   dead: boolean;
   /** Nothing in the group expires before this (a lower bound). */
@@ -90,9 +107,6 @@ function evict(g: Group, cutoff: number) {
       if (v === g.lastKeyEntry) g.lastKeyEntry = null;
     } else if (v.ts < next) next = v.ts;
   }
-  g.recent.dropUntil(cutoff);
-  const oldest = g.recent.oldest();
-  if (oldest !== null && oldest < next) next = oldest;
   g.nextEvict = next;
 }
 
@@ -139,7 +153,7 @@ function record(subj: Subject, path: string, rawPath: string, shape: string[], k
     }
   }
   if (!group) {
-    group = { variants: new Map(), failures: [], keys: new Map(), lastKey: null, lastKeyEntry: null, recent: new SampleRing(SAMPLE_SIZE), lastTs: event.ts, dead: false, nextEvict: event.ts };
+    group = { variants: new Map(), failures: [], keys: new Map(), lastKey: null, lastKeyEntry: null, lastTs: event.ts, dead: false, nextEvict: event.ts };
     subj.groups.push(group);
     subj.nextExpiry = Math.min(subj.nextExpiry, event.ts);
     if (subj.groups.length > MAX_GROUPS) {
@@ -152,7 +166,7 @@ function record(subj: Subject, path: string, rawPath: string, shape: string[], k
   if (event.ts > group.lastTs) group.lastTs = event.ts;
   if (known === undefined || !known.live) {
     if (group.variants.size === 0 || !group.variants.has(path)) {
-      known = { shape, ts: event.ts, group, live: true };
+      known = { shape, ts: event.ts, group, live: true, raw: rawPath, method: strings.intern(event.method), status: event.status, srcIp: strings.intern(event.srcIp), userAgent: strings.intern(event.userAgent) };
       group.variants.set(path, known);
       if (subj.groupOf.size >= MAX_INDEXED_PATHS) {
         subj.groupOf.clear();
@@ -168,7 +182,7 @@ function record(subj: Subject, path: string, rawPath: string, shape: string[], k
       }
     } else known = group.variants.get(path);
   }
-  if (known !== undefined && known.live && event.ts > known.ts) known.ts = event.ts;
+  if (known !== undefined && known.live && event.ts >= known.ts) noteRequest(known, event, rawPath, strings);
   subj.hotPath = path;
   subj.hotVariant = known !== undefined && known.live ? known : null;
   if (event.status < 200 || event.status > 299) group.failures.push(event.ts);
@@ -192,9 +206,23 @@ function record(subj: Subject, path: string, rawPath: string, shape: string[], k
       group.lastKeyEntry = entry;
     }
   }
-  if (group.recent.size() === 0) group.nextEvict = Math.min(group.nextEvict, event.ts);
-  group.recent.push(event, strings, rawPath);
   return group;
+}
+
+/** The variant's latest request becomes this one (strings kept when unchanged: the usual repeat allocates nothing). */
+function noteRequest(v: Variant, e: DetectionEvent, raw: string, strings: Interner) {
+  v.ts = e.ts;
+  v.status = e.status;
+  v.raw = raw;
+  if (v.method !== e.method) v.method = strings.intern(e.method);
+  if (v.srcIp !== e.srcIp) v.srcIp = strings.intern(e.srcIp);
+  if (v.userAgent !== e.userAgent) v.userAgent = strings.intern(e.userAgent);
+}
+
+/** Evidence: the variants' latest requests, the SAMPLE_SIZE most recent, oldest first. */
+function latestRequests(g: Group): Finding["sample"] {
+  const latest = [...g.variants.values()].sort((a, b) => a.ts - b.ts).slice(-SAMPLE_SIZE);
+  return latest.map((v) => ({ ts: v.ts, method: v.method, path: v.raw, status: v.status, srcIp: v.srcIp, userAgent: v.userAgent }));
 }
 
 function qualifies(g: Group, s: Readonly<Record<string, number>>): boolean {
@@ -212,7 +240,7 @@ function finding(g: Group, event: DetectionEvent, path: string, s: Readonly<Reco
     keyRef: event.keyRef,
     ts: event.ts,
     summary: `${g.variants.size} variants of the path shape ${shapeKey(path)} requested ${who} within ${describeSpan(event.ts - first)}, ${g.failures.length} answered non-2xx (threshold: at least ${s.variants} variants with at least ${s.failures} non-2xx in ${describeDuration(s.windowMs)})`,
-    sample: g.recent.toArray(),
+    sample: latestRequests(g),
     windowMs: s.windowMs,
   };
 }

@@ -42,6 +42,22 @@ describe("pattern_guessing", () => {
     expect(f[0].sample.map((s) => s.path)).toEqual(["/v1/models/mythos-preview/messages", "/v1/models/mythos-prev/messages", "/v1/models/mythos/messages"]);
   });
 
+  it("shows the guesses as evidence even when the key's everyday traffic shares their shape", () => {
+    // A valid key calling atlas-2 every minute; the guesses (atlas-3, atlas-4) are variants of the same shape.
+    const legit = Array.from({ length: 50 }, (_, i) => ev({ ts: T0 + i * MIN, srcIp: "198.51.100.23", userAgent: "python-httpx/0.27" }));
+    const guesses = [at(10.5, "/v1/models/atlas-3/messages", 404, { srcIp: "203.0.113.7", userAgent: "curl/8.5.0" }), at(20.5, "/v1/models/atlas-4/messages", 404, { srcIp: "203.0.113.7", userAgent: "curl/8.5.0" })];
+    const f = run([...legit, ...guesses].sort((a, b) => a.ts - b.ts)).filter((x) => x.credentialId === "cred-contractor");
+    expect(f).toHaveLength(1);
+    expect(f[0].summary).toMatch(/^3 variants of the path shape \/v\/models\/atlas-n\/messages requested with this key within 10 min, 2 answered non-2xx/);
+    // Each variant's latest request, oldest first: the two guesses and the legitimate path's last call,
+    // where the group's last 10 requests would have been eight legitimate calls and the two guesses.
+    expect(f[0].sample).toEqual([
+      { ts: T0 + 10.5 * MIN, method: "POST", path: "/v1/models/atlas-3/messages", status: 404, srcIp: "203.0.113.7", userAgent: "curl/8.5.0" },
+      { ts: T0 + 20 * MIN, method: "POST", path: "/v1/models/atlas-2/messages", status: 200, srcIp: "198.51.100.23", userAgent: "python-httpx/0.27" },
+      { ts: T0 + 20.5 * MIN, method: "POST", path: "/v1/models/atlas-4/messages", status: 404, srcIp: "203.0.113.7", userAgent: "curl/8.5.0" },
+    ]);
+  });
+
   it("fires on the third variant with two non-2xx, not on two variants", () => {
     expect(run([at(0, "/v1/models/orion-1/messages", 404), at(1, "/v1/models/orion-2/messages", 404)])).toEqual([]);
     const f = run([at(0, "/v1/models/orion-1/messages", 404), at(1, "/v1/models/orion-2/messages", 404), at(2, "/v1/models/orion-3/messages", 200)]);
