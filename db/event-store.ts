@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import { numberOrNull, stringAt, type EventBatch } from "../app/domain/event-batch";
+import { eventKeysOf, numberOrNull, stringAt, type EventBatch } from "../app/domain/event-batch";
 
 // The import's hot path: prepared statements run once per event inside the batch transaction.
 // Raw SQL on purpose (drizzle's builder costs more per row than the insert itself); it is SQLite's
@@ -11,9 +11,9 @@ const ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 const CHUNK = 50;
 
 /** Row i of a columnar batch as the INSERT's parameters (positional, passed as one array: cheaper than named or spread). */
-function params(b: EventBatch, importRef: number, i: number, out: unknown[]) {
+function params(b: EventBatch, keys: Float64Array, importRef: number, i: number, out: unknown[]) {
   const s = b.strings;
-  out.push(b.eventKey[i], importRef, b.ts[i], str(s, b.requestId[i]), str(s, b.keyRef[i]), num(b.credentialRef[i]), str(s, b.srcIp[i]), num(b.asn[i]), str(s, b.country[i]), str(s, b.userAgent[i]), s[b.method[i]], s[b.path[i]], str(s, b.endpoint[i]), str(s, b.model[i]), b.status[i], str(s, b.gatewayError[i]), num(b.bytes[i]), num(b.latencyMs[i]), num(b.tokensIn[i]), num(b.tokensOut[i]));
+  out.push(keys[i], importRef, b.ts[i], str(s, b.requestId[i]), str(s, b.keyRef[i]), num(b.credentialRef[i]), str(s, b.srcIp[i]), num(b.asn[i]), str(s, b.country[i]), str(s, b.userAgent[i]), s[b.method[i]], s[b.path[i]], str(s, b.endpoint[i]), str(s, b.model[i]), b.status[i], str(s, b.gatewayError[i]), num(b.bytes[i]), num(b.latencyMs[i]), num(b.tokensIn[i]), num(b.tokensOut[i]));
 }
 const str = stringAt;
 const num = numberOrNull;
@@ -61,13 +61,14 @@ export function prepareEventStore(client: Database.Database) {
      */
     insertBatch(b: EventBatch, importRef: number): { stored: Uint8Array; count: number } {
       const stored = new Uint8Array(b.n);
+      const keys = eventKeysOf(b);
       let count = 0;
       let last = (lastId.get() as number | null) ?? 0;
       const p: unknown[] = [];
       let i = 0;
       for (; i + CHUNK <= b.n; i += CHUNK) {
         p.length = 0;
-        for (let j = i; j < i + CHUNK; j++) params(b, importRef, j, p);
+        for (let j = i; j < i + CHUNK; j++) params(b, keys, importRef, j, p);
         const info = insertChunk.run(p);
         if (info.changes === CHUNK) {
           stored.fill(1, i, i + CHUNK);
@@ -75,7 +76,7 @@ export function prepareEventStore(client: Database.Database) {
         } else if (info.changes > 0) {
           const inserted = new Set((insertedAfter.all(last) as { ts: number; k: number }[]).map((r) => `${r.ts}:${r.k}`));
           for (let j = i; j < i + CHUNK; j++) {
-            const key = `${b.ts[j]}:${b.eventKey[j]}`;
+            const key = `${b.ts[j]}:${keys[j]}`;
             if (inserted.delete(key)) {
               stored[j] = 1; // the first of identical rows is the one stored
               count++;
@@ -86,7 +87,7 @@ export function prepareEventStore(client: Database.Database) {
       }
       for (; i < b.n; i++) {
         p.length = 0;
-        params(b, importRef, i, p);
+        params(b, keys, importRef, i, p);
         if (insertEvent.run(p).changes === 1) {
           stored[i] = 1;
           count++;

@@ -7,7 +7,7 @@ import type { DetectionEvent } from "./detection/types";
 import { DAY_MS } from "./credential-policy";
 import { eventKeyOf } from "./event-key";
 
-/** One event as the parse stage adds it to a batch (the stored row's fields; its identity is computed as it is added). */
+/** One event as the parse stage adds it to a batch (the stored row's fields). */
 export type BatchInput = {
   ts: number;
   requestId: string | null;
@@ -35,8 +35,6 @@ export type BatchInput = {
 export type EventBatch = {
   n: number;
   strings: string[];
-  /** Each event's identity (eventKey()), computed as it is added. */
-  eventKey: Float64Array;
   ts: Float64Array;
   status: Float64Array;
   asn: Float64Array;
@@ -59,7 +57,7 @@ export type EventBatch = {
   secrets: [number, readonly string[]][];
 };
 
-const NUMBER_COLUMNS = ["eventKey", "ts", "status", "asn", "bytes", "latencyMs", "tokensIn", "tokensOut", "credentialRef"] as const;
+const NUMBER_COLUMNS = ["ts", "status", "asn", "bytes", "latencyMs", "tokensIn", "tokensOut", "credentialRef"] as const;
 const STRING_COLUMNS = ["requestId", "keyRef", "srcIp", "country", "userAgent", "method", "path", "endpoint", "model", "gatewayError"] as const;
 
 /** The typed arrays' buffers, to transfer (not copy) a batch to another thread. */
@@ -84,7 +82,6 @@ export class BatchBuilder {
     this.b = {
       n: 0,
       strings: [],
-      eventKey: num(),
       ts: num(),
       status: num(),
       asn: num(),
@@ -126,7 +123,6 @@ export class BatchBuilder {
   add(e: BatchInput) {
     const b = this.b;
     const i = b.n++;
-    b.eventKey[i] = eventKeyOf(e.requestId, e.keyRef, e.srcIp, e.method, e.path, e.status, e.bytes, e.userAgent, e.latencyMs);
     b.ts[i] = e.ts;
     b.status[i] = e.status;
     b.asn[i] = e.asn ?? NaN;
@@ -157,6 +153,19 @@ export class BatchBuilder {
     this.reset();
     return b;
   }
+}
+
+/**
+ * Each row's identity (eventKey()), from its columns. Computed where the batch is inserted rather than as
+ * rows are added: the parse worker is the busier of the import's two threads.
+ */
+export function eventKeysOf(b: EventBatch): Float64Array {
+  const keys = new Float64Array(b.n);
+  const s = b.strings;
+  for (let i = 0; i < b.n; i++) {
+    keys[i] = eventKeyOf(stringAt(s, b.requestId[i]), stringAt(s, b.keyRef[i]), stringAt(s, b.srcIp[i]), s[b.method[i]], s[b.path[i]], b.status[i], numberOrNull(b.bytes[i]), stringAt(s, b.userAgent[i]), numberOrNull(b.latencyMs[i]));
+  }
+  return keys;
 }
 
 /** A string column's value: its index in the batch's string table (-1: null). */

@@ -20,7 +20,7 @@ import { listEndpoints, listModels } from "./catalog.server";
 // file, so that parsing overlaps with the inserts), then per batch one transaction on this thread
 // (insert events, usage, key references, last use, the import's counters and its committed offset).
 // Memory is flat: a few batches in flight and a few bounded maps.
-// Idempotent: events are keyed by their identity (eventKeyOf, computed as each enters its batch); resumable: a re-run of the same file continues after
+// Idempotent: events are keyed by their identity (eventKeyOf, computed as each batch is inserted); resumable: a re-run of the same file continues after
 // the last committed offset of its unfinished import.
 
 const STALE_MS = 10 * 60_000;
