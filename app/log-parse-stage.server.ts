@@ -1,5 +1,6 @@
 import { compileCatalog, type CatalogEndpointRef, type CatalogModelRef, type PathMatch } from "~/domain/catalog-match";
-import { createStageDetector, type RuleErrorCount, type StageDetection, type StageFinding } from "~/domain/detection/stage-detection";
+import type { RuleErrorCount } from "~/domain/detection/engine";
+import { createStageDetector, type StageDetection, type StageFinding } from "~/domain/detection/stage-detection";
 import type { DetectionEvent } from "~/domain/detection/types";
 import { BatchBuilder, type BatchInput, type EventBatch } from "~/domain/event-batch";
 import type { JsonlMap } from "~/domain/log-formats/jsonl";
@@ -140,9 +141,7 @@ export async function* runParseStage(lines: AsyncIterable<LogLine[]>, setup: Sta
 
   const detector = setup.detection ? createStageDetector(setup.detection, (k) => keysById.has(k) || keysByFingerprint.has(k)) : null;
 
-  const message = (): StageMessage => {
-    return { type: "batch", batch: builder.take(), counters: { ...counters }, samples: [...samples], secretFields: { ...secretFields }, endOffset, rawBytes: progress.rawBytes, findings: detector?.take() ?? [], ruleErrors: detector?.errorCounts() ?? [] };
-  };
+  const message = (): StageMessage => ({ type: "batch", batch: builder.take(), counters: { ...counters }, samples: [...samples], secretFields: { ...secretFields }, endOffset, rawBytes: progress.rawBytes, findings: detector?.take() ?? [], ruleErrors: detector?.errorCounts() ?? [] });
   const reject = (lineNo: number, reason: string) => {
     counters.rejected++;
     if (samples.length < MAX_SAMPLES) samples.push({ line: lineNo, reason });

@@ -5,7 +5,8 @@ import { credentialRefs, eventRefOf, prepareEventStore, type EventStore } from "
 import { credentialRotations, credentials, logImportKeys, logImports } from "../../db/schema";
 import type { ActionContext } from "~/domain/actor";
 import { aggregateBatch, batchEvents, type StoredEvent } from "~/domain/event-batch";
-import type { RuleErrorCount, StageDetection } from "~/domain/detection/stage-detection";
+import type { RuleErrorCount } from "~/domain/detection/engine";
+import type { StageDetection } from "~/domain/detection/stage-detection";
 import type { Finding } from "~/domain/detection/types";
 import type { JsonlMap } from "~/domain/log-formats/jsonl";
 import type { LogFormat } from "~/domain/log-parse";

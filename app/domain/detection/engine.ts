@@ -15,12 +15,15 @@ export type RuleError = { rule: RuleId; message: string };
 
 export type ObserveResult = { findings: Finding[]; errors: RuleError[] };
 
+/** A rule's errors so far: how many, and the latest message. */
+export type RuleErrorCount = { rule: RuleId; count: number; lastMessage: string };
+
 export type Engine = {
   readonly rules: readonly RuleId[];
   /** Run every rule on one event (events in time order, give or take). */
   observe(event: DetectionEvent, ctx: EngineContext): ObserveResult;
   /** Errors caught so far, per rule (with the latest message). */
-  errorCounts(): { rule: RuleId; count: number; lastMessage: string }[];
+  errorCounts(): RuleErrorCount[];
 };
 
 /** Defaults merged with overrides; only keys the rule knows, only finite numbers. */
@@ -32,7 +35,7 @@ export function mergeSettings(module: RuleModule, overrides?: Readonly<Record<st
 
 export function createEngine(modules: readonly RuleModule[] = ALL_RULES, settingsOverrides: SettingsOverrides = {}): Engine {
   const running: { rule: Rule; settings: Readonly<Record<string, number>> }[] = modules.map((m) => ({ rule: m.create(), settings: mergeSettings(m, settingsOverrides[m.id]) }));
-  const errors = new Map<RuleId, { count: number; lastMessage: string }>();
+  const errors = new Map<RuleId, Omit<RuleErrorCount, "rule">>();
   // One RuleContext per rule, rebuilt only when the caller passes another context object.
   let lastBase: EngineContext | null = null;
   let contexts: RuleContext[] = [];

@@ -8,7 +8,7 @@
 // flags still commit with the events that raised them and a re-import raises nothing.
 
 import { ALL_RULES } from "./all-rules";
-import { createEngine, type SettingsOverrides } from "./engine";
+import { createEngine, type RuleErrorCount, type SettingsOverrides } from "./engine";
 import type { CatalogModel, DetectionEvent, Finding, RuleId, RuleModule } from "./types";
 
 /**
@@ -25,8 +25,6 @@ export type StageDetection = { rules: readonly RuleId[]; overrides: SettingsOver
 
 /** A finding of the stage's rules for the batch's event at `index`. */
 export type StageFinding = { index: number; finding: Finding };
-
-export type RuleErrorCount = { rule: RuleId; count: number; lastMessage: string };
 
 export type StageDetector = {
   /** Runs the stage's rules on the event that will be the batch's `index`-th. */
