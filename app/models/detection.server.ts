@@ -118,7 +118,8 @@ export function createImportDetector(importId?: string, settingsOverrides?: Sett
   // Every rule, or (when the parse stage runs STAGE_RULES) the others: made on first use, one per import.
   let engine: Engine | null = null;
   let stageErrors: RuleErrorCount[] = [];
-  const engineFor = (stage: boolean) => (engine ??= createEngine(stage ? threadModules(STAGE_RULES) : ALL_RULES, overrides));
+  const stageRules = STAGE_RULES; // handed to the parse stage (stageDetection) and left out here when it runs them
+  const engineFor = (stage: boolean) => (engine ??= createEngine(stage ? threadModules(stageRules) : ALL_RULES, overrides));
   // Suppressions (false positives marked with "don't flag again") and the containment policy, as they are when the import starts.
   const loadSuppressions = () => new Set(listActiveSuppressions().map((s) => `${s.rule}|${s.credentialId ? `cred:${s.credentialId}` : `ip:${s.srcIp}`}`));
   let suppressed = loadSuppressions();
@@ -458,7 +459,7 @@ export function createImportDetector(importId?: string, settingsOverrides?: Sett
     },
 
     ruleErrors: () => [...(engine?.errorCounts() ?? []), ...stageErrors],
-    stageDetection: { rules: STAGE_RULES, overrides, catalog: c.catalog as CatalogModel[] },
+    stageDetection: { rules: stageRules, overrides, catalog: c.catalog as CatalogModel[] },
   };
 }
 

@@ -211,7 +211,7 @@ export async function importLogs(opts: ImportInput): Promise<ImportSummary> {
     // The format comes first (detected from the first lines when "auto"): nothing is written before it.
     const first = await stage.next();
     if (first.done || first.value.type !== "format") throw new LogImportError("The log ended before its format could be read.");
-    return await runImport(opts, { stage, format: first.value.format, resumable, setup, store, credentialOf, started, stageDetects: Boolean(setup.detection) });
+    return await runImport(opts, { stage, format: first.value.format, resumable, setup, store, credentialOf, started });
   } finally {
     await stage.stop?.();
   }
@@ -240,8 +240,6 @@ type ImportRun = {
   store: EventStore;
   credentialOf: ReadonlyMap<number, string>;
   started: number;
-  /** The parse stage runs the stage rules: its findings go to onBatch. */
-  stageDetects: boolean;
 };
 
 /** The import's second stage, on this thread: each batch from the parse stage is written in one transaction. */
@@ -288,8 +286,9 @@ async function runImport(opts: ImportInput, run: ImportRun): Promise<ImportSumma
       for (const u of agg.usage) store.upsertUsage(u.credentialId, u.day, u.requests, u.errors);
       for (const d of agg.dailyIps) store.insertDailyIp(d.credentialId, d.day, d.ip);
       for (const l of agg.lastUse) store.moveLastUse(l.credentialId, l.at, l.ip, l.userAgent);
-      if (opts.onBatch && (count || run.stageDetects)) {
-        const stage = run.stageDetects ? { findings: m.findings.filter((f) => stored[f.index]).map((f) => f.finding), ruleErrors: m.ruleErrors } : undefined;
+      const stageDetects = run.setup.detection !== undefined; // the parse stage ran the stage rules: their findings go to onBatch
+      if (opts.onBatch && (count || stageDetects)) {
+        const stage = stageDetects ? { findings: m.findings.filter((f) => stored[f.index]).map((f) => f.finding), ruleErrors: m.ruleErrors } : undefined;
         counters.flagsRaised += opts.onBatch(batchEvents(b, stored, importId, credentialOf), stage);
       }
       tx.update(logImports)

@@ -5,7 +5,7 @@
 import { SAMPLE_SIZE } from "./error-burst";
 import { FiringGate, SubjectStore, describeDuration } from "./leaky-bucket";
 import { prefix16 } from "./ip-prefix";
-import { LastSeenList } from "./last-seen-list";
+import { dropThrough, LastSeenList, type TimedEntry } from "./last-seen-list";
 import { NO_FINDINGS, sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule, type Severity } from "./types";
 
 const defaults = {
@@ -18,7 +18,7 @@ const defaults = {
 const MAX_VALUES = 256;
 
 /** A user agent in the window: when last seen, and its place in last-seen order. */
-type SeenUa = { key: string; ts: number; prev: SeenUa | null; next: SeenUa | null };
+type SeenUa = TimedEntry;
 /** An address in the window, with its /16 (IPv6: /32; null when it has none). */
 type SeenIp = { key: string; ts: number; net: string | null; prev: SeenIp | null; next: SeenIp | null };
 
@@ -36,6 +36,11 @@ export type CredentialSharingRule = Rule & { trackedSubjects(): number };
 
 function forgetIp(subj: Subject, n: SeenIp) {
   subj.ips.remove(n);
+  forgetNet(subj, n);
+}
+
+/** One address fewer in its /16. */
+function forgetNet(subj: Subject, n: SeenIp) {
   if (n.net !== null) {
     const c = (subj.nets.get(n.net) ?? 1) - 1;
     if (c <= 0) subj.nets.delete(n.net);
@@ -58,8 +63,8 @@ export function createCredentialSharing(opts: { maxSubjects?: number } = {}): Cr
       const cutoff = event.ts - s.windowMs;
       const { ips, uas } = subj;
       if (subj.oldest <= cutoff) {
-        while (ips.head !== null && ips.head.ts <= cutoff) forgetIp(subj, ips.head);
-        while (uas.head !== null && uas.head.ts <= cutoff) uas.remove(uas.head);
+        dropThrough(ips, cutoff, (n) => forgetNet(subj, n));
+        dropThrough(uas, cutoff);
         // The fronts are the oldest (last-seen order).
         subj.oldest = ips.head !== null ? ips.head.ts : Infinity;
         if (uas.head !== null && uas.head.ts < subj.oldest) subj.oldest = uas.head.ts;

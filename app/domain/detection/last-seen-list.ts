@@ -4,6 +4,8 @@
 // distinct-key windows keep their per-import state this way.
 
 export type Linked<N> = { key: string; prev: N | null; next: N | null };
+/** An entry that records when it was last seen (the windows' entries). */
+export type TimedEntry = { key: string; ts: number; prev: TimedEntry | null; next: TimedEntry | null };
 
 export class LastSeenList<N extends Linked<N>> {
   private readonly map = new Map<string, N>();
@@ -54,5 +56,15 @@ export class LastSeenList<N extends Linked<N>> {
     else this.tail = n.prev;
     n.prev = null;
     n.next = null;
+  }
+}
+
+/** Drops entries from the front while they were last seen at or before `cutoff` (a window's expiry), telling `onDrop` of each. */
+export function dropThrough<N extends Linked<N> & { ts: number }>(list: LastSeenList<N>, cutoff: number, onDrop?: (n: N) => void): void {
+  let n = list.head;
+  while (n !== null && n.ts <= cutoff) {
+    list.remove(n);
+    onDrop?.(n);
+    n = list.head;
   }
 }

@@ -4,10 +4,10 @@
 //   so idle subjects are dropped from the front in amortised O(1) and a hard cap evicts the oldest first.
 // - DistinctLeakyBucket: CrowdSec's leaky bucket with a `distinct` filter, per subject.
 // - SlidingWindowCounter: requests and distinct keys per subject within a sliding window.
-// - DistinctWindow: distinct keys within a sliding window for one subject (a Map ordered by last seen).
+// - DistinctWindow: distinct keys within a sliding window for one subject (a LastSeenList).
 // - FiringGate: "fire when first crossed, then at most once per window per subject, or on escalation".
 
-import { LastSeenList } from "./last-seen-list";
+import { dropThrough, LastSeenList, type TimedEntry } from "./last-seen-list";
 import { Interner } from "./interner";
 import { SEVERITY_ORDER, type Severity } from "./types";
 
@@ -85,15 +85,12 @@ export class SubjectStore<S> {
   }
 }
 
-/** A key of a DistinctWindow: when last seen, and its place in last-seen order. */
-type SeenKey = { key: string; ts: number; prev: SeenKey | null; next: SeenKey | null };
-
 /**
  * Distinct keys within a sliding window, ordered by last seen (oldest first), with a size cap (a
  * LastSeenList: seeing a key again moves it to the back in O(1), and expiry drops keys from the front).
  */
 export class DistinctWindow {
-  private readonly seen = new LastSeenList<SeenKey>();
+  private readonly seen = new LastSeenList<TimedEntry>();
   constructor(
     private readonly windowMs: number,
     private readonly maxKeys: number,
@@ -103,20 +100,16 @@ export class DistinctWindow {
   add(key: string, now: number): boolean {
     this.evict(now);
     const seen = this.seen;
+    // Seen last already (a credential calling one endpoint over and over): no lookup, and nothing moves.
     const back = seen.tail;
-    if (back !== null && back.key === key) {
-      // Seen last already (a credential calling one endpoint over and over): no lookup, nothing moves.
-      if (now > back.ts) back.ts = now;
-      return false;
-    }
-    const node = seen.get(key);
+    const node = back !== null && back.key === key ? back : seen.get(key);
     if (node !== undefined) {
       if (now > node.ts) node.ts = now;
       seen.moveToBack(node);
       return false;
     }
     seen.add({ key, ts: now, prev: null, next: null });
-    while (seen.size > this.maxKeys) seen.remove(seen.head as SeenKey);
+    while (seen.size > this.maxKeys) seen.remove(seen.head as TimedEntry);
     return true;
   }
 
@@ -125,9 +118,7 @@ export class DistinctWindow {
   }
 
   evict(now: number): void {
-    const cutoff = now - this.windowMs;
-    const seen = this.seen;
-    while (seen.head !== null && seen.head.ts <= cutoff) seen.remove(seen.head);
+    dropThrough(this.seen, now - this.windowMs);
   }
 
   size(): number {
@@ -246,6 +237,14 @@ export type WindowState = {
   distinct: DistinctWindow | null;
 };
 
+/** Index of the ring's i-th entry (0: the oldest) in arrays of length `cap`. */
+const ringAt = (w: WindowState, i: number, cap: number) => (w.start + i < cap ? w.start + i : w.start + i - cap);
+/** Drops the ring's oldest entry. */
+function dropOldest(w: WindowState, cap: number) {
+  if (++w.start === cap) w.start = 0;
+  w.len--;
+}
+
 /** `distinct` is -1 while the count has not passed the counter's `distinctAbove`. */
 export type WindowCount = { count: number; distinct: number; since: number };
 
@@ -282,17 +281,14 @@ export class SlidingWindowCounter {
     const key = this.strings.intern(rawKey);
     const cutoff = now - this.windowMs;
     let cap = w.ts.length;
-    while (w.len > 0 && w.ts[w.start] <= cutoff) {
-      if (++w.start === cap) w.start = 0;
-      w.len--;
-    }
+    while (w.len > 0 && w.ts[w.start] <= cutoff) dropOldest(w, cap);
     if (w.len === cap) {
       // Full: double the ring, oldest first from index 0 (never beyond what the cap of events needs).
       const next = Math.max(8, Math.min(cap * 2, this.opts.maxEvents + 1));
       const ts = new Array<number>(next);
       const keys = new Array<string>(next);
       for (let i = 0; i < w.len; i++) {
-        const j = w.start + i < cap ? w.start + i : w.start + i - cap;
+        const j = ringAt(w, i, cap);
         ts[i] = w.ts[j];
         keys[i] = w.keys[j];
       }
@@ -301,21 +297,18 @@ export class SlidingWindowCounter {
       w.start = 0;
       cap = next;
     }
-    const at = w.start + w.len < cap ? w.start + w.len : w.start + w.len - cap;
+    const at = ringAt(w, w.len, cap);
     w.ts[at] = now;
     w.keys[at] = key;
     w.len++;
-    if (w.len > this.opts.maxEvents) {
-      if (++w.start === cap) w.start = 0;
-      w.len--;
-    }
+    if (w.len > this.opts.maxEvents) dropOldest(w, cap);
     const count = w.len;
     if (w.distinct !== null) w.distinct.add(key, now);
     else if (count > this.distinctAbove) {
       // Every event of the window is still queued (the count has not reached maxEvents): replay them.
       w.distinct = new DistinctWindow(this.windowMs, this.opts.maxKeys);
       for (let i = 0; i < w.len; i++) {
-        const j = w.start + i < cap ? w.start + i : w.start + i - cap;
+        const j = ringAt(w, i, cap);
         w.distinct.add(w.keys[j], w.ts[j]);
       }
     }

@@ -5,6 +5,7 @@
 
 import { SAMPLE_SIZE } from "./error-burst";
 import { DistinctWindow, FiringGate, SubjectStore, describeDuration, describeSpan } from "./leaky-bucket";
+import { PrefixedKeys } from "./interner";
 import { pathOnly } from "./path-shape";
 import { NO_FINDINGS, sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
 
@@ -17,23 +18,10 @@ type Subject = { keys: DistinctWindow; recent: DetectionEvent[] };
 
 export type PathEnumerationRule = Rule & { trackedSubjects(): number };
 
-/** Distinct keys built per rule instance at most before the cache starts over. */
-const MAX_CACHED_KEYS = 4096;
-
-/** `prefix + value`, built once per distinct value (not once per event). */
-function keyOf(cache: Map<string, string>, prefix: string, value: string): string {
-  let k = cache.get(value);
-  if (k === undefined) {
-    if (cache.size >= MAX_CACHED_KEYS) cache.clear();
-    cache.set(value, (k = prefix + value));
-  }
-  return k;
-}
-
 export function createPathEnumeration(opts: { maxSubjects?: number } = {}): PathEnumerationRule {
   let state: { subjects: SubjectStore<Subject>; gate: FiringGate; init: () => Subject } | null = null;
-  const endpointKeys = new Map<string, string>();
-  const pathKeys = new Map<string, string>();
+  const endpointKeys = new PrefixedKeys("endpoint:");
+  const pathKeys = new PrefixedKeys("path:");
   return {
     id: "path_enumeration",
     trackedSubjects: () => state?.subjects.size() ?? 0,
@@ -45,7 +33,7 @@ export function createPathEnumeration(opts: { maxSubjects?: number } = {}): Path
         gate: new FiringGate(s.windowMs, opts),
         init: () => ({ keys: new DistinctWindow(s.windowMs, s.distinct * 4 + 16), recent: [] }),
       };
-      const key = event.endpoint !== null ? keyOf(endpointKeys, "endpoint:", event.endpoint) : keyOf(pathKeys, "path:", pathOnly(event.path));
+      const key = event.endpoint !== null ? endpointKeys.of(event.endpoint) : pathKeys.of(pathOnly(event.path));
       const subj = state.subjects.touch(event.credentialId, event.ts, state.init);
       if (!subj.keys.add(key, event.ts)) return NO_FINDINGS;
       subj.recent.push(event);

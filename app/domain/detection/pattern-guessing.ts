@@ -15,7 +15,7 @@
 import { SAMPLE_SIZE } from "./error-burst";
 import { FiringGate, SubjectStore, describeDuration, describeSpan } from "./leaky-bucket";
 import { pathOnly, pathShape, sameShape, shapeKey } from "./path-shape";
-import { Interner } from "./interner";
+import { Interner, PrefixedKeys } from "./interner";
 import { NO_FINDINGS, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
 
 const defaults = {
@@ -87,9 +87,8 @@ const MAX_INDEXED_PATHS = MAX_GROUPS * MAX_VARIANTS * 2;
 
 export type PatternGuessingRule = Rule & { trackedSubjects(): number };
 
-/** Forgets what is older than the window; cheap unless something in the group can have expired. */
+/** Forgets what is older than the window (called once something in the group can have expired: nextEvict ≤ cutoff). */
 function evict(g: Group, cutoff: number) {
-  if (g.nextEvict > cutoff) return;
   let next = Infinity;
   for (const [p, v] of g.variants) {
     if (v.ts <= cutoff) {
@@ -166,7 +165,8 @@ function record(subj: Subject, path: string, rawPath: string, shape: string[], k
   if (event.ts > group.lastTs) group.lastTs = event.ts;
   if (known === undefined || !known.live) {
     if (group.variants.size === 0 || !group.variants.has(path)) {
-      known = { shape, ts: event.ts, group, live: true, raw: rawPath, method: strings.intern(event.method), status: event.status, srcIp: strings.intern(event.srcIp), userAgent: strings.intern(event.userAgent) };
+      // Its request's fields are filled by noteRequest below, like every later request's.
+      known = { shape, ts: event.ts, group, live: true, raw: rawPath, method: "", status: 0, srcIp: null, userAgent: null };
       group.variants.set(path, known);
       if (subj.groupOf.size >= MAX_INDEXED_PATHS) {
         subj.groupOf.clear();
@@ -245,17 +245,6 @@ function finding(g: Group, event: DetectionEvent, path: string, s: Readonly<Reco
   };
 }
 
-/** `prefix + id`, cached (bounded like the shape cache). */
-function subjectKey(cache: Map<string, string>, prefix: string, id: string): string {
-  let k = cache.get(id);
-  if (k === undefined) {
-    if (cache.size >= SHAPE_CACHE_SIZE) cache.clear();
-    k = prefix + id;
-    cache.set(id, k);
-  }
-  return k;
-}
-
 const newSubject = (): Subject => ({ groups: [], nextExpiry: Infinity, hotPath: null, hotVariant: null, groupOf: new Map(), lastRaw: null, lastEntry: null });
 
 export function createPatternGuessing(opts: { maxSubjects?: number } = {}): PatternGuessingRule {
@@ -264,7 +253,7 @@ export function createPatternGuessing(opts: { maxSubjects?: number } = {}): Patt
   const shapes = new Map<string, ShapeEntry>();
   const strings = new Interner();
   // Subjects per key: a credential by its id (a UUID), else "key:<ref>" (built once per key reference, not per event).
-  const refKeys = new Map<string, string>();
+  const refKeys = new PrefixedKeys("key:");
   const shapeOf = (raw: string): ShapeEntry => {
     let entry = shapes.get(raw);
     if (entry === undefined) {
@@ -293,17 +282,14 @@ export function createPatternGuessing(opts: { maxSubjects?: number } = {}): Patt
         byIp: new SubjectStore<Subject>({ idleMs: s.windowMs, maxSubjects: opts.maxSubjects }),
         gate: new FiringGate(s.windowMs, opts),
       };
-      const key = event.credentialId !== null ? event.credentialId : event.keyRef ? subjectKey(refKeys, "key:", event.keyRef) : null;
+      const key = event.credentialId !== null ? event.credentialId : event.keyRef ? refKeys.of(event.keyRef) : null;
       let out = NO_FINDINGS;
       let entry: ShapeEntry | null = null;
       if (key !== null) {
         const subj = state.byKey.touch(key, event.ts, newSubject);
         entry = entryFor(subj, event.path);
         const g = record(subj, entry.path, entry.raw, entry.shape, null, event, s.windowMs, s.maxEdits, strings);
-        if (qualifies(g, s)) {
-          const gateKey = event.credentialId !== null ? `cred:${event.credentialId}` : key;
-          if (state.gate.allow(gateKey, "high", event.ts)) out = [finding(g, event, entry.path, s, "with this key")];
-        }
+        if (qualifies(g, s) && state.gate.allow(key, "high", event.ts)) out = [finding(g, event, entry.path, s, "with this key")];
       }
       if (event.srcIp !== null && event.srcIp !== "") {
         const subj = state.byIp.touch(event.srcIp, event.ts, newSubject);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Interner } from "~/domain/detection/interner";
+import { Interner, PrefixedKeys } from "~/domain/detection/interner";
 
 describe("Interner", () => {
   // (Which copy comes back cannot be observed in JavaScript: these check the values.)
@@ -21,5 +21,16 @@ describe("Interner", () => {
     const again = JSON.parse('"a"') as string;
     expect(strings.intern(again)).toBe("a");
     expect(strings.intern("c")).toBe("c");
+  });
+});
+
+describe("PrefixedKeys", () => {
+  it("builds prefix + value, and keeps giving it when full", () => {
+    const keys = new PrefixedKeys("key:", 2);
+    expect(keys.of("a")).toBe("key:a");
+    expect(keys.of("a")).toBe("key:a");
+    expect(keys.of("b")).toBe("key:b");
+    expect(keys.of("c")).toBe("key:c"); // full: started over
+    expect(keys.of("a")).toBe("key:a");
   });
 });
