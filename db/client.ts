@@ -14,6 +14,10 @@ import * as triage from "./schema-triage";
 const schema = { ...core, ...attestations, ...reviews, ...triage, ...account, ...dashboards };
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+/** A transaction's handle, as `db.transaction((tx) => …)` passes it. */
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+/** Where a write may go: inside a caller's transaction, or the database itself. */
+export type DbOrTx = Tx | Db;
 
 const MIGRATIONS = path.resolve(process.cwd(), "db/migrations");
 

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, isNull, lt, ne, notInArray, or, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
-import { getDb, type Db } from "../../db/client";
+import { getDb, type Tx } from "../../db/client";
 import { credentials, organizations, users } from "../../db/schema";
 import { attestationAnswers, attestationEvidence, attestationGaps, attestationMessages, attestationRoster, attestations, attestationTemplates } from "../../db/schema-attestations";
 import type { ActionContext, Actor } from "~/domain/actor";
@@ -19,7 +19,6 @@ import { currentTemplate } from "./attestation-template.server";
 // attestation-review.server.ts, evidence files in evidence.server.ts. Every read is scoped to the
 // actor's tenants in its `where`; another tenant's attestation is simply not found.
 
-export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 export type AttestationStatus = (typeof attestations.$inferSelect)["status"];
 /** Statuses in which the partner can still change answers. */
 export const OPEN_FOR_ANSWERS: AttestationStatus[] = ["requested", "in_progress", "clarification"];

@@ -1,13 +1,12 @@
 import { and, asc, desc, eq, gt, gte, lt, lte, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { getDb, type Db } from "../../db/client";
+import { getDb, type DbOrTx } from "../../db/client";
 import { auditHead, auditLog, organizations } from "../../db/schema";
 import type { ActionContext, Actor } from "~/domain/actor";
 import { auditHash, canonicalJson, GENESIS_HASH, verifyChain, type AuditRow, type ChainResult } from "~/domain/audit-chain";
 import { scopeFor, scopeWhere } from "./scope.server";
 import { blankToUndefined } from "~/domain/form-errors";
 
-type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0] | Db;
 
 export type AuditEntry = {
   action: string;
@@ -21,7 +20,7 @@ export type AuditEntry = {
  * Appends one hash-chained row. Call it inside the mutation's transaction (synchronous), so the change
  * and its audit entry commit or roll back together.
  */
-export function writeAudit(tx: Tx, ctx: ActionContext, entry: AuditEntry) {
+export function writeAudit(tx: DbOrTx, ctx: ActionContext, entry: AuditEntry) {
   const head = tx.select().from(auditHead).where(eq(auditHead.id, 1)).get();
   const id = (head?.lastId ?? 0) + 1;
   const prevHash = head?.lastHash ?? GENESIS_HASH;

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
-import { getDb, type Db } from "../../db/client";
+import { getDb, type Tx } from "../../db/client";
 import { credentials, credentialShares, flags, organizations, users } from "../../db/schema";
 import { campaignItems, campaigns } from "../../db/schema-reviews";
 import type { ActionContext, Actor } from "~/domain/actor";
@@ -16,7 +16,6 @@ import { getPolicy } from "./policy.server";
 // Access review campaigns (issue 5): create, open (snapshot the credentials in scope), read. Items and
 // decisions live in campaign-items.server.ts, closing and the report in campaign-report.server.ts.
 
-type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 export type CampaignRow = typeof campaigns.$inferSelect;
 export type FieldResult<T> = { ok: true; value: T } | { ok: false; status: 400 | 403 | 404; errors: Record<string, string[]> };
 

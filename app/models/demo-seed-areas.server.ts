@@ -1,4 +1,4 @@
-import type { Db } from "../../db/client";
+import type { Tx } from "../../db/client";
 import type { Role } from "~/domain/roles";
 import { seedReviewsDemo } from "./campaign-demo.server";
 import { seedDemoFlags } from "./demo-seed-flags.server";
@@ -9,7 +9,7 @@ import { seedDashboardsDemo } from "./dashboard-demo-seed.server";
 // The demo's data beyond organisations, users and credentials, one function per area, run inside the
 // seed's single transaction after the credentials are in (app/models/demo-seed.server.ts).
 
-export type DemoTx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+export type DemoTx = Tx;
 export type DemoIds = {
   now: Date;
   /** slug → organisation id */

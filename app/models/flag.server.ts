@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, gte, inArray, lte, ne, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
-import { getDb } from "../../db/client";
+import { getDb, type Tx } from "../../db/client";
 import { credentials, eventRefs, flags, logEvents, organizations, users } from "../../db/schema";
 import { detectionSuppressions, flagActivity, flagAssignments } from "../../db/schema-triage";
 import type { ActionContext, Actor } from "~/domain/actor";
@@ -203,7 +203,7 @@ export function listFlagsForCredential(actor: Actor, credentialId: string, limit
 
 export type TriageResult = { ok: true; message: string } | { ok: false; status: 400 | 403 | 404; field: string; message: string };
 
-function addActivity(tx: Parameters<Parameters<ReturnType<typeof getDb>["transaction"]>[0]>[0], flagId: string, actor: Actor | null, kind: (typeof flagActivity.$inferInsert)["kind"], body: string | null, partnerVisible: boolean, now: Date) {
+function addActivity(tx: Tx, flagId: string, actor: Actor | null, kind: (typeof flagActivity.$inferInsert)["kind"], body: string | null, partnerVisible: boolean, now: Date) {
   tx.insert(flagActivity)
     .values({ flagId, kind, actorId: actor?.id ?? null, actorName: actor ? actor.name || actor.email : "Keyward", body, partnerVisible, at: now })
     .run();

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { parse as parseCsv } from "csv-parse/sync";
 import { eq, inArray } from "drizzle-orm";
-import { getDb, type Db } from "../../db/client";
+import { getDb, type Tx } from "../../db/client";
 import { catalogEndpoints, catalogModels, credentialRotations, credentials, credentialShares, orgEntitlements, organizations, users } from "../../db/schema";
 import type { ActionContext } from "~/domain/actor";
 import { namesModel } from "~/domain/catalog";
@@ -28,7 +28,6 @@ import { enqueueEvent } from "./outbox.server";
 // is bad. Upserts by slug (organisations), email (users), name (models, endpoints) and keyId
 // (credentials); a row that changes nothing writes nothing, so importing the same file twice is a no-op.
 
-type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 export type InventoryFormat = "json" | "csv";
 export type InventoryFile = DocumentResult & { format: InventoryFormat; sha256: string };

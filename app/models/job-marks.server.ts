@@ -1,15 +1,14 @@
 import { and, eq, lt, sql } from "drizzle-orm";
-import { getDb, type Db } from "../../db/client";
+import { getDb, type DbOrTx } from "../../db/client";
 import { jobMarks } from "../../db/schema";
 import { DAY_MS } from "~/domain/credential-policy";
 
 // Job marks: "this was done" keys (a reminder sent, an hourly job run), so that a job run by two
 // processes, or twice, acts once. Claiming a mark is an insert that a second claim cannot repeat.
 
-type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0] | Db;
 
 /** Claims `key` (inside the caller's transaction): true when this call made the mark, false when it was there already. */
-export function claimMark(tx: Tx, key: string, now: Date): boolean {
+export function claimMark(tx: DbOrTx, key: string, now: Date): boolean {
   return tx.insert(jobMarks).values({ key, at: now }).onConflictDoNothing().run().changes > 0;
 }
 
@@ -23,7 +22,7 @@ export function isMarked(key: string): boolean {
 }
 
 /** Drops `job`'s period marks older than two days: of no further use. */
-export function prunePeriodMarks(tx: Tx, job: string, now: Date) {
+export function prunePeriodMarks(tx: DbOrTx, job: string, now: Date) {
   tx.delete(jobMarks)
     .where(and(sql`${jobMarks.key} like ${`${job}:%`}`, lt(jobMarks.at, new Date(now.getTime() - 2 * DAY_MS))))
     .run();

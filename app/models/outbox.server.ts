@@ -1,10 +1,9 @@
 import { and, asc, eq, inArray, isNull, lte, or } from "drizzle-orm";
-import { getDb, type Db } from "../../db/client";
+import { getDb, type DbOrTx } from "../../db/client";
 import { organizations, outbox, webhooks } from "../../db/schema";
 import { afterFailure } from "~/domain/backoff";
 import { sendDelivery, type DeliveryOutcome, type FetchLike } from "~/outbox-delivery.server";
 
-type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0] | Db;
 
 /** `text`: a one-line summary for chat receivers (a Slack incoming webhook reads it; others may ignore it). */
 export type OutboxEnvelope = { id: string; event: string; occurredAt: string; text?: string; data: Record<string, unknown> };
@@ -15,7 +14,7 @@ export type OutboxEnvelope = { id: string; event: string; occurredAt: string; te
  * receiver hears about its own organisation and its contractors. Call inside the transaction of the
  * change that caused the event, so both commit or neither does. Returns the number of rows queued.
  */
-export function enqueueEvent(tx: Tx, event: string, data: Record<string, unknown>, opts: { orgId: string | null; now?: Date; text?: string; receivers?: readonly { id: string }[] }): number {
+export function enqueueEvent(tx: DbOrTx, event: string, data: Record<string, unknown>, opts: { orgId: string | null; now?: Date; text?: string; receivers?: readonly { id: string }[] }): number {
   const now = opts.now ?? new Date();
   const receivers = opts.receivers ?? eventReceivers(tx, event, opts.orgId);
   for (const w of receivers) {
@@ -30,7 +29,7 @@ export function enqueueEvent(tx: Tx, event: string, data: Record<string, unknown
  * that queues many events of one kind (detection during an import) resolves them once per organisation
  * and passes them to enqueueEvent as `receivers`.
  */
-export function eventReceivers(tx: Tx, event: string, orgId: string | null): { id: string }[] {
+export function eventReceivers(tx: DbOrTx, event: string, orgId: string | null): { id: string }[] {
   const orgIds: string[] = [];
   if (orgId) {
     orgIds.push(orgId);
