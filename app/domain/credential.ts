@@ -74,7 +74,7 @@ export function expandModels(grant: readonly string[], catalog: readonly Catalog
 }
 
 /** Does `outer` (an entitlement or a grant) cover the model `name`? */
-function coversModel(outer: readonly string[], name: string, catalog: readonly CatalogModelRef[]): boolean {
+export function coversModel(outer: readonly string[], name: string, catalog: readonly CatalogModelRef[]): boolean {
   if (outer.includes(name)) return true;
   if (name === ALL_GA) return outer.includes(ALL_GA);
   return outer.includes(ALL_GA) && catalog.some((m) => m.name === name && m.status === "ga");

@@ -14,24 +14,29 @@ const defaults = {
   windowMs: 3_600_000,
 } as const;
 
+/** Is the endpoint outside the grant's endpoints ("*" covers every one)? */
+export function endpointOutsideGrant(endpoint: string | null, c: CredentialFacts): boolean {
+  return Boolean(endpoint) && !c.grantEndpoints.includes(ALL_ENDPOINTS) && !c.grantEndpoints.includes(endpoint as string);
+}
+
+/** The catalog model the event names when the grant does not cover it ("@ga" covers GA models); null otherwise, and for names the catalog does not know. */
+function catalogModelOutsideGrant(model: string | null, c: CredentialFacts, catalog: readonly CatalogModel[]): CatalogModel | null {
+  if (!model) return null;
+  const m = lookupModel(modelIndex(catalog), model);
+  return m && !c.grantModels.includes(m.name) && !(m.status === "ga" && c.grantModels.includes(ALL_GA)) ? m : null;
+}
+
 /** Does anything of the event lie outside the credential's grant (catalog models only)? outsideGrant's test, without building its list. */
 export function anyOutsideGrant(e: Pick<DetectionEvent, "endpoint" | "model">, c: CredentialFacts, catalog: readonly CatalogModel[]): boolean {
-  if (e.endpoint && !c.grantEndpoints.includes(ALL_ENDPOINTS) && !c.grantEndpoints.includes(e.endpoint)) return true;
-  if (e.model) {
-    const m = lookupModel(modelIndex(catalog), e.model);
-    if (m && !c.grantModels.includes(m.name) && !(m.status === "ga" && c.grantModels.includes(ALL_GA))) return true;
-  }
-  return false;
+  return endpointOutsideGrant(e.endpoint, c) || catalogModelOutsideGrant(e.model, c, catalog) !== null;
 }
 
 /** What of the event lies outside the credential's grant (empty when nothing does). */
 export function outsideGrant(e: Pick<DetectionEvent, "endpoint" | "model">, c: CredentialFacts, catalog: readonly CatalogModel[]): string[] {
   const out: string[] = [];
-  if (e.endpoint && !c.grantEndpoints.includes(ALL_ENDPOINTS) && !c.grantEndpoints.includes(e.endpoint)) out.push(`endpoint ${e.endpoint}`);
-  if (e.model) {
-    const m = lookupModel(modelIndex(catalog), e.model);
-    if (m && !c.grantModels.includes(m.name) && !(m.status === "ga" && c.grantModels.includes(ALL_GA))) out.push(`${m.status} model ${m.name}`);
-  }
+  if (endpointOutsideGrant(e.endpoint, c)) out.push(`endpoint ${e.endpoint}`);
+  const m = catalogModelOutsideGrant(e.model, c, catalog);
+  if (m) out.push(`${m.status} model ${m.name}`);
   return out;
 }
 

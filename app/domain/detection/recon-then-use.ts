@@ -8,7 +8,9 @@
 // credential without a baseline has only this import's history: its first successful call to each model
 // counts as "never used before".
 
+import { coversModel } from "~/domain/credential";
 import { FiringGate, SubjectStore, describeDuration, describeSpan } from "./leaky-bucket";
+import { endpointOutsideGrant } from "./out-of-grant";
 import { NO_FINDINGS, sampleOf, type CatalogModel, type CredentialFacts, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
 
 const defaults = {
@@ -30,12 +32,7 @@ export type ReconThenUseRule = Rule & { trackedSubjects(): number };
  * as it is (the catalog matcher has already turned aliases and case into the catalog's name).
  */
 function outsideGrantOrUnknownModel(event: DetectionEvent, cred: CredentialFacts, catalog: readonly CatalogModel[]): boolean {
-  if (event.model !== null && !cred.grantModels.includes(event.model)) {
-    const ga = cred.grantModels.includes("@ga") && catalog.some((m) => m.name === event.model && m.status === "ga");
-    if (!ga) return true;
-  }
-  if (event.endpoint !== null && !cred.grantEndpoints.includes("*") && !cred.grantEndpoints.includes(event.endpoint)) return true;
-  return false;
+  return (event.model !== null && !coversModel(cred.grantModels, event.model, catalog)) || endpointOutsideGrant(event.endpoint, cred);
 }
 
 function reconReason(event: DetectionEvent, ctx: RuleContext, credentialId: string): string | null {
