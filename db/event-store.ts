@@ -1,22 +1,88 @@
 import type Database from "better-sqlite3";
 import { eventKeysOf, numberOrNull, stringAt, type EventBatch } from "../app/domain/event-batch";
+import type { logEvents } from "./schema";
 
 // The import's hot path: prepared statements run once per event inside the batch transaction.
 // Raw SQL on purpose (drizzle's builder costs more per row than the insert itself); it is SQLite's
 // dialect, so it lives in db/ with the rest of what a PostgreSQL port would rewrite (COPY there).
+// Rows go to log_event_rows with their strings as event_strings ids (schema.ts): a batch's string table
+// already holds each distinct string once, so each is looked up once per batch, not once per row.
 
 const COLUMNS = "event_key, import_ref, ts, request_id, key_ref, credential_ref, src_ip, asn, country, user_agent, method, path, endpoint, model, status, gateway_error, bytes, latency_ms, tokens_in, tokens_out";
 const ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 /** Rows per multi-row INSERT: 50 × 20 parameters stays far below SQLite's limit of 32,766. */
 const CHUNK = 50;
 
-/** Row i of a columnar batch as the INSERT's parameters (positional, passed as one array: cheaper than named or spread). */
-function params(b: EventBatch, keys: Float64Array, importRef: number, i: number, out: unknown[]) {
-  const s = b.strings;
-  out.push(keys[i], importRef, b.ts[i], str(s, b.requestId[i]), str(s, b.keyRef[i]), num(b.credentialRef[i]), str(s, b.srcIp[i]), num(b.asn[i]), str(s, b.country[i]), str(s, b.userAgent[i]), s[b.method[i]], s[b.path[i]], str(s, b.endpoint[i]), str(s, b.model[i]), b.status[i], str(s, b.gatewayError[i]), num(b.bytes[i]), num(b.latencyMs[i]), num(b.tokensIn[i]), num(b.tokensOut[i]));
+/**
+ * Row i of a columnar batch as the INSERT's parameters (positional, passed as one array: cheaper than
+ * named or spread); `id(index)` is the event_strings id of the batch's string at `index` (null for -1).
+ */
+function params(b: EventBatch, keys: Float64Array, importRef: number, i: number, id: (index: number) => number | null, out: unknown[]) {
+  out.push(keys[i], importRef, b.ts[i], stringAt(b.strings, b.requestId[i]), id(b.keyRef[i]), num(b.credentialRef[i]), id(b.srcIp[i]), num(b.asn[i]), id(b.country[i]), id(b.userAgent[i]), id(b.method[i]), id(b.path[i]), id(b.endpoint[i]), id(b.model[i]), b.status[i], id(b.gatewayError[i]), num(b.bytes[i]), num(b.latencyMs[i]), num(b.tokensIn[i]), num(b.tokensOut[i]));
 }
-const str = stringAt;
 const num = numberOrNull;
+
+/** Strings whose ids an import remembers between batches (a bound on its memory; past it, it starts over). */
+const CACHED_STRINGS = 50_000;
+
+/**
+ * The event_strings ids of a batch's strings, adding the new ones. Ids found in the table are remembered
+ * between batches while the table's epoch stands (a purge bumps it: retention.server.ts); ids added in
+ * this batch are not, since its transaction may yet roll back. Call inside the batch's transaction.
+ */
+function prepareStringIds(client: Database.Database) {
+  const find = client.prepare("select id from event_strings where value = ?").pluck();
+  const add = client.prepare("insert into event_strings (value) values (?)");
+  const epochNow = client.prepare("select epoch from event_strings_epoch where id = 1").pluck();
+  let cache = new Map<string, number>();
+  let epoch: number | null = null;
+  return (b: EventBatch) => {
+    const now = epochNow.get() as number;
+    if (now !== epoch || cache.size > CACHED_STRINGS) {
+      cache = new Map();
+      epoch = now;
+    }
+    const ids = new Float64Array(b.strings.length); // 0: not looked up yet (ids start at 1)
+    return (index: number): number | null => {
+      if (index < 0) return null;
+      let id = ids[index];
+      if (id !== 0) return id;
+      const value = b.strings[index];
+      const known = cache.get(value) ?? (find.get(value) as number | undefined);
+      if (known !== undefined) cache.set(value, (id = known));
+      else id = Number(add.run(value).lastInsertRowid);
+      ids[index] = id;
+      return id;
+    };
+  };
+}
+
+/** A gateway event as the log_events view reads it, minus its row id; absent fields are null. */
+export type LogEventValues = Pick<typeof logEvents.$inferSelect, "eventKey" | "importRef" | "ts" | "method" | "path" | "status"> & Partial<Omit<typeof logEvents.$inferSelect, "id">>;
+
+const VIEW_FIELDS = ["eventKey", "importRef", "ts", "requestId", "keyRef", "credentialRef", "srcIp", "asn", "country", "userAgent", "method", "path", "endpoint", "model", "status", "gatewayError", "bytes", "latencyMs", "tokensIn", "tokensOut"] as const;
+
+/**
+ * Stores events given one by one, for seeds and tests (an import stores batches: prepareEventStore).
+ * Through the log_events view, whose trigger stores their strings; an event already stored is skipped.
+ */
+export function insertLogEvents(client: Database.Database, rows: readonly LogEventValues[]) {
+  const insert = client.prepare(`insert or ignore into log_events (${COLUMNS}) values ${ROW}`);
+  for (const r of rows) insert.run(VIEW_FIELDS.map((f) => r[f] ?? null));
+}
+
+const STRING_COLUMNS = ["key_ref", "src_ip", "country", "user_agent", "method", "path", "endpoint", "model", "gateway_error"];
+
+/**
+ * Deletes the event strings no stored event uses (after retention purged events) and bumps the epoch,
+ * so that an import's cached ids are dropped. One scan of log_event_rows. Returns how many were deleted.
+ */
+export function purgeUnusedEventStrings(client: Database.Database): number {
+  const used = STRING_COLUMNS.map((c) => `select ${c} from log_event_rows where ${c} is not null`).join(" union ");
+  const n = client.prepare(`delete from event_strings where id not in (${used})`).run().changes;
+  if (n > 0) client.prepare("update event_strings_epoch set epoch = epoch + 1 where id = 1").run();
+  return n;
+}
 
 export type EventRefKind = "credential" | "import";
 
@@ -33,10 +99,11 @@ export function credentialRefs(client: Database.Database): Map<string, number> {
 }
 
 export function prepareEventStore(client: Database.Database) {
-  const insertEvent = client.prepare(`insert or ignore into log_events (${COLUMNS}) values ${ROW}`);
-  const insertChunk = client.prepare(`insert or ignore into log_events (${COLUMNS}) values ${Array(CHUNK).fill(ROW).join(", ")}`);
-  const lastId = client.prepare("select max(id) from log_events").pluck();
-  const insertedAfter = client.prepare("select ts, event_key as k from log_events where id > ?");
+  const insertEvent = client.prepare(`insert or ignore into log_event_rows (${COLUMNS}) values ${ROW}`);
+  const insertChunk = client.prepare(`insert or ignore into log_event_rows (${COLUMNS}) values ${Array(CHUNK).fill(ROW).join(", ")}`);
+  const lastId = client.prepare("select max(id) from log_event_rows").pluck();
+  const insertedAfter = client.prepare("select ts, event_key as k from log_event_rows where id > ?");
+  const stringIds = prepareStringIds(client);
   const upsertKey = client.prepare(
     `insert into log_import_keys (import_id, key_ref, credential_id, events, successes, first_seen, last_seen) values (?, ?, ?, ?, ?, ?, ?)
      on conflict (import_id, key_ref) do update set events = events + excluded.events, successes = successes + excluded.successes,
@@ -62,13 +129,14 @@ export function prepareEventStore(client: Database.Database) {
     insertBatch(b: EventBatch, importRef: number): { stored: Uint8Array; count: number } {
       const stored = new Uint8Array(b.n);
       const keys = eventKeysOf(b);
+      const id = stringIds(b);
       let count = 0;
       let last = (lastId.get() as number | null) ?? 0;
       const p: unknown[] = [];
       let i = 0;
       for (; i + CHUNK <= b.n; i += CHUNK) {
         p.length = 0;
-        for (let j = i; j < i + CHUNK; j++) params(b, keys, importRef, j, p);
+        for (let j = i; j < i + CHUNK; j++) params(b, keys, importRef, j, id, p);
         const info = insertChunk.run(p);
         if (info.changes === CHUNK) {
           stored.fill(1, i, i + CHUNK);
@@ -87,7 +155,7 @@ export function prepareEventStore(client: Database.Database) {
       }
       for (; i < b.n; i++) {
         p.length = 0;
-        params(b, keys, importRef, i, p);
+        params(b, keys, importRef, i, id, p);
         if (insertEvent.run(p).changes === 1) {
           stored[i] = 1;
           count++;

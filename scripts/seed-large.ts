@@ -110,50 +110,41 @@ for (let i = 0; i < 10; i++) {
   for (let k = 0; k < 5; k++) insKey.run(id, `kw_unregistered_${i}_${k}`, now - DAY, now - DAY);
 }
 
-// Events (multi-row inserts of 50) and their daily rollups.
+// Events, through the import's own insert (columnar batches: db/event-store.ts), and their daily rollups.
 const live = creds.filter((c) => c.live);
-const COLS = "(event_key, import_ref, ts, request_id, key_ref, credential_ref, src_ip, user_agent, method, path, endpoint, model, status, bytes, latency_ms)";
 // Events name their import and credential by integer reference (event_refs), as the import writes them.
-const { credentialRefs, eventRefOf } = await import("../db/event-store");
+const { credentialRefs, eventRefOf, prepareEventStore } = await import("../db/event-store");
+const { BatchBuilder } = await import("../app/domain/event-batch");
 const credRef = credentialRefs(sqlite);
 const importRefs = importIds.map((id) => eventRefOf(sqlite, "import", id));
-const ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-const insEvents = sqlite.prepare(`insert or ignore into log_events ${COLS} values ${Array(50).fill(ROW).join(", ")}`);
+const store = prepareEventStore(sqlite);
 const usage = new Map<string, [number, number, number]>(); // "credIndex|day" → requests, errors, ip mask
 const span = 30 * DAY;
 const start = now - span;
 const PATHS = ["/v1/messages", "/v1/models/atlas-2/messages", "/v1/embeddings", "/v1/models", "/v1/complete"];
 const BATCH = 20_000;
-let params: unknown[] = [];
-const flush = () => {
-  insEvents.run(...params);
-  params = [];
-};
 for (let b = 0; b < EVENTS; b += BATCH) {
-  sqlite.transaction(() => {
-    for (let i = b; i < Math.min(EVENTS, b + BATCH); i++) {
-      const ts = start + Math.floor((i / EVENTS) * span);
-      const ci = Math.floor(rand() * live.length);
-      const c = live[ci];
-      const ipIdx = Math.floor(rand() * rand() * 4);
-      const err = rand() < 0.035;
-      const status = err ? pick([400, 403, 404, 429, 500]) : 200;
-      params.push(Math.floor(rand() * 2 ** 53), importRefs[Math.floor((i / EVENTS) * 10)], ts, `r${i}`, c.keyId, credRef.get(c.id), c.ips[ipIdx], "model-sdk-python/1.4.2", "POST", pick(PATHS), "messages", "atlas-2", status, 1200, 300);
-      if (params.length === 50 * 15) flush();
-      const key = `${ci}|${dayOf(ts)}`;
-      const u = usage.get(key) ?? [0, 0, 0];
-      u[0]++;
-      if (err) u[1]++;
-      u[2] |= 1 << ipIdx;
-      usage.set(key, u);
-    }
-  })();
+  const end = Math.min(EVENTS, b + BATCH);
+  const importRef = importRefs[Math.floor((b / EVENTS) * 10)]; // a batch belongs to one import (10 imports, 500k events each)
+  const builder = new BatchBuilder(end - b);
+  for (let i = b; i < end; i++) {
+    const ts = start + Math.floor((i / EVENTS) * span);
+    const ci = Math.floor(rand() * live.length);
+    const c = live[ci];
+    const ipIdx = Math.floor(rand() * rand() * 4);
+    const err = rand() < 0.035;
+    const status = err ? pick([400, 403, 404, 429, 500]) : 200;
+    builder.add({ ts, status, asn: null, bytes: 1200, latencyMs: 300, tokensIn: null, tokensOut: null, credentialRef: credRef.get(c.id) ?? null, requestId: `r${i}`, keyRef: c.keyId, srcIp: c.ips[ipIdx], country: null, userAgent: "model-sdk-python/1.4.2", method: "POST", path: pick(PATHS), endpoint: "messages", model: "atlas-2", gatewayError: null, secrets: [] });
+    const key = `${ci}|${dayOf(ts)}`;
+    const u = usage.get(key) ?? [0, 0, 0];
+    u[0]++;
+    if (err) u[1]++;
+    u[2] |= 1 << ipIdx;
+    usage.set(key, u);
+  }
+  const batch = builder.take();
+  sqlite.transaction(() => store.insertBatch(batch, importRef))();
   if (b % 1_000_000 === 0) step(`events ${b.toLocaleString("en")}`);
-}
-if (params.length) {
-  const rest = params.length / 15;
-  const stmt = sqlite.prepare(`insert or ignore into log_events ${COLS} values ${Array(rest).fill(ROW).join(", ")}`);
-  stmt.run(...params);
 }
 step(`${EVENTS.toLocaleString("en")} events`);
 const insUsage = sqlite.prepare("insert into credential_usage_daily (credential_id, day, requests, errors) values (?, ?, ?, ?)");

@@ -1,7 +1,7 @@
 import { and, asc, eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { credentialRefs, eventRefOf } from "../../db/event-store";
-import { credentials, flags, logEvents, logImports, type FlagEvidence } from "../../db/schema";
+import { credentialRefs, eventRefOf, insertLogEvents } from "../../db/event-store";
+import { credentials, flags, logImports, type FlagEvidence } from "../../db/schema";
 import { flagActivity, flagAssignments } from "../../db/schema-triage";
 import type { DemoIds, DemoTx } from "./demo-seed-areas.server";
 
@@ -28,7 +28,7 @@ export function seedDemoFlags(tx: DemoTx, ids: DemoIds) {
   let seq = 0;
   const event = (c: { id: string; keyId: string }, ts: number, path: string, status: number, ip: string, ua = UA, model: string | null = null) => {
     seq++;
-    tx.insert(logEvents).values({ eventKey: 7_000_000 + seq, importRef, ts, requestId: `demo-${seq}`, keyRef: c.keyId, credentialRef: credentialRef.get(c.id) ?? null, srcIp: ip, userAgent: ua, method: "POST", path, endpoint: status < 400 ? "messages" : null, model, status, bytes: 400 + seq, latencyMs: 300 + seq }).run();
+    insertLogEvents(getDb().$client, [{ eventKey: 7_000_000 + seq, importRef, ts, requestId: `demo-${seq}`, keyRef: c.keyId, credentialRef: credentialRef.get(c.id) ?? null, srcIp: ip, userAgent: ua, method: "POST", path, endpoint: status < 400 ? "messages" : null, model, status, bytes: 400 + seq, latencyMs: 300 + seq }]);
     return { ts, method: "POST", path, status, srcIp: ip, userAgent: ua } satisfies FlagEvidence;
   };
   const flag = (v: Omit<typeof flags.$inferInsert, "subjectKey" | "windowMs" | "importId"> & { windowMs?: number }) =>

@@ -1,13 +1,16 @@
 import { asc, inArray, lt } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { logEvents } from "../../db/schema";
+import { purgeUnusedEventStrings } from "../../db/event-store";
+import { logEventRows } from "../../db/schema";
 import type { ActionContext } from "~/domain/actor";
 import { RAW_EVENT_RETENTION_DAYS, retentionCutoff } from "~/domain/retention";
 import { writeAudit } from "./audit.server";
 
 // Retention of raw gateway events (issue 6 point 7), run by the scheduler. Events older than the
 // retention are deleted oldest first, a chunk per transaction, walking the (ts, event_key) index, so
-// the database is never locked for long and the web process's writes get in between chunks.
+// the database is never locked for long and the web process's writes get in between chunks. A run that
+// purged its last events also deletes the event strings (addresses, paths, user agents…) no event uses
+// any more, with the last chunk.
 //
 // Kept: per-credential daily usage (credential_usage_daily: requests and errors) and the daily
 // distinct source IPs (credential_daily_ips): the issue keeps "requests, errors, distinct IPs" for
@@ -20,7 +23,7 @@ export const PURGE_CHUNK = 10_000;
 /** At most this many chunks per run (5M events): a first run on a large backlog finishes over several runs. */
 export const PURGE_MAX_CHUNKS = 500;
 
-export type RetentionRun = { deleted: number; cutoff: string; retentionDays: number; more: boolean };
+export type RetentionRun = { deleted: number; stringsDeleted: number; cutoff: string; retentionDays: number; more: boolean };
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -40,25 +43,27 @@ export async function purgeOldEvents(
   const ctx: ActionContext = { actor: null, ip: null, now };
   const db = getDb();
   let deleted = 0;
+  let stringsDeleted = 0;
   let chunks = 0;
   let full = true; // the last chunk was full: there may be more
   while (full && chunks < maxChunks) {
     chunks++;
     const lastAllowed = chunks === maxChunks;
     db.transaction((tx) => {
-      const oldest = tx.select({ id: logEvents.id }).from(logEvents).where(lt(logEvents.ts, cutoff)).orderBy(asc(logEvents.ts)).limit(chunkSize);
-      const n = tx.delete(logEvents).where(inArray(logEvents.id, oldest)).run().changes;
+      const oldest = tx.select({ id: logEventRows.id }).from(logEventRows).where(lt(logEventRows.ts, cutoff)).orderBy(asc(logEventRows.ts)).limit(chunkSize);
+      const n = tx.delete(logEventRows).where(inArray(logEventRows.id, oldest)).run().changes;
       deleted += n;
       full = n === chunkSize;
       if ((!full || lastAllowed) && deleted > 0) {
+        stringsDeleted = full ? 0 : purgeUnusedEventStrings(db.$client);
         writeAudit(tx, ctx, {
           action: "logs.retention_purged",
           targetType: "log_events",
-          details: { deleted, olderThan: new Date(cutoff).toISOString(), retentionDays, chunks, more: full },
+          details: { deleted, stringsDeleted, olderThan: new Date(cutoff).toISOString(), retentionDays, chunks, more: full },
         });
       }
     });
     if (full && !lastAllowed) await yieldToEventLoop();
   }
-  return { deleted, cutoff: new Date(cutoff).toISOString(), retentionDays, more: full && deleted > 0 };
+  return { deleted, stringsDeleted, cutoff: new Date(cutoff).toISOString(), retentionDays, more: full && deleted > 0 };
 }

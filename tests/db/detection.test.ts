@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { getDb } from "../../db/client";
-import { credentialBaselines, flags, logEvents, logImports } from "../../db/schema";
+import { credentialBaselines, flags, logEventRows, logImports } from "../../db/schema";
 import { createImportDetector, flagSubjectKey, listFlagsForCli, mergeEvidence, p99 } from "../../app/models/detection.server";
 import { importLogs } from "../../app/models/log-import.server";
 import { createOrg } from "../support/factories";
@@ -28,7 +28,7 @@ const allFlags = () => getDb().select().from(flags).all();
 
 beforeEach(() => {
   const db = getDb();
-  db.delete(logEvents).run();
+  db.delete(logEventRows).run();
   db.delete(logImports).run();
   db.delete(flags).run();
   db.delete(credentialBaselines).run();

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { getDb } from "../../db/client";
-import { eventRefOf, prepareEventStore } from "../../db/event-store";
+import { eventRefOf, prepareEventStore, purgeUnusedEventStrings } from "../../db/event-store";
 import { BatchBuilder, type EventBatch } from "~/domain/event-batch";
 
 // The import's insert marks which events of a batch were stored: 50 per statement, and for a statement
@@ -9,9 +9,9 @@ import { BatchBuilder, type EventBatch } from "~/domain/event-batch";
 const raw = () => getDb().$client;
 const T0 = Date.UTC(2026, 10, 22);
 
-function batch(keys: number[]): EventBatch {
+function batch(keys: number[], userAgent: string | null = null): EventBatch {
   const b = new BatchBuilder(keys.length);
-  for (const k of keys) b.add({ ts: T0 + k * 1000, status: 200, asn: null, bytes: null, latencyMs: null, tokensIn: null, tokensOut: null, credentialRef: null, requestId: `es-${k}`, keyRef: "kw_es", srcIp: null, country: null, userAgent: null, method: "POST", path: "/v1/x", endpoint: null, model: null, gatewayError: null, secrets: [] });
+  for (const k of keys) b.add({ ts: T0 + k * 1000, status: 200, asn: null, bytes: null, latencyMs: null, tokensIn: null, tokensOut: null, credentialRef: null, requestId: `es-${k}`, keyRef: "kw_es", srcIp: null, country: null, userAgent, method: "POST", path: "/v1/x", endpoint: null, model: null, gatewayError: null, secrets: [] });
   const batch = b.take();
   return batch;
 }
@@ -43,5 +43,44 @@ describe("inserting a batch of events", () => {
     const again = raw().transaction(() => store.insertBatch(batch(keys), ref))();
     expect(again.count).toBe(0);
     expect([...again.stored].every((s) => s === 0)).toBe(true);
+  });
+});
+
+describe("event strings", () => {
+  const userAgents = () => (raw().prepare("select user_agent as ua from log_events order by ts").all() as { ua: string | null }[]).map((r) => r.ua);
+  const stringCount = (value: string) => (raw().prepare("select count(*) as n from event_strings where value = ?").get(value) as { n: number }).n;
+
+  it("stores each distinct string once and gives it back through the log_events view", () => {
+    const store = prepareEventStore(raw());
+    const ref = eventRefOf(raw(), "import", "imp-event-store");
+    raw().transaction(() => store.insertBatch(batch([1, 2, 3], "curl/8.5.0 (es)"), ref))();
+    raw().transaction(() => store.insertBatch(batch([4, 5], "curl/8.5.0 (es)"), ref))();
+    expect(userAgents()).toEqual(Array(5).fill("curl/8.5.0 (es)"));
+    expect(stringCount("curl/8.5.0 (es)")).toBe(1);
+    const row = raw().prepare("select user_agent, path from log_event_rows limit 1").get() as { user_agent: unknown; path: unknown };
+    expect(typeof row.user_agent).toBe("number");
+    expect(typeof row.path).toBe("number");
+  });
+
+  it("does not reuse a remembered id after retention purged its string, nor one added by a batch that rolled back", () => {
+    const store = prepareEventStore(raw());
+    const ref = eventRefOf(raw(), "import", "imp-event-store");
+    raw().transaction(() => store.insertBatch(batch([1], "gone-then-back/1"), ref))(); // added
+    raw().transaction(() => store.insertBatch(batch([2], "gone-then-back/1"), ref))(); // found, and remembered
+    // Retention, between two batches of one import: the only event using the string goes, and so does the string.
+    raw().prepare("delete from log_event_rows").run();
+    expect(purgeUnusedEventStrings(raw())).toBeGreaterThan(0);
+    expect(stringCount("gone-then-back/1")).toBe(0);
+    raw().transaction(() => store.insertBatch(batch([3], "gone-then-back/1"), ref))();
+    expect(userAgents()).toEqual(["gone-then-back/1"]);
+
+    const failing = raw().transaction(() => {
+      store.insertBatch(batch([4], "rolled-back/1"), ref);
+      throw new Error("the batch's transaction fails after its insert");
+    });
+    expect(failing).toThrow();
+    expect(stringCount("rolled-back/1")).toBe(0);
+    raw().transaction(() => store.insertBatch(batch([5], "rolled-back/1"), ref))();
+    expect(userAgents()).toEqual(["gone-then-back/1", "rolled-back/1"]);
   });
 });

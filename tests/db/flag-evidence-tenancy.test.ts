@@ -1,7 +1,6 @@
-import { eventRefOf } from "../../db/event-store";
+import { eventRefOf, insertLogEvents } from "../../db/event-store";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../../db/client";
-import { logEvents } from "../../db/schema";
 import { getFlag } from "~/models/flag.server";
 import { createCredential } from "../support/credential-factory";
 import { actorFor, tenancyWorld } from "../support/factories";
@@ -18,10 +17,7 @@ describe("a flag's evidence for a partner", () => {
     const theirs = createCredential(w.other.id);
     const t0 = Date.now() - 120_000;
     const ev = (i: number, credentialId: string, keyRef: string, path: string) => ({ eventKey: 7_000_000 + i, importRef: eventRefOf(getDb().$client, "import", "imp-evidence"), ts: t0 + i * 1000, keyRef, credentialRef: eventRefOf(getDb().$client, "credential", credentialId), srcIp: "203.0.113.66", userAgent: "curl/8", method: "GET", path, status: 404 });
-    getDb()
-      .insert(logEvents)
-      .values([ev(1, mine.id, mine.keyId, "/v1/mine-probe"), ev(2, theirs.id, theirs.keyId, "/v1/models/their-secret-model/messages")])
-      .run();
+    insertLogEvents(getDb().$client, [ev(1, mine.id, mine.keyId, "/v1/mine-probe"), ev(2, theirs.id, theirs.keyId, "/v1/models/their-secret-model/messages")]);
     const sample = (i: number, path: string) => ({ ts: t0 + i * 1000, method: "GET", path, status: 404, srcIp: "203.0.113.66", userAgent: "curl/8" });
     const flag = createFlag({ rule: "ip_probe", credentialId: mine.id, orgId: w.partner.id, srcIp: "203.0.113.66", firstSeen: t0, lastSeen: t0 + 2000, evidence: [sample(1, "/v1/mine-probe"), sample(2, "/v1/models/their-secret-model/messages")] });
 

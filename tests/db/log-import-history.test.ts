@@ -5,7 +5,7 @@ import { Readable } from "node:stream";
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { getDb } from "../../db/client";
-import { auditLog, credentials, logEvents, logImports } from "../../db/schema";
+import { auditLog, credentials, logEventRows, logEvents, logImports } from "../../db/schema";
 import type { ActionContext } from "../../app/domain/actor";
 import {
   effectiveStatus,
@@ -56,7 +56,7 @@ function deadPid() {
 }
 
 beforeEach(async () => {
-  getDb().delete(logEvents).run();
+  getDb().delete(logEventRows).run();
   getDb().delete(logImports).run();
   const security = await createUser({ role: "security" });
   ctx = { actor: actorFor(security.id), ip: "192.0.2.10" };

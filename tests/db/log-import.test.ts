@@ -7,7 +7,7 @@ import Database from "better-sqlite3";
 import { beforeEach, describe, expect, it } from "vitest";
 import { getDb } from "../../db/client";
 import { eventRefOf } from "../../db/event-store";
-import { credentials, credentialUsageDaily, logEvents, logImports } from "../../db/schema";
+import { credentials, credentialUsageDaily, logEventRows, logEvents, logImports } from "../../db/schema";
 import { count, eq } from "drizzle-orm";
 import { importLogs, LogImportError } from "../../app/models/log-import.server";
 import { createOrg } from "../support/factories";
@@ -34,7 +34,7 @@ const eventCount = () => getDb().select({ n: count() }).from(logEvents).get()!.n
 
 beforeEach(() => {
   // Each test counts events from zero.
-  getDb().delete(logEvents).run();
+  getDb().delete(logEventRows).run();
   getDb().delete(logImports).run();
   run_++;
   K = `kw_live_t${run_}`;

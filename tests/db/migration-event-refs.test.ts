@@ -4,32 +4,17 @@ import path from "node:path";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "../../db/client";
+import { MIGRATIONS, migrationIdx, migrationsUpTo } from "../support/migrations";
 
 // Migration 0007 turns log_events' UUID columns (import_id, credential_id) into integer references
 // through event_refs. A database holding events from before it must keep every event, each still tied
 // to its import and credential.
 
-const MIGRATIONS = path.resolve("db/migrations");
-
-function migrationsUpTo(dir: string, lastIdx: number) {
-  fs.mkdirSync(path.join(dir, "meta"), { recursive: true });
-  const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS, "meta/_journal.json"), "utf8")) as { entries: { idx: number; tag: string }[] };
-  const entries = journal.entries.filter((e) => e.idx <= lastIdx);
-  for (const e of entries) fs.copyFileSync(path.join(MIGRATIONS, `${e.tag}.sql`), path.join(dir, `${e.tag}.sql`));
-  fs.writeFileSync(path.join(dir, "meta/_journal.json"), JSON.stringify({ ...journal, entries }));
-}
-
-/** The journal index of the migration under test. */
-function eventRefsIdx() {
-  const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS, "meta/_journal.json"), "utf8")) as { entries: { idx: number; tag: string }[] };
-  return journal.entries.find((e) => e.tag.endsWith("_event_refs"))!.idx;
-}
-
 describe("migration 0007 (event references)", () => {
   it("keeps every event and maps its import and credential to integer references", () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "keyward-mig-"));
     const old = path.join(tmp, "before");
-    migrationsUpTo(old, eventRefsIdx() - 1);
+    migrationsUpTo(old, migrationIdx("_event_refs") - 1);
     const db = openDatabase(path.join(tmp, "k.db"));
     migrate(db, { migrationsFolder: old });
     const c = db.$client;
@@ -39,7 +24,7 @@ describe("migration 0007 (event references)", () => {
     ins.run(3, "imp-b", 3000, "kw_a", "cred-a");
     ins.run(4, "imp-b", 4000, "kw_unknown", null);
 
-    migrate(db, { migrationsFolder: MIGRATIONS });
+    migrate(db, { migrationsFolder: MIGRATIONS }); // through every later migration too
     const rows = c
       .prepare(
         `select e.event_key as k, i.target_id as imp, cr.target_id as cred from log_events e

@@ -47,10 +47,14 @@ describe("raw event retention", () => {
     expect(usageBefore).toHaveLength(7);
 
     const first = await purgeOldEvents(NOW);
-    expect(first).toEqual({ deleted: 4, cutoff: new Date(daysBefore(400)).toISOString(), retentionDays: 400, more: false });
-    const left = raw().prepare("SELECT ts FROM log_events ORDER BY ts").all() as { ts: number }[];
+    // The four purged events' addresses (198.51.100.1-4) were theirs alone: they go too; the rest stay readable.
+    expect(first).toEqual({ deleted: 4, stringsDeleted: 4, cutoff: new Date(daysBefore(400)).toISOString(), retentionDays: 400, more: false });
+    const left = raw().prepare("SELECT ts, src_ip, path FROM log_events ORDER BY ts").all() as { ts: number; src_ip: string; path: string }[];
     expect(left).toHaveLength(3);
     expect(left.every((e) => e.ts >= daysBefore(400))).toBe(true);
+    expect(left.map((e) => e.src_ip)).toEqual(["198.51.100.5", "198.51.100.6", "198.51.100.7"]);
+    expect(left.every((e) => e.path === "/v1/models/atlas-2/messages")).toBe(true);
+    expect(n("SELECT count(*) AS n FROM event_strings WHERE value LIKE '198.51.100.%'")).toBe(3);
     // Daily usage and distinct IPs outlive the raw events.
     expect(raw().prepare("SELECT * FROM credential_usage_daily WHERE credential_id = ? ORDER BY day").all(cred.id)).toEqual(usageBefore);
     expect(n("SELECT count(*) AS n FROM credential_daily_ips WHERE credential_id = ?", cred.id)).toBe(ipsBefore);
@@ -58,7 +62,7 @@ describe("raw event retention", () => {
     const audits = purgeAudits();
     expect(audits).toHaveLength(1);
     expect(audits[0].actor_id).toBeNull();
-    expect(JSON.parse(audits[0].details)).toMatchObject({ deleted: 4, retentionDays: 400, olderThan: new Date(daysBefore(400)).toISOString() });
+    expect(JSON.parse(audits[0].details)).toMatchObject({ deleted: 4, stringsDeleted: 4, retentionDays: 400, olderThan: new Date(daysBefore(400)).toISOString() });
 
     expect(await purgeOldEvents(NOW)).toMatchObject({ deleted: 0, more: false });
     expect(n("SELECT count(*) AS n FROM log_events")).toBe(3);

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { getDb } from "../../db/client";
-import { credentialBaselines, credentials, flags, logEvents, logImports, outbox } from "../../db/schema";
+import { credentialBaselines, credentials, flags, logEventRows, logImports, outbox } from "../../db/schema";
 import { detectionPolicy, detectionRuleSettings, detectionSuppressions, flagActivity } from "../../db/schema-triage";
 import { createImportDetector } from "../../app/models/detection.server";
 import { saveRuleSettings, setAutoSuspendCritical } from "../../app/models/detection-settings.server";
@@ -25,7 +25,7 @@ const burst = (from: number) => Array.from({ length: 8 }, (_, i) => ev(from + i 
 
 beforeEach(() => {
   const db = getDb();
-  for (const t of [logEvents, logImports, flags, credentialBaselines, detectionSuppressions, detectionRuleSettings, detectionPolicy, outbox, flagActivity]) db.delete(t).run();
+  for (const t of [logEventRows, logImports, flags, credentialBaselines, detectionSuppressions, detectionRuleSettings, detectionPolicy, outbox, flagActivity]) db.delete(t).run();
   seedCatalog();
   n++;
   K = `kw_tri${n}`;

@@ -1,8 +1,8 @@
-import { eventRefOf } from "../../db/event-store";
+import { eventRefOf, insertLogEvents } from "../../db/event-store";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "../../db/client";
-import { credentials, flags, logEvents, outbox } from "../../db/schema";
+import { credentials, flags, outbox } from "../../db/schema";
 import { detectionRuleSettings, detectionSuppressions, flagActivity } from "../../db/schema-triage";
 import { listAuditForTarget } from "~/models/audit.server";
 import { login, request } from "../support/app";
@@ -33,7 +33,7 @@ function eventsFor(credentialId: string, keyRef: string, t0: number) {
     path: `/v1/models/opus-${i}/messages`,
     status: i % 4 === 0 ? 200 : 404,
   }));
-  getDb().insert(logEvents).values(rows).run();
+  insertLogEvents(getDb().$client, rows);
 }
 
 describe("flags: tenancy", () => {
