@@ -365,6 +365,32 @@ export const eventStrings = sqliteTable("event_strings", { id: integer("id").pri
  */
 export const eventStringsEpoch = sqliteTable("event_strings_epoch", { id: integer("id").primaryKey(), epoch: integer("epoch").notNull() });
 
+/** An event's columns other than its strings: the same in log_event_rows and the log_events view. */
+const eventNumbers = () => ({
+  eventKey: integer("event_key").notNull(),
+  importRef: integer("import_ref").notNull(),
+  ts: integer("ts").notNull(), // epoch ms
+  requestId: text("request_id"), // unique per request: not worth a string id
+  credentialRef: integer("credential_ref"),
+  asn: integer("asn"),
+  status: integer("status").notNull(),
+  bytes: integer("bytes"),
+  latencyMs: integer("latency_ms"),
+  tokensIn: integer("tokens_in"),
+  tokensOut: integer("tokens_out"),
+});
+
+/** An event's optional strings: event_strings ids in log_event_rows (`integer`), text in the view (`text`). Method and path are required. */
+const eventStringColumns = <C>(column: (name: string) => C) => ({
+  keyRef: column("key_ref"),
+  srcIp: column("src_ip"),
+  country: column("country"),
+  userAgent: column("user_agent"),
+  endpoint: column("endpoint"),
+  model: column("model"),
+  gatewayError: column("gateway_error"),
+});
+
 /**
  * One gateway request, as stored: its strings are event_strings ids. Read it through the log_events view
  * (below), which gives them back as text. Unique on (ts, eventKey): a re-import stores nothing twice, and
@@ -376,26 +402,10 @@ export const logEventRows = sqliteTable(
   "log_event_rows",
   {
     id: integer("id").primaryKey(), // the rowid: no AUTOINCREMENT bookkeeping per insert
-    eventKey: integer("event_key").notNull(),
-    importRef: integer("import_ref").notNull(),
-    ts: integer("ts").notNull(), // epoch ms
-    requestId: text("request_id"), // unique per request: not worth a string id
-    keyRef: integer("key_ref"),
-    credentialRef: integer("credential_ref"),
-    srcIp: integer("src_ip"),
-    asn: integer("asn"),
-    country: integer("country"),
-    userAgent: integer("user_agent"),
+    ...eventNumbers(),
+    ...eventStringColumns((name) => integer(name)),
     method: integer("method").notNull(),
     path: integer("path").notNull(),
-    endpoint: integer("endpoint"),
-    model: integer("model"),
-    status: integer("status").notNull(),
-    gatewayError: integer("gateway_error"),
-    bytes: integer("bytes"),
-    latencyMs: integer("latency_ms"),
-    tokensIn: integer("tokens_in"),
-    tokensOut: integer("tokens_out"),
   },
   (t) => [
     uniqueIndex("log_events_ts_key_uq").on(t.ts, t.eventKey),
@@ -410,26 +420,10 @@ export const logEventRows = sqliteTable(
  */
 export const logEvents = sqliteView("log_events", {
   id: integer("id").notNull(),
-  eventKey: integer("event_key").notNull(),
-  importRef: integer("import_ref").notNull(),
-  ts: integer("ts").notNull(), // epoch ms
-  requestId: text("request_id"),
-  keyRef: text("key_ref"),
-  credentialRef: integer("credential_ref"),
-  srcIp: text("src_ip"),
-  asn: integer("asn"),
-  country: text("country"),
-  userAgent: text("user_agent"),
+  ...eventNumbers(),
+  ...eventStringColumns((name) => text(name)),
   method: text("method").notNull(),
   path: text("path").notNull(),
-  endpoint: text("endpoint"),
-  model: text("model"),
-  status: integer("status").notNull(),
-  gatewayError: text("gateway_error"),
-  bytes: integer("bytes"),
-  latencyMs: integer("latency_ms"),
-  tokensIn: integer("tokens_in"),
-  tokensOut: integer("tokens_out"),
 }).existing();
 
 /** Key references seen at the gateway per import, registered or not (unregistered ones are listed in the report). */

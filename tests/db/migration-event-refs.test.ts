@@ -1,10 +1,5 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { describe, expect, it } from "vitest";
-import { openDatabase } from "../../db/client";
-import { MIGRATIONS, migrationIdx, migrationsUpTo } from "../support/migrations";
+import { databaseBefore } from "../support/migrations";
 
 // Migration 0007 turns log_events' UUID columns (import_id, credential_id) into integer references
 // through event_refs. A database holding events from before it must keep every event, each still tied
@@ -12,19 +7,15 @@ import { MIGRATIONS, migrationIdx, migrationsUpTo } from "../support/migrations"
 
 describe("migration 0007 (event references)", () => {
   it("keeps every event and maps its import and credential to integer references", () => {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "keyward-mig-"));
-    const old = path.join(tmp, "before");
-    migrationsUpTo(old, migrationIdx("_event_refs") - 1);
-    const db = openDatabase(path.join(tmp, "k.db"));
-    migrate(db, { migrationsFolder: old });
-    const c = db.$client;
+    const old = databaseBefore("_event_refs");
+    const c = old.db.$client;
     const ins = c.prepare("insert into log_events (event_key, import_id, ts, key_ref, credential_id, method, path, status) values (?, ?, ?, ?, ?, 'POST', '/v1/x', 200)");
     ins.run(1, "imp-a", 1000, "kw_a", "cred-a");
     ins.run(2, "imp-a", 2000, "kw_b", "cred-b");
     ins.run(3, "imp-b", 3000, "kw_a", "cred-a");
     ins.run(4, "imp-b", 4000, "kw_unknown", null);
 
-    migrate(db, { migrationsFolder: MIGRATIONS }); // through every later migration too
+    old.migrateRest(); // through every later migration too
     const rows = c
       .prepare(
         `select e.event_key as k, i.target_id as imp, cr.target_id as cred from log_events e
@@ -41,8 +32,7 @@ describe("migration 0007 (event references)", () => {
     expect((c.prepare("select count(*) as n from event_refs").get() as { n: number }).n).toBe(4);
     const plan = c.prepare("explain query plan select ts from log_events where credential_ref = 1 and ts between 0 and 5000").all() as { detail: string }[];
     expect(plan.map((p) => p.detail).join("\n")).toMatch(/log_events_credential_ts_idx/);
-    db.$client.close();
-    fs.rmSync(tmp, { recursive: true, force: true });
+    old.close();
   });
 });
 

@@ -1,10 +1,5 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { describe, expect, it } from "vitest";
-import { openDatabase } from "../../db/client";
-import { MIGRATIONS, migrationIdx, migrationsUpTo } from "../support/migrations";
+import { databaseBefore } from "../support/migrations";
 
 // Migration 0008 moves log_events' strings into event_strings and its rows into log_event_rows, and
 // makes log_events a view. A database holding events from before it must read back every event exactly
@@ -14,19 +9,15 @@ const COLUMNS = "event_key, import_ref, ts, request_id, key_ref, credential_ref,
 
 describe("migration 0008 (event strings)", () => {
   it("keeps every event's values, stores each string once, and the indexes still serve credential and time ranges", () => {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "keyward-mig-"));
-    const old = path.join(tmp, "before");
-    migrationsUpTo(old, migrationIdx("_event_strings") - 1);
-    const db = openDatabase(path.join(tmp, "k.db"));
-    migrate(db, { migrationsFolder: old });
-    const c = db.$client;
+    const old = databaseBefore("_event_strings");
+    const c = old.db.$client;
     const ins = c.prepare(`insert into log_events (${COLUMNS}) values (${COLUMNS.split(", ").map(() => "?").join(", ")})`);
     ins.run(1, 1, 1000, "r1", "kw_a", 1, "198.51.100.7", 64500, "NL", "curl/8.5.0", "POST", "/v1/models/atlas-2/messages", "messages", "atlas-2", 200, null, 512, 30, 100, 20);
     ins.run(2, 1, 2000, "r2", "kw_a", 1, "198.51.100.7", null, null, "curl/8.5.0", "POST", "/v1/models/atlas-3/messages", null, null, 404, "no_route", null, null, null, null);
     ins.run(3, 2, 3000, null, "kw_unknown", null, null, null, null, null, "GET", "/v1/models", "models", null, 200, null, null, null, null, null);
     const before = c.prepare(`select id, ${COLUMNS} from log_events order by id`).all();
 
-    migrate(db, { migrationsFolder: MIGRATIONS });
+    old.migrateRest();
     expect(c.prepare(`select id, ${COLUMNS} from log_events order by id`).all()).toEqual(before);
     expect((c.prepare("select type from sqlite_master where name = 'log_events'").get() as { type: string }).type).toBe("view");
     const strings = (c.prepare("select value from event_strings").all() as { value: string }[]).map((r) => r.value);
@@ -42,7 +33,6 @@ describe("migration 0008 (event strings)", () => {
     ins.run(4, 2, 4000, "r4", "kw_a", 1, "203.0.113.9", null, null, "curl/8.5.0", "POST", "/v1/models/atlas-2/messages", null, null, 200, null, null, null, null, null);
     expect(c.prepare("select src_ip, user_agent from log_events where event_key = 4").get()).toEqual({ src_ip: "203.0.113.9", user_agent: "curl/8.5.0" });
     expect((c.prepare("select count(*) as n from event_strings").get() as { n: number }).n).toBe(strings.length + 1);
-    db.$client.close();
-    fs.rmSync(tmp, { recursive: true, force: true });
+    old.close();
   });
 });

@@ -1,23 +1,36 @@
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import { openDatabase, type Db } from "../../db/client";
 
-// Databases as an older release left them: the migrations folder cut at one journal entry.
+// Databases as an older release left them, for the tests of a migration that converts data.
 
-export const MIGRATIONS = path.resolve("db/migrations");
+const MIGRATIONS = path.resolve("db/migrations");
 
 type Journal = { entries: { idx: number; tag: string }[] };
-const journal = () => JSON.parse(fs.readFileSync(path.join(MIGRATIONS, "meta/_journal.json"), "utf8")) as Journal;
 
-/** Copies the migrations up to journal index `lastIdx` into `dir`, with a journal of those only. */
-export function migrationsUpTo(dir: string, lastIdx: number) {
-  fs.mkdirSync(path.join(dir, "meta"), { recursive: true });
-  const j = journal();
-  const entries = j.entries.filter((e) => e.idx <= lastIdx);
-  for (const e of entries) fs.copyFileSync(path.join(MIGRATIONS, `${e.tag}.sql`), path.join(dir, `${e.tag}.sql`));
-  fs.writeFileSync(path.join(dir, "meta/_journal.json"), JSON.stringify({ ...j, entries }));
-}
-
-/** The journal index of the migration whose tag ends with `suffix` ("_event_refs"). */
-export function migrationIdx(suffix: string): number {
-  return journal().entries.find((e) => e.tag.endsWith(suffix))!.idx;
+/**
+ * A fresh database migrated up to just before the migration whose tag ends with `suffix` ("_event_refs").
+ * `migrateRest()` applies every later migration; `close()` removes it all.
+ */
+export function databaseBefore(suffix: string): { db: Db; migrateRest(): void; close(): void } {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "keyward-mig-"));
+  const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS, "meta/_journal.json"), "utf8")) as Journal;
+  const idx = journal.entries.find((e) => e.tag.endsWith(suffix))!.idx;
+  const entries = journal.entries.filter((e) => e.idx < idx);
+  const before = path.join(tmp, "before");
+  fs.mkdirSync(path.join(before, "meta"), { recursive: true });
+  for (const e of entries) fs.copyFileSync(path.join(MIGRATIONS, `${e.tag}.sql`), path.join(before, `${e.tag}.sql`));
+  fs.writeFileSync(path.join(before, "meta/_journal.json"), JSON.stringify({ ...journal, entries }));
+  const db = openDatabase(path.join(tmp, "k.db"));
+  migrate(db, { migrationsFolder: before });
+  return {
+    db,
+    migrateRest: () => migrate(db, { migrationsFolder: MIGRATIONS }),
+    close() {
+      db.$client.close();
+      fs.rmSync(tmp, { recursive: true, force: true });
+    },
+  };
 }
