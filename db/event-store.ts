@@ -27,8 +27,10 @@ const CACHED_STRINGS = 50_000;
 
 /**
  * The event_strings ids of a batch's strings, adding the new ones. Ids found in the table are remembered
- * between batches while the table's epoch stands (a purge bumps it: retention.server.ts); ids added in
- * this batch are not, since its transaction may yet roll back. Call inside the batch's transaction.
+ * between batches while the table's epoch stands (a purge bumps it: deleteEventStrings); ids added in
+ * this batch are not, since its transaction may yet roll back. Call inside the batch's transaction, one
+ * batch per transaction (as the import does): an id added by an earlier batch of the same transaction
+ * would be found, remembered, and left dangling if that transaction rolled back.
  */
 function prepareStringIds(client: Database.Database) {
   const find = client.prepare("select id from event_strings where value = ?").pluck();
@@ -71,15 +73,44 @@ export function insertLogEvents(client: Database.Database, rows: readonly LogEve
   for (const r of rows) insert.run(VIEW_FIELDS.map((f) => r[f] ?? null));
 }
 
+/** log_event_rows' string columns (event_strings ids). */
 const STRING_COLUMNS = ["key_ref", "src_ip", "country", "user_agent", "method", "path", "endpoint", "model", "gateway_error"];
 
+/** Strings no stored event used when they were looked for, and the last event row then. */
+export type UnusedEventStrings = { ids: number[]; lastRow: number };
+
 /**
- * Deletes the event strings no stored event uses (after retention purged events) and bumps the epoch,
- * so that an import's cached ids are dropped. One scan of log_event_rows. Returns how many were deleted.
+ * The event strings no stored event uses (after retention purged events). One pass over the event rows,
+ * in a read transaction: it holds no write lock, however long it takes (seconds for millions of events).
  */
-export function purgeUnusedEventStrings(client: Database.Database): number {
-  const used = STRING_COLUMNS.map((c) => `select ${c} from log_event_rows where ${c} is not null`).join(" union ");
-  const n = client.prepare(`delete from event_strings where id not in (${used})`).run().changes;
+export function findUnusedEventStrings(client: Database.Database): UnusedEventStrings {
+  return client.transaction(() => {
+    const maxId = (client.prepare("select max(id) from event_strings").pluck().get() as number | null) ?? 0;
+    const used = new Uint8Array(maxId + 1);
+    for (const row of client.prepare(`select ${STRING_COLUMNS.join(", ")} from log_event_rows`).raw().iterate() as IterableIterator<(number | null)[]>) {
+      for (let i = 0; i < row.length; i++) if (row[i] !== null) used[row[i]!] = 1;
+    }
+    const ids: number[] = [];
+    for (const id of client.prepare("select id from event_strings").pluck().iterate() as IterableIterator<number>) if (!used[id]) ids.push(id);
+    const lastRow = (client.prepare("select max(id) from log_event_rows").pluck().get() as number | null) ?? 0;
+    return { ids, lastRow };
+  })();
+}
+
+/**
+ * Deletes the strings findUnusedEventStrings found, except those used by events stored since (rows after
+ * its last one: a new row's id is above every existing one, and events are deleted only by retention,
+ * oldest first), and bumps the epoch so that an import's remembered ids are dropped. Call inside a write
+ * transaction (short: it reads only the events stored since). Returns how many it deleted.
+ */
+export function deleteEventStrings(client: Database.Database, unused: UnusedEventStrings): number {
+  const spare = new Set<number>();
+  for (const row of client.prepare(`select ${STRING_COLUMNS.join(", ")} from log_event_rows where id > ?`).raw().iterate(unused.lastRow) as IterableIterator<(number | null)[]>) {
+    for (const id of row) if (id !== null) spare.add(id);
+  }
+  const del = client.prepare("delete from event_strings where id = ?");
+  let n = 0;
+  for (const id of unused.ids) if (!spare.has(id)) n += del.run(id).changes;
   if (n > 0) client.prepare("update event_strings_epoch set epoch = epoch + 1 where id = 1").run();
   return n;
 }

@@ -415,8 +415,10 @@ export const logEventRows = sqliteTable(
 
 /**
  * Gateway events as readers see them: log_event_rows with its strings as text (a view, created by
- * migration 0008, not by drizzle-kit). Inserting into it works too (a trigger stores the strings), for
- * seeds and tests; the import writes log_event_rows directly (db/event-store.ts).
+ * migration 0008, not by drizzle-kit). INSERT and INSERT OR IGNORE into it work too (a trigger stores the
+ * strings), for seeds and tests (insertLogEvents); no UPDATE or upsert. The import writes log_event_rows
+ * directly (db/event-store.ts). A migration that rebuilds log_event_rows (drizzle-kit's copy, drop and
+ * rename) must drop the view and its two triggers first and create them again after (0008's last lines).
  */
 export const logEvents = sqliteView("log_events", {
   id: integer("id").notNull(),

@@ -137,7 +137,7 @@ const pushReport = report("push", pushes);
 
 // Every event of every accepted push is stored, exactly once.
 const db = new Database(process.env.KEYWARD_DB!, { readonly: true });
-const stored = db.prepare("select count(*) as n, count(distinct request_id) as d from log_events where request_id like 'bench-%'").get() as { n: number; d: number };
+const stored = db.prepare("select count(*) as n, count(distinct request_id) as d from log_event_rows where request_id like 'bench-%'").get() as { n: number; d: number };
 const integrity = (db.pragma("integrity_check") as { integrity_check: string }[])[0].integrity_check;
 db.close();
 const expected = pushReport.ok * EVENTS_PER_PUSH;

@@ -1,6 +1,6 @@
 import { and, asc, eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { credentialRefs, eventRefOf, insertLogEvents } from "../../db/event-store";
+import { credentialRefs, eventRefOf, insertLogEvents, type LogEventValues } from "../../db/event-store";
 import { credentials, flags, logImports, type FlagEvidence } from "../../db/schema";
 import { flagActivity, flagAssignments } from "../../db/schema-triage";
 import type { DemoIds, DemoTx } from "./demo-seed-areas.server";
@@ -26,9 +26,10 @@ export function seedDemoFlags(tx: DemoTx, ids: DemoIds) {
   const importRef = eventRefOf(getDb().$client, "import", importId); // the same connection: inside the seed's transaction
   const credentialRef = credentialRefs(getDb().$client); // each credential's, made by a trigger when it was inserted
   let seq = 0;
+  const events: LogEventValues[] = []; // stored together at the end
   const event = (c: { id: string; keyId: string }, ts: number, path: string, status: number, ip: string, ua = UA, model: string | null = null) => {
     seq++;
-    insertLogEvents(getDb().$client, [{ eventKey: 7_000_000 + seq, importRef, ts, requestId: `demo-${seq}`, keyRef: c.keyId, credentialRef: credentialRef.get(c.id) ?? null, srcIp: ip, userAgent: ua, method: "POST", path, endpoint: status < 400 ? "messages" : null, model, status, bytes: 400 + seq, latencyMs: 300 + seq }]);
+    events.push({ eventKey: 7_000_000 + seq, importRef, ts, requestId: `demo-${seq}`, keyRef: c.keyId, credentialRef: credentialRef.get(c.id) ?? null, srcIp: ip, userAgent: ua, method: "POST", path, endpoint: status < 400 ? "messages" : null, model, status, bytes: 400 + seq, latencyMs: 300 + seq });
     return { ts, method: "POST", path, status, srcIp: ip, userAgent: ua } satisfies FlagEvidence;
   };
   const flag = (v: Omit<typeof flags.$inferInsert, "subjectKey" | "windowMs" | "importId"> & { windowMs?: number }) =>
@@ -73,4 +74,5 @@ export function seedDemoFlags(tx: DemoTx, ids: DemoIds) {
     const id = flag({ rule: "rate_burst", severity: "medium", credentialId: helix.id, orgId: helix.orgId, srcIp: ip, keyRef: helix.keyId, status: "resolved", firstSeen: now - 3 * 86_400_000, lastSeen: now - 3 * 86_400_000 + 4 * MIN, count: 2, windowMs: 600_000, summary: `410 requests in one minute from key ${helix.keyId} (threshold: more than 5 × its baseline p99 of 22 per minute and more than 120 per minute)`, evidence: [{ ts: now - 3 * 86_400_000, method: "POST", path: "/v1/models/atlas-2/messages", status: 200, srcIp: ip, userAgent: UA }] });
     note(id, "resolved", "Sam Okafor", "Helix Bio's planned load test (ticket SEC-412).", true, now - 3 * 86_400_000 + 3_600_000);
   }
+  insertLogEvents(getDb().$client, events);
 }

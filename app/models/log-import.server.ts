@@ -304,7 +304,10 @@ async function runImport(opts: ImportInput, run: ImportRun): Promise<ImportSumma
         })
         .where(eq(logImports.id, importId))
         .run();
-    });
+      // Immediate: the batch reads (its string ids' epoch, the last row id) before it writes, so it takes the
+      // write lock first; a deferred one would fail outright (SQLITE_BUSY_SNAPSHOT) whenever another process
+      // (the web server, retention) committed between its first read and its first write.
+    }, { behavior: "immediate" });
     committedOffset = m.endOffset;
     opts.onProgress?.({ lines: counters.lines, rawBytes: m.rawBytes });
   };

@@ -1,6 +1,6 @@
 import { asc, inArray, lt } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { purgeUnusedEventStrings } from "../../db/event-store";
+import { deleteEventStrings, findUnusedEventStrings } from "../../db/event-store";
 import { logEventRows } from "../../db/schema";
 import type { ActionContext } from "~/domain/actor";
 import { RAW_EVENT_RETENTION_DAYS, retentionCutoff } from "~/domain/retention";
@@ -9,8 +9,9 @@ import { writeAudit } from "./audit.server";
 // Retention of raw gateway events (issue 6 point 7), run by the scheduler. Events older than the
 // retention are deleted oldest first, a chunk per transaction, walking the (ts, event_key) index, so
 // the database is never locked for long and the web process's writes get in between chunks. A run that
-// purged its last events also deletes the event strings (addresses, paths, user agents…) no event uses
-// any more, with the last chunk.
+// purged its last events then deletes the event strings (addresses, paths, user agents…) no event uses
+// any more: found in a read transaction (a pass over every event, without the write lock), deleted in a
+// short write transaction with their own audit row.
 //
 // Kept: per-credential daily usage (credential_usage_daily: requests and errors) and the daily
 // distinct source IPs (credential_daily_ips): the issue keeps "requests, errors, distinct IPs" for
@@ -55,15 +56,23 @@ export async function purgeOldEvents(
       deleted += n;
       full = n === chunkSize;
       if ((!full || lastAllowed) && deleted > 0) {
-        stringsDeleted = full ? 0 : purgeUnusedEventStrings(db.$client);
         writeAudit(tx, ctx, {
           action: "logs.retention_purged",
           targetType: "log_events",
-          details: { deleted, stringsDeleted, olderThan: new Date(cutoff).toISOString(), retentionDays, chunks, more: full },
+          details: { deleted, olderThan: new Date(cutoff).toISOString(), retentionDays, chunks, more: full },
         });
       }
     });
     if (full && !lastAllowed) await yieldToEventLoop();
+  }
+  if (deleted > 0 && !full) {
+    const unused = findUnusedEventStrings(db.$client);
+    if (unused.ids.length) {
+      db.transaction((tx) => {
+        stringsDeleted = deleteEventStrings(db.$client, unused);
+        if (stringsDeleted > 0) writeAudit(tx, ctx, { action: "logs.event_strings_purged", targetType: "event_strings", details: { deleted: stringsDeleted } });
+      });
+    }
   }
   return { deleted, stringsDeleted, cutoff: new Date(cutoff).toISOString(), retentionDays, more: full && deleted > 0 };
 }

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { getDb } from "../../db/client";
-import { eventRefOf, prepareEventStore, purgeUnusedEventStrings } from "../../db/event-store";
+import { deleteEventStrings, eventRefOf, findUnusedEventStrings, prepareEventStore } from "../../db/event-store";
 import { BatchBuilder, type EventBatch } from "~/domain/event-batch";
 
 // The import's insert marks which events of a batch were stored: 50 per statement, and for a statement
@@ -69,7 +69,7 @@ describe("event strings", () => {
     raw().transaction(() => store.insertBatch(batch([2], "gone-then-back/1"), ref))(); // found, and remembered
     // Retention, between two batches of one import: the only event using the string goes, and so does the string.
     raw().prepare("delete from log_event_rows").run();
-    expect(purgeUnusedEventStrings(raw())).toBeGreaterThan(0);
+    expect(deleteEventStrings(raw(), findUnusedEventStrings(raw()))).toBeGreaterThan(0);
     expect(stringCount("gone-then-back/1")).toBe(0);
     raw().transaction(() => store.insertBatch(batch([3], "gone-then-back/1"), ref))();
     expect(userAgents()).toEqual(["gone-then-back/1"]);
@@ -82,5 +82,17 @@ describe("event strings", () => {
     expect(stringCount("rolled-back/1")).toBe(0);
     raw().transaction(() => store.insertBatch(batch([5], "rolled-back/1"), ref))();
     expect(userAgents()).toEqual(["gone-then-back/1", "rolled-back/1"]);
+  });
+
+  it("spares the strings that events stored after the search use: the search holds no lock", () => {
+    const store = prepareEventStore(raw());
+    const ref = eventRefOf(raw(), "import", "imp-event-store");
+    raw().transaction(() => store.insertBatch(batch([1], "late-user/1"), ref))();
+    raw().prepare("delete from log_event_rows").run();
+    const unused = findUnusedEventStrings(raw()); // "late-user/1" among them
+    raw().transaction(() => store.insertBatch(batch([2], "late-user/1"), ref))(); // meanwhile, an import uses it again
+    raw().transaction(() => deleteEventStrings(raw(), unused))();
+    expect(stringCount("late-user/1")).toBe(1);
+    expect(userAgents()).toEqual(["late-user/1"]);
   });
 });

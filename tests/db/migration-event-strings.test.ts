@@ -33,6 +33,9 @@ describe("migration 0008 (event strings)", () => {
     ins.run(4, 2, 4000, "r4", "kw_a", 1, "203.0.113.9", null, null, "curl/8.5.0", "POST", "/v1/models/atlas-2/messages", null, null, 200, null, null, null, null, null);
     expect(c.prepare("select src_ip, user_agent from log_events where event_key = 4").get()).toEqual({ src_ip: "203.0.113.9", user_agent: "curl/8.5.0" });
     expect((c.prepare("select count(*) as n from event_strings").get() as { n: number }).n).toBe(strings.length + 1);
+    // Whatever the insert's conflict clause: OR REPLACE of a stored event must not replace the strings other events use.
+    c.prepare(`insert or replace into log_events (${COLUMNS}) values (${COLUMNS.split(", ").map(() => "?").join(", ")})`).run(1, 1, 1000, "r1", "kw_a", 1, "198.51.100.7", 64500, "NL", "curl/8.5.0", "POST", "/v1/models/atlas-2/messages", "messages", "atlas-2", 200, null, 512, 30, 100, 20);
+    expect(c.prepare(`select ${COLUMNS} from log_events where event_key in (2, 3) order by event_key`).all()).toEqual((before as Record<string, unknown>[]).slice(1).map(({ id: _, ...rest }) => rest));
     old.close();
   });
 });

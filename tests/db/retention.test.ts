@@ -6,14 +6,15 @@ import { importLogs } from "~/models/log-import.server";
 import { purgeOldEvents } from "~/models/retention.server";
 import { runScheduledJobs } from "~/models/scheduler.server";
 import { createOrg } from "../support/factories";
-import { createCredential } from "../support/credential-factory";
+import { createCredential, seedCatalog } from "../support/credential-factory";
 
 const raw = () => getDb().$client;
 const DAY = 86_400_000;
 const NOW = new Date("2026-11-24T10:00:00.000Z");
 const daysBefore = (d: number) => NOW.getTime() - d * DAY;
 const n = (sql: string, ...args: unknown[]) => (raw().prepare(sql).get(...args) as { n: number }).n;
-const purgeAudits = () => raw().prepare("SELECT actor_id, details FROM audit_log WHERE action = 'logs.retention_purged' ORDER BY id").all() as { actor_id: string | null; details: string }[];
+const auditsOf = (action: string) => raw().prepare("SELECT actor_id, details FROM audit_log WHERE action = ? ORDER BY id").all(action) as { actor_id: string | null; details: string }[];
+const purgeAudits = () => auditsOf("logs.retention_purged");
 
 let seq = 0;
 /** Imports one event per entry, `ageDays` before NOW, through the real pipeline (so usage rows are written too). */
@@ -25,10 +26,11 @@ async function importAt(keyId: string, ages: number[]) {
 }
 
 beforeEach(() => {
-  raw().prepare("DELETE FROM log_events").run();
+  raw().prepare("DELETE FROM log_event_rows").run();
+  raw().prepare("DELETE FROM event_strings").run();
   raw().prepare("DELETE FROM credential_usage_daily").run();
   raw().prepare("DELETE FROM credential_daily_ips").run();
-  raw().prepare("DELETE FROM audit_log WHERE action = 'logs.retention_purged'").run();
+  raw().prepare("DELETE FROM audit_log WHERE action IN ('logs.retention_purged', 'logs.event_strings_purged')").run();
 });
 
 describe("raw event retention", () => {
@@ -62,7 +64,9 @@ describe("raw event retention", () => {
     const audits = purgeAudits();
     expect(audits).toHaveLength(1);
     expect(audits[0].actor_id).toBeNull();
-    expect(JSON.parse(audits[0].details)).toMatchObject({ deleted: 4, stringsDeleted: 4, retentionDays: 400, olderThan: new Date(daysBefore(400)).toISOString() });
+    expect(JSON.parse(audits[0].details)).toMatchObject({ deleted: 4, retentionDays: 400, olderThan: new Date(daysBefore(400)).toISOString() });
+    // The strings' purge is audited on its own, in its own transaction.
+    expect(auditsOf("logs.event_strings_purged").map((a) => JSON.parse(a.details))).toEqual([{ deleted: 4 }]);
 
     expect(await purgeOldEvents(NOW)).toMatchObject({ deleted: 0, more: false });
     expect(n("SELECT count(*) AS n FROM log_events")).toBe(3);
@@ -97,9 +101,27 @@ describe("raw event retention", () => {
     expect(JSON.parse(purgeAudits()[0].details)).toMatchObject({ deleted: 20, chunks: 3 });
   });
 
+  it("keeps every string a surviving event uses, in every string column, and deletes those only purged events used", async () => {
+    seedCatalog(); // the survivor's path is a catalog endpoint's
+    const org = createOrg();
+    const cred = createCredential(org.id);
+    const line = (age: number, tag: string, path: string) =>
+      JSON.stringify({ ts: new Date(daysBefore(age)).toISOString(), requestId: `ret-${tag}`, keyId: `${cred.keyId}`, srcIp: `203.0.113.${age % 250}`, userAgent: `agent-${tag}/1`, method: tag === "old" ? "PUT" : "POST", path, status: 502, gatewayError: `upstream_${tag}`, country: tag === "old" ? "NL" : "DE" });
+    const lines = [line(500, "old", "/v1/models/model-old/messages"), JSON.stringify({ ...JSON.parse(line(10, "new", "/v1/messages")), model: "opus-4" })];
+    await importLogs({ source: "retention-test", format: "jsonl", via: "cli", input: streamOf(`${lines.join("\n")}\n`), ctx: { actor: null, ip: null } });
+    const survivor = () => raw().prepare("SELECT key_ref, src_ip, country, user_agent, method, path, endpoint, model, gateway_error FROM log_events WHERE request_id = 'ret-new'").get();
+    const before = survivor();
+    expect(Object.values(before as object).every((v) => typeof v === "string")).toBe(true); // a string in every column
+
+    const run = await purgeOldEvents(NOW);
+    expect(run).toMatchObject({ deleted: 1, stringsDeleted: 7 }); // the old event's own address, country, user agent, method, path, model and gateway error
+    expect(survivor()).toEqual(before);
+    for (const gone of ["203.0.113.0", "NL", "agent-old/1", "PUT", "/v1/models/model-old/messages", "model-old", "upstream_old"]) expect(n("SELECT count(*) AS n FROM event_strings WHERE value = ?", gone)).toBe(0);
+  });
+
   it("walks the (ts, event_key) index instead of scanning the table", () => {
     const plan = raw()
-      .prepare("EXPLAIN QUERY PLAN DELETE FROM log_events WHERE id IN (SELECT id FROM log_events WHERE ts < ? ORDER BY ts LIMIT ?)")
+      .prepare("EXPLAIN QUERY PLAN DELETE FROM log_event_rows WHERE id IN (SELECT id FROM log_event_rows WHERE ts < ? ORDER BY ts LIMIT ?)")
       .all(0, 10) as { detail: string }[];
     expect(plan.map((p) => p.detail).join("\n")).toMatch(/USING (COVERING )?INDEX log_events_ts_key_uq/);
   });

@@ -63,7 +63,7 @@ function probe<T>(dbFile: string, fn: (db: Database.Database) => T): T {
 }
 
 const eventsOf = (dbFile: string, seed: number) =>
-  probe(dbFile, (db) => db.prepare("select count(*) as n, count(distinct request_id) as d from log_events where request_id like ?").get(`drill${seed}-%`) as { n: number; d: number });
+  probe(dbFile, (db) => db.prepare("select count(*) as n, count(distinct request_id) as d from log_event_rows where request_id like ?").get(`drill${seed}-%`) as { n: number; d: number });
 
 describe("the server killed during an upload", () => {
   it("leaves a consistent database at every seed, and the same upload again completes with no duplicates", async () => {
