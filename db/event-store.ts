@@ -8,8 +8,12 @@ import type { logEvents } from "./schema";
 // Rows go to log_event_rows with their strings as event_strings ids (schema.ts): a batch's string table
 // already holds each distinct string once, so each is looked up once per batch, not once per row.
 
-const COLUMNS = "event_key, import_ref, ts, request_id, key_ref, credential_ref, src_ip, asn, country, user_agent, method, path, endpoint, model, status, gateway_error, bytes, latency_ms, tokens_in, tokens_out";
-const ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+/** An event's fields in the order of the INSERTs' columns (and of `params`). */
+const FIELDS = ["eventKey", "importRef", "ts", "requestId", "keyRef", "credentialRef", "srcIp", "asn", "country", "userAgent", "method", "path", "endpoint", "model", "status", "gatewayError", "bytes", "latencyMs", "tokensIn", "tokensOut"] as const;
+const COLUMNS = FIELDS.map((f) => f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)).join(", ");
+const ROW = `(${FIELDS.map(() => "?").join(", ")})`;
+/** The newest event row's id: every new row's id is above it. */
+const LAST_ROW = "select max(id) from log_event_rows";
 /** Rows per multi-row INSERT: 50 × 20 parameters stays far below SQLite's limit of 32,766. */
 const CHUNK = 50;
 
@@ -62,19 +66,23 @@ function prepareStringIds(client: Database.Database) {
 /** A gateway event as the log_events view reads it, minus its row id; absent fields are null. */
 export type LogEventValues = Pick<typeof logEvents.$inferSelect, "eventKey" | "importRef" | "ts" | "method" | "path" | "status"> & Partial<Omit<typeof logEvents.$inferSelect, "id">>;
 
-const VIEW_FIELDS = ["eventKey", "importRef", "ts", "requestId", "keyRef", "credentialRef", "srcIp", "asn", "country", "userAgent", "method", "path", "endpoint", "model", "status", "gatewayError", "bytes", "latencyMs", "tokensIn", "tokensOut"] as const;
-
 /**
  * Stores events given one by one, for seeds and tests (an import stores batches: prepareEventStore).
  * Through the log_events view, whose trigger stores their strings; an event already stored is skipped.
  */
 export function insertLogEvents(client: Database.Database, rows: readonly LogEventValues[]) {
   const insert = client.prepare(`insert or ignore into log_events (${COLUMNS}) values ${ROW}`);
-  for (const r of rows) insert.run(VIEW_FIELDS.map((f) => r[f] ?? null));
+  for (const r of rows) insert.run(FIELDS.map((f) => r[f] ?? null));
 }
 
 /** log_event_rows' string columns (event_strings ids). */
 const STRING_COLUMNS = ["key_ref", "src_ip", "country", "user_agent", "method", "path", "endpoint", "model", "gateway_error"];
+
+/** Calls `use` with every string id of the event rows after `afterRow` (0: all of them). */
+function forEachStringId(client: Database.Database, afterRow: number, use: (id: number) => void) {
+  const rows = client.prepare(`select ${STRING_COLUMNS.join(", ")} from log_event_rows where id > ?`).raw().iterate(afterRow) as IterableIterator<(number | null)[]>;
+  for (const row of rows) for (let i = 0; i < row.length; i++) if (row[i] !== null) use(row[i]!);
+}
 
 /** Strings no stored event used when they were looked for, and the last event row then. */
 export type UnusedEventStrings = { ids: number[]; lastRow: number };
@@ -87,12 +95,10 @@ export function findUnusedEventStrings(client: Database.Database): UnusedEventSt
   return client.transaction(() => {
     const maxId = (client.prepare("select max(id) from event_strings").pluck().get() as number | null) ?? 0;
     const used = new Uint8Array(maxId + 1);
-    for (const row of client.prepare(`select ${STRING_COLUMNS.join(", ")} from log_event_rows`).raw().iterate() as IterableIterator<(number | null)[]>) {
-      for (let i = 0; i < row.length; i++) if (row[i] !== null) used[row[i]!] = 1;
-    }
+    forEachStringId(client, 0, (id) => (used[id] = 1));
     const ids: number[] = [];
     for (const id of client.prepare("select id from event_strings").pluck().iterate() as IterableIterator<number>) if (!used[id]) ids.push(id);
-    const lastRow = (client.prepare("select max(id) from log_event_rows").pluck().get() as number | null) ?? 0;
+    const lastRow = (client.prepare(LAST_ROW).pluck().get() as number | null) ?? 0;
     return { ids, lastRow };
   })();
 }
@@ -105,9 +111,7 @@ export function findUnusedEventStrings(client: Database.Database): UnusedEventSt
  */
 export function deleteEventStrings(client: Database.Database, unused: UnusedEventStrings): number {
   const spare = new Set<number>();
-  for (const row of client.prepare(`select ${STRING_COLUMNS.join(", ")} from log_event_rows where id > ?`).raw().iterate(unused.lastRow) as IterableIterator<(number | null)[]>) {
-    for (const id of row) if (id !== null) spare.add(id);
-  }
+  forEachStringId(client, unused.lastRow, (id) => spare.add(id));
   const del = client.prepare("delete from event_strings where id = ?");
   let n = 0;
   for (const id of unused.ids) if (!spare.has(id)) n += del.run(id).changes;
@@ -132,7 +136,7 @@ export function credentialRefs(client: Database.Database): Map<string, number> {
 export function prepareEventStore(client: Database.Database) {
   const insertEvent = client.prepare(`insert or ignore into log_event_rows (${COLUMNS}) values ${ROW}`);
   const insertChunk = client.prepare(`insert or ignore into log_event_rows (${COLUMNS}) values ${Array(CHUNK).fill(ROW).join(", ")}`);
-  const lastId = client.prepare("select max(id) from log_event_rows").pluck();
+  const lastId = client.prepare(LAST_ROW).pluck();
   const insertedAfter = client.prepare("select ts, event_key as k from log_event_rows where id > ?");
   const stringIds = prepareStringIds(client);
   const upsertKey = client.prepare(
