@@ -26,9 +26,10 @@ type WorkerMessage = StageMessage | { type: "done" } | { type: "error"; name: st
 
 export type ParseThread = AsyncIterableIterator<StageMessage> & { stop(): Promise<void> };
 
-export function parseFileInWorker(file: string, setup: StageSetup, maxBytes?: number): ParseThread {
-  // The .ts source through tsx's require hook (tsx runs the portal and the CLI already).
-  const worker = new Worker(`require("tsx/cjs"); require(${JSON.stringify(WORKER)});`, { eval: true, workerData: { file, setup, maxBytes, credits: IN_FLIGHT }, resourceLimits: heapFor(setup) });
+/** `bundle`: the worker prebuilt (app/log-parse-bundle.server.ts), else null for its .ts sources through tsx's require hook (tsx runs the portal and the CLI already). */
+export function parseFileInWorker(file: string, setup: StageSetup, maxBytes: number | undefined, bundle: string | null): ParseThread {
+  const script = bundle !== null ? `require(${JSON.stringify(bundle)});` : `require("tsx/cjs"); require(${JSON.stringify(WORKER)});`;
+  const worker = new Worker(script, { eval: true, workerData: { file, setup, maxBytes, credits: IN_FLIGHT }, resourceLimits: heapFor(setup) });
   const queue: WorkerMessage[] = [];
   let waiting: ((m: WorkerMessage) => void) | null = null;
   const deliver = (m: WorkerMessage) => {

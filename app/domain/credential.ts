@@ -1,7 +1,9 @@
 import { z } from "zod";
-import type { ModelStatus } from "./catalog";
+import { ALL_ENDPOINTS, ALL_GA } from "./grant";
 
-// Credentials: what a partner registers (never the secret) and the grant arithmetic.
+// Credentials: what a partner registers (never the secret). The grant arithmetic is in ./grant (re-exported here).
+
+export { ALL_ENDPOINTS, ALL_GA, coversModel, describeUncovered, expandModels, isWithin, uncovered, type CatalogModelRef } from "./grant";
 
 export const ENVIRONMENTS = ["production", "staging", "development", "ci", "other"] as const;
 export const STORAGES = ["secrets_manager", "ci_secret", "local_file", "shared_drive", "other"] as const;
@@ -17,10 +19,6 @@ export const STORAGE_LABELS: Record<Storage, string> = {
   other: "Other",
 };
 export const ENVIRONMENT_LABELS: Record<Environment, string> = { production: "Production", staging: "Staging", development: "Development", ci: "CI", other: "Other" };
-
-/** "@ga" in a grant or entitlement stands for every generally available model; "*" for every endpoint. */
-export const ALL_GA = "@ga";
-export const ALL_ENDPOINTS = "*";
 
 export const KeyIdSchema = z
   .string()
@@ -60,53 +58,6 @@ export const CredentialRegisterSchema = z
     if (v.expiresAt && v.expiresAt <= v.issuedAt) ctx.addIssue({ code: "custom", path: ["expiresAt"], message: "It must expire after it was issued" });
   });
 export type CredentialRegister = z.infer<typeof CredentialRegisterSchema>;
-
-export type CatalogModelRef = { name: string; status: ModelStatus };
-
-/** The concrete model names a grant reaches ("@ga" expanded against the catalog). */
-export function expandModels(grant: readonly string[], catalog: readonly CatalogModelRef[]): string[] {
-  const out = new Set<string>();
-  for (const g of grant) {
-    if (g === ALL_GA) catalog.filter((m) => m.status === "ga").forEach((m) => out.add(m.name));
-    else out.add(g);
-  }
-  return [...out].sort();
-}
-
-/** Does `outer` (an entitlement or a grant) cover the model `name`? */
-export function coversModel(outer: readonly string[], name: string, catalog: readonly CatalogModelRef[]): boolean {
-  if (outer.includes(name)) return true;
-  if (name === ALL_GA) return outer.includes(ALL_GA);
-  return outer.includes(ALL_GA) && catalog.some((m) => m.name === name && m.status === "ga");
-}
-
-/**
- * The parts of `inner` that `outer` does not cover: models first, then endpoints. Used for
- * grant ⊆ organisation entitlements, contractor entitlements ⊆ sponsor's, and "is this a narrowing?".
- */
-export function uncovered(
-  inner: { models: readonly string[]; endpoints: readonly string[] },
-  outer: { models: readonly string[]; endpoints: readonly string[] },
-  catalog: readonly CatalogModelRef[],
-): { models: string[]; endpoints: string[] } {
-  const models = inner.models.filter((m) => !coversModel(outer.models, m, catalog));
-  const endpoints = outer.endpoints.includes(ALL_ENDPOINTS) ? [] : inner.endpoints.filter((e) => !outer.endpoints.includes(e));
-  return { models, endpoints };
-}
-
-export function isWithin(
-  inner: { models: readonly string[]; endpoints: readonly string[] },
-  outer: { models: readonly string[]; endpoints: readonly string[] },
-  catalog: readonly CatalogModelRef[],
-): boolean {
-  const u = uncovered(inner, outer, catalog);
-  return u.models.length === 0 && u.endpoints.length === 0;
-}
-
-export function describeUncovered(u: { models: string[]; endpoints: string[] }): string {
-  const parts = [...u.models.map((m) => (m === ALL_GA ? "every GA model" : m)), ...u.endpoints.map((e) => (e === ALL_ENDPOINTS ? "every endpoint" : `endpoint ${e}`))];
-  return parts.join(", ");
-}
 
 // ---- Entitlements and the inventory list (additive: entitlements page, /credentials, /credentials.csv) ----
 

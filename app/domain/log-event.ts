@@ -1,4 +1,4 @@
-import { z } from "zod";
+import type { CanonicalEvent } from "./log-event-schema";
 import { isIpv4, isIpv6 } from "./log-ip";
 import { addSecret, looksLikeSecretKey, redactSecretText, scanQueryForSecrets } from "./log-secrets";
 
@@ -19,9 +19,9 @@ import { addSecret, looksLikeSecretKey, redactSecretText, scanQueryForSecrets } 
 // - `keyRefKind` is "fingerprint" for gateways that log a hash of the key (LiteLLM: lowercase hex SHA-256),
 //   "keyId" otherwise; both key fields are null together.
 //
-// CanonicalEventSchema is the contract (tests, fuzzing, the push API). The parsers' hot path does not run zod
-// per line: `finishEvent` checks and normalises the same constraints by hand (tests prove that everything it
-// accepts passes the schema).
+// CanonicalEventSchema (./log-event-schema) is the contract (tests, fuzzing, the push API). The parsers' hot
+// path does not run zod per line: `finishEvent` checks and normalises the same constraints by hand (tests
+// prove that everything it accepts passes the schema), and the parse worker loads no zod at all.
 
 export const MAX_PATH = 2048;
 export const MAX_USER_AGENT = 512;
@@ -36,38 +36,7 @@ export const MAX_TS = 4_102_444_800_000;
 export const KEY_REF_KINDS = ["keyId", "fingerprint"] as const;
 export type KeyRefKind = (typeof KEY_REF_KINDS)[number];
 
-const noControl = /^[^\x00-\x1f\x7f]*$/;
-const text = (max: number) => z.string().min(1).max(max).regex(noControl);
-const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-
-export const CanonicalEventSchema = z
-  .strictObject({
-    ts: z.number().int().min(MIN_TS).max(MAX_TS),
-    requestId: text(MAX_ID).nullable(),
-    keyRef: text(MAX_ID).nullable(),
-    keyRefKind: z.enum(KEY_REF_KINDS).nullable(),
-    srcIp: z.union([z.ipv4(), z.ipv6()]).nullable(),
-    asn: z.number().int().min(0).max(4_294_967_295).nullable(),
-    country: z.string().regex(/^[A-Z][A-Z0-9]$/).nullable(),
-    userAgent: z.string().max(MAX_USER_AGENT).regex(noControl).nullable(),
-    method: z.string().regex(/^[A-Z][A-Z0-9_-]{0,31}$/),
-    path: z.string().min(1).max(MAX_PATH).regex(/^[^\x00-\x1f\x7f?]+$/),
-    model: text(MAX_ID).nullable(),
-    status: z.number().int().refine((s) => s === 0 || (s >= 100 && s <= 599), "status is 0 or 100–599"),
-    gatewayError: text(MAX_GATEWAY_ERROR).nullable(),
-    bytes: count.nullable(),
-    latencyMs: count.nullable(),
-    tokensIn: count.nullable(),
-    tokensOut: count.nullable(),
-  })
-  .superRefine((e, ctx) => {
-    if ((e.keyRef === null) !== (e.keyRefKind === null)) ctx.addIssue({ code: "custom", path: ["keyRefKind"], message: "keyRef and keyRefKind go together" });
-    if (e.keyRefKind === "fingerprint" && e.keyRef !== null && !/^[0-9a-f]{64}$/.test(e.keyRef)) {
-      ctx.addIssue({ code: "custom", path: ["keyRef"], message: "a fingerprint is 64 lowercase hex characters" });
-    }
-  });
-
-export type CanonicalEvent = z.infer<typeof CanonicalEventSchema>;
+export type { CanonicalEvent };
 
 export type ParseResult = { ok: true; event: CanonicalEvent; secretsStripped: readonly string[] } | { ok: false; reason: string };
 export type LineParser = (line: string) => ParseResult;

@@ -1,7 +1,7 @@
 // IP addresses as gateways log them: validation without regular expressions or allocation (hot path), and
 // normalisation of the forms seen in the wild ("ip:port", "[v6]:port", "::ffff:1.2.3.4", "-").
 // Accepts exactly what zod's z.ipv4() / z.ipv6() accept (dotted quad without leading zeros; IPv6 in hex
-// groups, no embedded IPv4, no zone id), so CanonicalEventSchema agrees with the fast path.
+// groups, no embedded IPv4, no zone id), so CanonicalEventSchema (log-event-schema.ts) agrees with the fast path.
 
 function isHex(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);

@@ -9,9 +9,11 @@ import type { RuleErrorCount } from "~/domain/detection/engine";
 import type { StageDetection } from "~/domain/detection/stage-detection";
 import type { Finding } from "~/domain/detection/types";
 import type { JsonlMap } from "~/domain/log-formats/jsonl";
+import { JsonlMapSchema } from "~/domain/log-formats/jsonl-map";
 import type { LogFormat } from "~/domain/log-parse";
 import { LogInputError, readLogLineBatches } from "~/log-input.server";
 import { LogImportError, runParseStage, stageCounters, type StageMessage, type StageSetup } from "~/log-parse-stage.server";
+import { workerBundle } from "~/log-parse-bundle.server";
 import { parseFileInWorker } from "~/log-parse-thread.server";
 import { writeAudit } from "./audit.server";
 import { listEndpoints, listModels } from "./catalog.server";
@@ -187,7 +189,7 @@ export async function importLogs(opts: ImportInput): Promise<ImportSummary> {
   const credentialOf = new Map([...credentialRef].map(([id, ref]) => [ref, id]));
   const setup: StageSetup = {
     format: opts.format,
-    map: opts.map,
+    map: validMap(opts.map),
     resumeAfter,
     counters: stageCounters(startingCounters(resumable)),
     samples: [...(resumable?.rejectedSamples ?? [])],
@@ -204,7 +206,7 @@ export async function importLogs(opts: ImportInput): Promise<ImportSummary> {
   const progress = { rawBytes: 0 };
   // The file is opened by whichever thread reads it (the worker opens its own).
   const stage: AsyncIterator<StageMessage> & { stop?: () => Promise<void> } = inWorker
-    ? parseFileInWorker(opts.filePath!, setup, opts.maxDecompressedBytes)
+    ? parseFileInWorker(opts.filePath!, setup, opts.maxDecompressedBytes, await workerBundle())
     : runParseStage(readLogLineBatches(opts.input ?? createReadStream(opts.filePath!, { highWaterMark: READ_CHUNK_BYTES }), progress, undefined, opts.maxDecompressedBytes), setup, progress)[Symbol.asyncIterator]();
 
   try {
@@ -215,6 +217,14 @@ export async function importLogs(opts: ImportInput): Promise<ImportSummary> {
   } finally {
     await stage.stop?.();
   }
+}
+
+/** The `--map` option, validated here (the parser, which may run in the worker, only asserts it). */
+function validMap(map: JsonlMap | undefined): JsonlMap | undefined {
+  if (map === undefined) return undefined;
+  const res = JsonlMapSchema.safeParse(map);
+  if (!res.success) throw new LogImportError(`Invalid --map: ${res.error.issues.map((i) => `${String(i.path[0] ?? "")}: ${i.message}`).join("; ")}`);
+  return res.data;
 }
 
 /** An import's counters at its start: zero, or where its interrupted run stopped. */

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { parseMapArgs } from "../../app/domain/log-formats/jsonl";
+import { parseMapArgs } from "../../app/domain/log-formats/jsonl-map";
 import { FORMATS, type LogFormat } from "../../app/domain/log-parse";
 import { createImportDetector } from "../../app/models/detection.server";
 import { importLogs, LogImportError, type ImportSummary } from "../../app/models/log-import.server";

@@ -1,5 +1,6 @@
 import { expect } from "vitest";
-import { CanonicalEventSchema, type CanonicalEvent } from "~/domain/log-event";
+import type { CanonicalEvent } from "~/domain/log-event";
+import { CanonicalEventSchema } from "~/domain/log-event-schema";
 import { parserFor, type LogFormat, type ParserOptions } from "~/domain/log-parse";
 
 /** Parses one line that must be accepted; checks the event against the zod contract (fast path ⊂ schema). */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { CanonicalEventSchema, MAX_LINE } from "~/domain/log-event";
+import { MAX_LINE } from "~/domain/log-event";
+import { CanonicalEventSchema } from "~/domain/log-event-schema";
 import { isIpv4, isIpv6 } from "~/domain/log-ip";
 import { FORMATS, parserFor, type LineParser, type LogFormat } from "~/domain/log-parse";
 import { parseIso } from "~/domain/log-time";

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { CanonicalEventSchema } from "~/domain/log-event";
+import { CanonicalEventSchema } from "~/domain/log-event-schema";
 import { BAD_REQUEST_LINE } from "~/domain/log-formats/access-line";
 import { detectFormat, parserFor } from "~/domain/log-parse";
 

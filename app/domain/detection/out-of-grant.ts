@@ -2,7 +2,7 @@
 // event; critical when the gateway answered 2xx (it let the request through); high when it keeps happening
 // (more than 3 in an hour). Unknown model names are unknown_model's business: only catalog models count.
 
-import { ALL_ENDPOINTS, ALL_GA } from "~/domain/credential";
+import { ALL_ENDPOINTS, ALL_GA } from "~/domain/grant";
 import { describeDuration, FiringGate, SlidingWindowCounter } from "./leaky-bucket";
 import { lookupModel, modelIndex } from "./model-index";
 import { subjectLabel } from "./subject-label";

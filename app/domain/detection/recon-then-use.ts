@@ -8,7 +8,7 @@
 // credential without a baseline has only this import's history: its first successful call to each model
 // counts as "never used before".
 
-import { coversModel } from "~/domain/credential";
+import { coversModel } from "~/domain/grant";
 import { FiringGate, SubjectStore, describeDuration, describeSpan } from "./leaky-bucket";
 import { endpointOutsideGrant } from "./out-of-grant";
 import { NO_FINDINGS, sampleOf, type CatalogModel, type CredentialFacts, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";

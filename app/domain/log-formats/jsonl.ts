@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { blankEvent, finishEvent, MAX_LINE, reject, type CanonicalEvent, type ParseResult } from "../log-event";
 import { clientAddress, normalizeIp } from "../log-ip";
 import { count, getPath, num, parseJsonObject, str } from "../log-json";
@@ -28,7 +27,7 @@ import { splitRequestLine } from "./access-line";
 //
 // The `map` option names a dotted path for any canonical field, for any other JSON
 // ({ path: "req.url", keyRef: "auth.key.id" }); a mapped field replaces its aliases. Unknown fields are
-// ignored. A field named like a secret (api_key, apiKey, authorization, http_authorization, …) is reported.
+// ignored (the map is validated where it comes in: jsonl-map.ts). A field named like a secret (api_key, apiKey, authorization, http_authorization, …) is reported.
 
 export const MAPPABLE_FIELDS = [
   "ts",
@@ -52,24 +51,12 @@ export const MAPPABLE_FIELDS = [
 ] as const;
 export type MappableField = (typeof MAPPABLE_FIELDS)[number];
 
-const DOT_PATH = /^[^.\s]+(?:\.[^.\s]+)*$/;
-export const JsonlMapSchema = z.partialRecord(
-  z.enum(MAPPABLE_FIELDS, { message: `Map a canonical field: ${MAPPABLE_FIELDS.join(", ")}` }),
-  z.string().max(200).regex(DOT_PATH, "Use a dotted path such as req.headers.x-key-id"),
-);
-export type JsonlMap = z.infer<typeof JsonlMapSchema>;
+export const MAX_MAP_PATH = 200;
+/** A dotted path into the object: segments without dots or blanks. */
+export const DOT_PATH = /^[^.\s]+(?:\.[^.\s]+)*$/;
 
-/** Parses CLI-style `canonical=path.in.object` pairs (`--map ts=meta.time --map path=req.url`). */
-export function parseMapArgs(pairs: readonly string[]): { ok: true; map: JsonlMap } | { ok: false; error: string } {
-  const raw: Record<string, string> = {};
-  for (const p of pairs) {
-    const eq = p.indexOf("=");
-    if (eq <= 0) return { ok: false, error: `--map ${p}: use canonical=path.in.object` };
-    raw[p.slice(0, eq).trim()] = p.slice(eq + 1).trim();
-  }
-  const res = JsonlMapSchema.safeParse(raw);
-  return res.success ? { ok: true, map: res.data } : { ok: false, error: res.error.issues.map((i) => `--map ${String(i.path[0] ?? "")}: ${i.message}`).join("; ") };
-}
+/** A map (canonical field → dotted path into the object), validated where it comes in: jsonl-map.ts. */
+export type JsonlMap = Partial<Record<MappableField, string>>;
 
 type Compiled = Partial<Record<MappableField, readonly string[]>>;
 
@@ -86,9 +73,13 @@ function pathFromUrl(url: string): string {
 }
 
 export function createJsonlParser(map: JsonlMap = {}): (line: string) => ParseResult {
-  const parsed = JsonlMapSchema.parse(map);
+  // Validated where it came in (JsonlMapSchema): checked again here without zod, which the parse worker does not load.
   const m: Compiled = {};
-  for (const [k, v] of Object.entries(parsed)) if (v !== undefined) m[k as MappableField] = v.split(".");
+  for (const [k, v] of Object.entries(map)) {
+    if (v === undefined) continue;
+    if (!(MAPPABLE_FIELDS as readonly string[]).includes(k) || typeof v !== "string" || v.length > MAX_MAP_PATH || !DOT_PATH.test(v)) throw new Error(`Invalid --map ${k}=${String(v)}: validate the map with JsonlMapSchema first`);
+    m[k as MappableField] = v.split(".");
+  }
   const mapped = Object.keys(m).length > 0;
 
   return function parseJsonlLine(line: string): ParseResult {

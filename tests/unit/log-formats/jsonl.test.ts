@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CanonicalEvent } from "~/domain/log-event";
-import { parseMapArgs } from "~/domain/log-formats/jsonl";
+import { parseMapArgs } from "~/domain/log-formats/jsonl-map";
 import { parserFor } from "~/domain/log-parse";
 import { expectNoSecret, parseOk, parseRejected } from "../../support/log-parse";
 
