@@ -26,8 +26,8 @@ const mtimeOf = (file: string): number | null => {
   }
 };
 
-/** What the bundle was built from: its sources, and when the build started (a source saved since is newer). */
-type Inputs = { startedAt: number; files: string[] };
+/** What the bundle was built from: its entry (another checkout may share node_modules), its sources, and when the build started (a source saved since is newer). */
+type Inputs = { entry: string; startedAt: number; files: string[] };
 
 /** True when the bundle exists and none of its sources changed (or went away) since its build started. */
 export function isFresh(b: WorkerBundle): boolean {
@@ -39,7 +39,7 @@ export function isFresh(b: WorkerBundle): boolean {
     return false;
   }
   const { startedAt, files } = inputs;
-  if (typeof startedAt !== "number" || !Array.isArray(files) || files.length === 0) return false;
+  if (inputs.entry !== ENTRY || typeof startedAt !== "number" || !Array.isArray(files) || files.length === 0) return false;
   for (const f of files) {
     const m = typeof f === "string" ? mtimeOf(f) : null;
     if (m === null || m >= startedAt) return false;
@@ -64,7 +64,7 @@ export async function buildWorkerBundle(b: WorkerBundle): Promise<void> {
   const out = await esbuild.build({ entryPoints: [ENTRY], bundle: true, platform: "node", format: "cjs", target: "node20", outfile: tmp, metafile: true, logLevel: "silent", absWorkingDir: process.cwd() });
   // Its sources as esbuild read them, and the lockfile: installing another version of a dependency rewrites it.
   const read = Object.keys(out.metafile?.inputs ?? {}).map((f) => path.resolve(process.cwd(), f));
-  const inputs: Inputs = { startedAt, files: [...read, path.resolve(process.cwd(), "package-lock.json")] };
+  const inputs: Inputs = { entry: ENTRY, startedAt, files: [...read, path.resolve(process.cwd(), "package-lock.json")] };
   writeFileSync(`${b.inputs}.${tag}`, JSON.stringify(inputs));
   renameSync(tmp, b.file);
   renameSync(`${b.inputs}.${tag}`, b.inputs);

@@ -12,11 +12,13 @@ import type { StageMessage, StageSetup } from "../../app/log-parse-stage.server"
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "keyward-bundle-"));
 
-/** A bundle "built" from one source file at `startedAt` (what isFresh reads), without running esbuild. */
-function fakeBundle(startedAt: number, files: string[]) {
+const ENTRY = path.resolve("app/log-parse.worker.ts");
+
+/** A bundle "built" from `files` at `startedAt` (what isFresh reads), without running esbuild. */
+function fakeBundle(startedAt: number, files: string[], entry = ENTRY) {
   const b = bundlePaths(tmp());
   fs.writeFileSync(b.file, "// bundle");
-  fs.writeFileSync(b.inputs, JSON.stringify({ startedAt, files }));
+  fs.writeFileSync(b.inputs, JSON.stringify({ entry, startedAt, files }));
   return b;
 }
 
@@ -46,14 +48,14 @@ describe("the parse worker's bundle", () => {
     await buildWorkerBundle(b);
     expect(isFresh(b)).toBe(true);
     const inputs = JSON.parse(fs.readFileSync(b.inputs, "utf8")) as { startedAt: number; files: string[] };
-    expect(inputs.files).toContain(path.resolve("app/log-parse.worker.ts"));
+    expect(inputs.files).toContain(ENTRY);
     expect(inputs.files).toContain(path.resolve("app/domain/log-formats/jsonl.ts"));
     expect(inputs.files).toContain(path.resolve("package-lock.json"));
     // The worker loads no validation library (70 ms of its start): the schemas live apart from the parsers.
     expect(inputs.files.filter((f) => f.includes(`${path.sep}zod${path.sep}`))).toEqual([]);
   });
 
-  it("is stale when a source is newer than its build, gone, or the record of its sources is unreadable", () => {
+  it("is stale when a source is newer than its build, gone, from another checkout, or the record of its sources is unreadable", () => {
     const dir = tmp();
     const src = path.join(dir, "source.ts");
     fs.writeFileSync(src, "export {}");
@@ -64,6 +66,7 @@ describe("the parse worker's bundle", () => {
     expect(isFresh(fakeBundle(t, [src]))).toBe(false);
     expect(isFresh(fakeBundle(t, [path.join(dir, "gone.ts")]))).toBe(false);
     expect(isFresh(fakeBundle(t, []))).toBe(false);
+    expect(isFresh(fakeBundle(t, [src], "/elsewhere/app/log-parse.worker.ts"))).toBe(false); // a checkout sharing node_modules
     const broken = fakeBundle(t, [src]);
     fs.writeFileSync(broken.inputs, "{not json");
     expect(isFresh(broken)).toBe(false);
