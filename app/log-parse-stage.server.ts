@@ -115,15 +115,23 @@ export async function* runParseStage(lines: AsyncIterable<LogLine[]>, setup: Sta
   const parse = parserFor(format, { map: setup.map });
   const match = compileCatalog(setup.endpoints, setup.models);
   // Paths repeat: remember each (method, path)'s match when the model comes from the path (at most
-  // 20,000 paths of up to 256 characters, so the worker's small heap holds it).
-  let matches = new Map<string, PathMatch>();
+  // 20,000 paths of up to 256 characters, so the worker's small heap holds it). Keyed by method, then by
+  // the path itself: the path's hash, computed here, is kept with the string for the batch's string table.
+  let matches = new Map<string, Map<string, PathMatch>>();
+  let cachedPaths = 0;
   const matchCached = (method: string, path: string, model: string | null): PathMatch => {
     if (model !== null || path.length > 256) return match(method, path, model); // long paths (probes) are not worth keeping
-    const key = method + " " + path;
-    let m = matches.get(key);
+    let byPath = matches.get(method);
+    let m = byPath?.get(path);
     if (!m) {
-      if (matches.size >= 20_000) matches = new Map();
-      matches.set(key, (m = match(method, path, null)));
+      if (cachedPaths >= 20_000) {
+        matches = new Map();
+        cachedPaths = 0;
+        byPath = undefined;
+      }
+      if (!byPath) matches.set(method, (byPath = new Map()));
+      byPath.set(path, (m = match(method, path, null)));
+      cachedPaths++;
     }
     return m;
   };

@@ -15,10 +15,11 @@ import type { CatalogModel, DetectionEvent, Finding, RuleId, RuleModule } from "
  * Rules run by the parse stage. Any rule that asks the context for no credential facts or baseline may
  * be here (tests/unit/detection/stage-detection.test.ts; a rule that does ask is reported as a rule
  * error). Set by measurement (`bench-import --detect`, README "Detection's cost"): with detection on,
- * the worker (parsing and these rules) is the slower thread, so it keeps only pattern_guessing, the
- * costliest rule, and the main thread runs the other fifteen beside its inserts.
+ * both threads are busy throughout. Since the worker runs from a bundle (app/log-parse-bundle.server.ts)
+ * and its path cache is keyed by method then path, it has room for path_enumeration beside
+ * pattern_guessing, the costliest rule; the main thread runs the other fourteen beside its inserts.
  */
-export const STAGE_RULES: readonly RuleId[] = ["pattern_guessing"];
+export const STAGE_RULES: readonly RuleId[] = ["pattern_guessing", "path_enumeration"];
 
 /** What the import hands the parse stage (structured-cloneable: it crosses into the worker). */
 export type StageDetection = { rules: readonly RuleId[]; overrides: SettingsOverrides; catalog: CatalogModel[] };
