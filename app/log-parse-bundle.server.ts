@@ -1,96 +1,123 @@
-import { randomUUID } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { createHash, randomUUID } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 
 // The parse worker (app/log-parse.worker.ts and the ~50 modules it imports) as one CommonJS file, built
-// with esbuild and kept until one of its sources changes. A worker loading it is ready in about 0.1 s,
-// against 0.35-0.4 s through tsx's require hook (one transform-cache lookup per module): the import's
-// inserting thread waits that long for its first batch. Without esbuild (a production install without
-// dev dependencies) or a writable cache, the worker runs the sources through tsx as before.
+// with esbuild and kept while its sources are unchanged. A worker loading it hands over its first batch
+// after about 0.15 s, against 0.3-0.5 s through tsx's require hook (one transform-cache lookup per
+// module); the import's inserting thread waits that long. Without esbuild or a writable cache, the
+// worker runs the sources through tsx as before.
+//
+// Freshness is by content, not by file times (a copy or a checkout may keep old times): a record beside
+// the bundles names the current one, its sources, and the sha256 of those sources (with tsconfig.json and
+// the build options). Each bundle's name carries its hash, and the record is replaced in one rename, so
+// a reader never pairs a new record with an old bundle.
 
 /** Built here: gitignored with node_modules, and left alone by `remix build`. */
 const DEFAULT_DIR = path.resolve(process.cwd(), "node_modules/.cache/keyward");
 const ENTRY = path.resolve(process.cwd(), "app/log-parse.worker.ts");
+const TSCONFIG = path.resolve(process.cwd(), "tsconfig.json"); // the `~/` alias
+const OPTIONS = { bundle: true, platform: "node", format: "cjs", target: "node20" } as const;
+/** Bundles kept (the newest): an older one may still be starting in another process. */
+const KEEP = 5;
+/** After a failed build, this process runs the sources for this long before trying again. */
+const RETRY_MS = 60_000;
 
-/** The bundle and, beside it, the sources it was built from (for the freshness check). */
-export type WorkerBundle = { file: string; inputs: string };
+type BuildRecord = { entry: string; hash: string; bundle: string; files: string[] };
 
-export const bundlePaths = (dir = DEFAULT_DIR): WorkerBundle => ({ file: path.join(dir, "log-parse.worker.cjs"), inputs: path.join(dir, "log-parse.worker.inputs.json") });
+const recordPath = (dir: string) => path.join(dir, "log-parse.worker.json");
 
-const mtimeOf = (file: string): number | null => {
+/** sha256 of the entry, the build options, tsconfig.json and each source's path and content; null when one is unreadable. */
+export function sourcesHash(files: readonly string[]): string | null {
+  const h = createHash("sha256").update(JSON.stringify({ entry: ENTRY, OPTIONS }));
+  for (const f of [...files, TSCONFIG]) {
+    try {
+      h.update(f).update("\0").update(readFileSync(f)).update("\0");
+    } catch {
+      return null;
+    }
+  }
+  return h.digest("hex");
+}
+
+/** The current bundle when its record is readable, names this entry, and its sources still hash alike; else null. */
+export function freshBundle(dir = DEFAULT_DIR): string | null {
+  let r: Partial<BuildRecord>;
   try {
-    return statSync(file).mtimeMs;
+    r = JSON.parse(readFileSync(recordPath(dir), "utf8")) as Partial<BuildRecord>;
   } catch {
     return null;
   }
-};
-
-/** What the bundle was built from: its entry (another checkout may share node_modules), its sources, and when the build started (a source saved since is newer). */
-type Inputs = { entry: string; startedAt: number; files: string[] };
-
-/** True when the bundle exists and none of its sources changed (or went away) since its build started. */
-export function isFresh(b: WorkerBundle): boolean {
-  if (mtimeOf(b.file) === null) return false;
-  let inputs: Partial<Inputs>;
-  try {
-    inputs = JSON.parse(readFileSync(b.inputs, "utf8")) as Partial<Inputs>;
-  } catch {
-    return false;
-  }
-  const { startedAt, files } = inputs;
-  if (inputs.entry !== ENTRY || typeof startedAt !== "number" || !Array.isArray(files) || files.length === 0) return false;
-  for (const f of files) {
-    const m = typeof f === "string" ? mtimeOf(f) : null;
-    if (m === null || m >= startedAt) return false;
-  }
-  return true;
+  if (r.entry !== ENTRY || typeof r.hash !== "string" || typeof r.bundle !== "string" || !Array.isArray(r.files) || r.files.length === 0) return null;
+  const file = path.join(dir, path.basename(r.bundle));
+  return existsSync(file) && sourcesHash(r.files) === r.hash ? file : null;
 }
 
-type Esbuild = { build(o: Record<string, unknown>): Promise<{ metafile?: { inputs: Record<string, unknown> } }> };
+type Esbuild = { build(o: Record<string, unknown>): Promise<{ metafile?: { inputs: Record<string, { bytes: number }> } }> };
 
-/**
- * Builds the bundle (to a temporary name, then renamed: another process may be reading the old one). The
- * record of its sources is renamed last: until then, a reader sees the old record, finds the bundle stale
- * and builds again, rather than taking an old bundle for a new one.
- */
-export async function buildWorkerBundle(b: WorkerBundle): Promise<void> {
+/** Builds the bundle, names it by its sources' hash, records it as current, and returns its path. */
+export async function buildWorkerBundle(dir = DEFAULT_DIR): Promise<string> {
   const esbuild = createRequire(ENTRY)("esbuild") as Esbuild;
-  mkdirSync(path.dirname(b.file), { recursive: true });
-  // Unique per build: test workers may share a process (and its pid).
-  const tag = `${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
-  const tmp = `${b.file}.${tag}`;
-  const startedAt = Date.now();
-  const out = await esbuild.build({ entryPoints: [ENTRY], bundle: true, platform: "node", format: "cjs", target: "node20", outfile: tmp, metafile: true, logLevel: "silent", absWorkingDir: process.cwd() });
-  // Its sources as esbuild read them, and the lockfile: installing another version of a dependency rewrites it.
-  const read = Object.keys(out.metafile?.inputs ?? {}).map((f) => path.resolve(process.cwd(), f));
-  const inputs: Inputs = { entry: ENTRY, startedAt, files: [...read, path.resolve(process.cwd(), "package-lock.json")] };
-  writeFileSync(`${b.inputs}.${tag}`, JSON.stringify(inputs));
-  renameSync(tmp, b.file);
-  renameSync(`${b.inputs}.${tag}`, b.inputs);
+  mkdirSync(dir, { recursive: true });
+  const tag = randomUUID().slice(0, 8); // unique per build: test workers may share a process
+  const tmp = path.join(dir, `build-${tag}.tmp`);
+  try {
+    const out = await esbuild.build({ entryPoints: [ENTRY], ...OPTIONS, outfile: tmp, metafile: true, logLevel: "silent", absWorkingDir: process.cwd() });
+    const inputs = Object.entries(out.metafile?.inputs ?? {}).map(([f, i]) => ({ file: path.resolve(process.cwd(), f), bytes: i.bytes }));
+    const hash = sourcesHash(inputs.map((i) => i.file));
+    // A source saved while esbuild read them would be hashed with content the bundle does not have.
+    if (hash === null || inputs.some((i) => statSync(i.file).size !== i.bytes)) throw new Error("a source changed during the build");
+    const bundle = `log-parse.worker.${hash.slice(0, 16)}.cjs`;
+    renameSync(tmp, path.join(dir, bundle));
+    const record: BuildRecord = { entry: ENTRY, hash, bundle, files: inputs.map((i) => i.file) };
+    writeFileSync(`${tmp}.json`, JSON.stringify(record));
+    renameSync(`${tmp}.json`, recordPath(dir));
+    pruneBundles(dir, bundle);
+    return path.join(dir, bundle);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
 }
 
-/** Builds under way in this process, by bundle file. */
+/** Removes all but the KEEP newest bundles (never the current one). */
+function pruneBundles(dir: string, current: string) {
+  const old = readdirSync(dir)
+    .filter((f) => f.startsWith("log-parse.worker.") && f.endsWith(".cjs") && f !== current)
+    .map((f) => ({ f, at: statSync(path.join(dir, f)).mtimeMs }))
+    .sort((a, b) => b.at - a.at);
+  for (const { f } of old.slice(KEEP - 1)) rmSync(path.join(dir, f), { force: true });
+}
+
+/** Builds under way, and the last failure, in this process, by directory. */
 const pending = new Map<string, Promise<string | null>>();
-let warned = false;
+const failed = new Map<string, { at: number; message: string }>();
 
 /**
  * The bundle's path, built first when missing or stale; null when it cannot be built (the caller then
- * runs the sources through tsx). One build at a time per process.
+ * runs the sources through tsx). One build at a time per directory; after a failure, none for a minute,
+ * and each distinct failure is told once.
  */
-export function workerBundle(b: WorkerBundle = bundlePaths()): Promise<string | null> {
-  if (isFresh(b)) return Promise.resolve(b.file);
-  let build = pending.get(b.file);
+export function workerBundle(dir = DEFAULT_DIR): Promise<string | null> {
+  const fresh = freshBundle(dir);
+  if (fresh !== null) return Promise.resolve(fresh);
+  const last = failed.get(dir);
+  if (last && Date.now() - last.at < RETRY_MS) return Promise.resolve(null);
+  let build = pending.get(dir);
   if (!build) {
-    build = buildWorkerBundle(b)
-      .then(() => b.file)
+    build = buildWorkerBundle(dir)
+      .then((file) => {
+        failed.delete(dir);
+        return file;
+      })
       .catch((error: unknown) => {
-        if (!warned) console.warn(`keyward: the log parser runs from its sources (no bundle: ${error instanceof Error ? error.message : String(error)})`);
-        warned = true;
+        const message = error instanceof Error ? error.message : String(error);
+        if (failed.get(dir)?.message !== message) console.warn(`keyward: the log parser runs from its sources (no bundle: ${message})`);
+        failed.set(dir, { at: Date.now(), message });
         return null;
       })
-      .finally(() => pending.delete(b.file));
-    pending.set(b.file, build);
+      .finally(() => pending.delete(dir));
+    pending.set(dir, build);
   }
   return build;
 }

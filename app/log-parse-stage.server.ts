@@ -115,8 +115,10 @@ export async function* runParseStage(lines: AsyncIterable<LogLine[]>, setup: Sta
   const parse = parserFor(format, { map: setup.map });
   const match = compileCatalog(setup.endpoints, setup.models);
   // Paths repeat: remember each (method, path)'s match when the model comes from the path (at most
-  // 20,000 paths of up to 256 characters, so the worker's small heap holds it). Keyed by method, then by
-  // the path itself: the path's hash, computed here, is kept with the string for the batch's string table.
+  // 20,000 paths of up to 256 characters under at most 16 methods, so the worker's small heap holds it).
+  // Keyed by method, then by the path itself: the path's hash, computed here, is kept with the string for
+  // the batch's string table. A cached path is a copy: a path cut from its line (the access-log formats)
+  // would keep the whole line alive.
   let matches = new Map<string, Map<string, PathMatch>>();
   let cachedPaths = 0;
   const matchCached = (method: string, path: string, model: string | null): PathMatch => {
@@ -124,13 +126,17 @@ export async function* runParseStage(lines: AsyncIterable<LogLine[]>, setup: Sta
     let byPath = matches.get(method);
     let m = byPath?.get(path);
     if (!m) {
+      m = match(method, path, null);
       if (cachedPaths >= 20_000) {
         matches = new Map();
         cachedPaths = 0;
         byPath = undefined;
       }
-      if (!byPath) matches.set(method, (byPath = new Map()));
-      byPath.set(path, (m = match(method, path, null)));
+      if (!byPath) {
+        if (matches.size >= 16) return m; // methods are the log's own: not one map each for a flood of made-up ones
+        matches.set((" " + method).slice(1), (byPath = new Map()));
+      }
+      byPath.set((" " + path).slice(1), m);
       cachedPaths++;
     }
     return m;

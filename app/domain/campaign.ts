@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { canonicalJson } from "./audit-chain";
-import { ALL_ENDPOINTS, expandModels, type CatalogModelRef } from "./credential";
+import { ALL_ENDPOINTS, expandModels, type CatalogModelRef } from "./grant";
 import { DAY_MS } from "./credential-policy";
 import { blankToUndefined } from "./form-errors";
 import { ORG_TIERS } from "./organization";

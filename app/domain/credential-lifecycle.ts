@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { CredentialStatus } from "./credential-policy";
-import { ALL_ENDPOINTS, ALL_GA, FingerprintSchema, KeyIdSchema } from "./credential";
+import { FingerprintSchema, KeyIdSchema } from "./credential";
+import { ALL_ENDPOINTS, ALL_GA } from "./grant";
 import { can } from "./permissions";
 import type { Role } from "./roles";
 import { blankToUndefined } from "./form-errors";

@@ -1,9 +1,7 @@
 import { z } from "zod";
 import { ALL_ENDPOINTS, ALL_GA } from "./grant";
 
-// Credentials: what a partner registers (never the secret). The grant arithmetic is in ./grant (re-exported here).
-
-export { ALL_ENDPOINTS, ALL_GA, coversModel, describeUncovered, expandModels, isWithin, uncovered, type CatalogModelRef } from "./grant";
+// Credentials: what a partner registers (never the secret). The grant arithmetic is in ./grant.
 
 export const ENVIRONMENTS = ["production", "staging", "development", "ci", "other"] as const;
 export const STORAGES = ["secrets_manager", "ci_secret", "local_file", "shared_drive", "other"] as const;

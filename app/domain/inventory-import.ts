@@ -1,19 +1,7 @@
 import { z } from "zod";
 import { EndpointSchema, HTTP_METHODS, MODEL_STATUSES, ModelSchema, parseAliases, type ModelStatus } from "./catalog";
-import {
-  ALL_ENDPOINTS,
-  ALL_GA,
-  CREDENTIAL_STATUSES,
-  describeUncovered,
-  ENVIRONMENTS,
-  FingerprintSchema,
-  KeyIdSchema,
-  STORAGES,
-  uncovered,
-  type CatalogModelRef,
-  type Environment,
-  type Storage,
-} from "./credential";
+import { CREDENTIAL_STATUSES, ENVIRONMENTS, FingerprintSchema, KeyIdSchema, STORAGES, type Environment, type Storage } from "./credential";
+import { ALL_ENDPOINTS, ALL_GA, describeUncovered, uncovered, type CatalogModelRef } from "./grant";
 import type { CredentialStatus } from "./credential-policy";
 import { ORG_KINDS, ORG_STATUSES, ORG_TIERS, SlugSchema, type OrgKind, type OrgStatus, type OrgTier } from "./organization";
 import { isInternalRole, ROLES, type Role } from "./roles";

@@ -5,7 +5,7 @@ import { credentials, users } from "../../db/schema";
 import { campaignItems, campaigns } from "../../db/schema-reviews";
 import type { ActionContext, Actor } from "~/domain/actor";
 import { isFinal, type CampaignSnapshot, type DecisionInput, type ItemFilter } from "~/domain/campaign";
-import { isWithin } from "~/domain/credential";
+import { isWithin } from "~/domain/grant";
 import { credentialHygiene } from "~/domain/credential-policy";
 import { pageWindow } from "~/domain/pagination";
 import { can } from "~/domain/permissions";

@@ -2,7 +2,7 @@ import { and, desc, eq, gt, inArray, or } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { credentialRotations, credentials, users } from "../../db/schema";
 import type { ActionContext, Actor } from "~/domain/actor";
-import { ALL_ENDPOINTS, ALL_GA, describeUncovered, isWithin, type CatalogModelRef } from "~/domain/credential";
+import { ALL_ENDPOINTS, ALL_GA, describeUncovered, isWithin, type CatalogModelRef } from "~/domain/grant";
 import { refusal, sameGrant, type Grant, type LifecycleAction } from "~/domain/credential-lifecycle";
 import { credentialHygiene, type CredentialStatus } from "~/domain/credential-policy";
 import { writeAudit } from "./audit.server";

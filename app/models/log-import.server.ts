@@ -9,7 +9,7 @@ import type { RuleErrorCount } from "~/domain/detection/engine";
 import type { StageDetection } from "~/domain/detection/stage-detection";
 import type { Finding } from "~/domain/detection/types";
 import type { JsonlMap } from "~/domain/log-formats/jsonl";
-import { JsonlMapSchema } from "~/domain/log-formats/jsonl-map";
+import { checkJsonlMap } from "~/domain/log-formats/jsonl-map";
 import type { LogFormat } from "~/domain/log-parse";
 import { LogInputError, readLogLineBatches } from "~/log-input.server";
 import { LogImportError, runParseStage, stageCounters, type StageMessage, type StageSetup } from "~/log-parse-stage.server";
@@ -222,9 +222,9 @@ export async function importLogs(opts: ImportInput): Promise<ImportSummary> {
 /** The `--map` option, validated here (the parser, which may run in the worker, only asserts it). */
 function validMap(map: JsonlMap | undefined): JsonlMap | undefined {
   if (map === undefined) return undefined;
-  const res = JsonlMapSchema.safeParse(map);
-  if (!res.success) throw new LogImportError(`Invalid --map: ${res.error.issues.map((i) => `${String(i.path[0] ?? "")}: ${i.message}`).join("; ")}`);
-  return res.data;
+  const checked = checkJsonlMap(map);
+  if (!checked.ok) throw new LogImportError(checked.error);
+  return checked.map;
 }
 
 /** An import's counters at its start: zero, or where its interrupted run stopped. */

@@ -6,7 +6,8 @@ import { asList, CheckboxGroup } from "~/components/checkbox-group";
 import { FingerprintField } from "~/components/fingerprint-field";
 import { FormErrors, SelectField, TextField } from "~/components/form";
 import type { Actor } from "~/domain/actor";
-import { ALL_ENDPOINTS, ALL_GA, CredentialRegisterSchema, ENVIRONMENT_LABELS, ENVIRONMENTS, STORAGE_LABELS, STORAGES } from "~/domain/credential";
+import { CredentialRegisterSchema, ENVIRONMENT_LABELS, ENVIRONMENTS, STORAGE_LABELS, STORAGES } from "~/domain/credential";
+import { ALL_ENDPOINTS, ALL_GA } from "~/domain/grant";
 import { fieldErrors, formValues } from "~/domain/form-errors";
 import { listCredentialOrgOptions, registerCredential, registrationOptions, registrationTarget } from "~/models/credential-inventory.server";
 

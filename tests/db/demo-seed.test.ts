@@ -3,7 +3,7 @@ import { describe, expect, test } from "vitest";
 import { getDb } from "../../db/client";
 import { auditLog, catalogEndpoints, catalogModels, credentialRotations, credentials, credentialShares, organizations, outbox, policies, users } from "../../db/schema";
 import { DEFAULT_POLICIES } from "../../app/domain/policy";
-import { isWithin } from "../../app/domain/credential";
+import { isWithin } from "../../app/domain/grant";
 import { credentialHygiene, DAY_MS } from "../../app/domain/credential-policy";
 import { catalogRefs, getEntitlements } from "../../app/models/entitlement.server";
 import { verifyAuditChain } from "../../app/models/audit.server";

@@ -111,6 +111,15 @@ describe("importing gateway logs", () => {
     expect(failed.status).toBe("failed");
   });
 
+  it("refuses an invalid --map before writing anything, naming the field", async () => {
+    const before = getDb().select().from(logImports).all().length;
+    const line = JSON.stringify({ ts: "2026-11-20T10:00:00Z", method: "GET", path: "/v1/models", status: 200 });
+    await expect(run(line, { format: "jsonl", map: { path: "a..b" } })).rejects.toThrow(LogImportError);
+    await expect(run(line, { format: "jsonl", map: { bogus: "x" } as never })).rejects.toThrow(/--map bogus: Map a canonical field/);
+    expect(getDb().select().from(logImports).all().length).toBe(before);
+    expect(eventCount()).toBe(0);
+  });
+
   it("gives clear messages for an empty file, a binary file and an unknown format", async () => {
     await expect(run("")).rejects.toThrow(/empty/);
     await expect(run(Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 3]))).rejects.toThrow(/binary/);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CredentialRegisterSchema, expandModels, isWithin, uncovered } from "~/domain/credential";
+import { CredentialRegisterSchema } from "~/domain/credential";
+import { expandModels, isWithin, uncovered } from "~/domain/grant";
 
 const catalog = [
   { name: "atlas-2", status: "ga" as const },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CanonicalEvent } from "~/domain/log-event";
-import { parseMapArgs } from "~/domain/log-formats/jsonl-map";
+import { checkJsonlMap, parseMapArgs } from "~/domain/log-formats/jsonl-map";
 import { parserFor } from "~/domain/log-parse";
 import { expectNoSecret, parseOk, parseRejected } from "../../support/log-parse";
 
@@ -98,6 +98,30 @@ describe("jsonl: canonical JSON lines", () => {
     expect(parseMapArgs(["path"]).ok).toBe(false);
     expect(parseMapArgs(["path=a..b"]).ok).toBe(false);
     expect(() => parserFor("jsonl", { map: { bogus: "x" } as never })).toThrow();
+  });
+
+  it("the parser's own check of a map (it runs where zod is not loaded) agrees with the schema", () => {
+    const maps: Record<string, unknown>[] = [
+      { path: "req.url" },
+      { path: "a".repeat(200) },
+      { path: "a".repeat(201) },
+      { path: "a..b" },
+      { path: ".a" },
+      { path: "a b" },
+      { path: "" },
+      { path: 3 },
+      { bogus: "x" },
+      { keyId: "auth.key.id", ts: "@timestamp", status: "res.code" },
+    ];
+    for (const m of maps) {
+      let accepted = true;
+      try {
+        parserFor("jsonl", { map: m as never });
+      } catch {
+        accepted = false;
+      }
+      expect([m, accepted]).toEqual([m, checkJsonlMap(m).ok]);
+    }
   });
 
   it("reports secret fields (api_key, http_authorization, bearer tokens anywhere) and stores none", () => {
