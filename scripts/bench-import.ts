@@ -7,6 +7,7 @@
 // it N times (each into a fresh database, each after its own bare loop) and reports the run of median ratio
 // (with --detect, of median overhead): one run varies by ±15% here.
 // Run each size in its own process: peak RSS is per process.
+import { spawnSync } from "node:child_process";
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -14,7 +15,7 @@ import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { BENCH_CREDENTIALS, benchKeyId, benchTraffic } from "./bench-traffic";
 
-const { values } = parseArgs({ options: { lines: { type: "string", default: "1000000" }, keep: { type: "boolean", default: false }, detect: { type: "boolean", default: false }, file: { type: "string" }, runs: { type: "string", default: "1" }, "parse-in": { type: "string" } } });
+const { values } = parseArgs({ options: { lines: { type: "string", default: "1000000" }, keep: { type: "boolean", default: false }, detect: { type: "boolean", default: false }, file: { type: "string" }, runs: { type: "string", default: "1" }, "parse-in": { type: "string" }, "generate-only": { type: "string" } } });
 const parseIn = values["parse-in"] === "thread" || values["parse-in"] === "worker" ? values["parse-in"] : undefined; // default: by file size, as in production
 const N = Number(values.lines);
 const dir = mkdtempSync(path.join(os.tmpdir(), "keyward-bench-"));
@@ -93,9 +94,20 @@ const median = (rs: Round[], by: (r: Round) => number): Round => [...rs].sort((a
 
 const importFigures = (r: Run, lines: number) => ({ seconds: +r.seconds.toFixed(2), linesPerSecond: Math.round(lines / r.seconds), cpuSeconds: +r.cpuSeconds.toFixed(2), parsed: r.summary.parsed, matched: r.summary.matched, duplicates: r.summary.duplicates, flagsRaised: r.summary.flagsRaised });
 
+/** Generates the file in a child process: peak RSS is per process, and this one's must be the import's. */
+function generateApart(file: string) {
+  const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1], "--generate-only", file, "--lines", String(N)], { stdio: "inherit" });
+  if (child.status !== 0) throw new Error(`generating ${file} failed (exit code ${child.status})`);
+}
+
 async function main() {
+  if (values["generate-only"]) {
+    await generate(values["generate-only"]);
+    rmSync(dir, { recursive: true, force: true }); // this process's own, unused
+    return;
+  }
   const file = values.file ?? path.join(dir, "traffic.jsonl");
-  if (!values.file) await generate(file);
+  if (!values.file) generateApart(file);
   const size = statSync(file).size;
   // The parse worker's bundle is built once, when missing or stale (app/log-parse-bundle.server.ts): here, not inside a timed import.
   await (await import("../app/log-parse-bundle.server")).workerBundle();
