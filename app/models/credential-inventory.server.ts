@@ -3,7 +3,7 @@ import { getDb } from "../../db/client";
 import { catalogEndpoints, credentialRotations, credentials, credentialShares, organizations, policies, users } from "../../db/schema";
 import type { ActionContext, Actor } from "~/domain/actor";
 import { can } from "~/domain/permissions";
-import { type CredentialFlag, type CredentialRegister, type InventoryQuery } from "~/domain/credential";
+import type { CredentialFlag, CredentialRegister, InventoryQuery } from "~/domain/credential";
 import { ALL_ENDPOINTS, ALL_GA, describeUncovered, uncovered } from "~/domain/grant";
 import { credentialHygiene, DAY_MS, DUE_SOON_DAYS, EXPIRING_SOON_DAYS, type CredentialHygiene } from "~/domain/credential-policy";
 import { DEFAULT_POLICIES, type Policy } from "~/domain/policy";

@@ -26,8 +26,9 @@ import { splitRequestLine } from "./access-line";
 //   tokensIn (tokens_in, prompt_tokens, input_tokens), tokensOut (tokens_out, completion_tokens, output_tokens)
 //
 // The `map` option names a dotted path for any canonical field, for any other JSON
-// ({ path: "req.url", keyRef: "auth.key.id" }); a mapped field replaces its aliases. Unknown fields are
-// ignored (the map is validated where it comes in: jsonl-map.ts). A field named like a secret (api_key, apiKey, authorization, http_authorization, …) is reported.
+// ({ path: "req.url", keyRef: "auth.key.id" }); a mapped field replaces its aliases (the map is validated
+// where it comes in: jsonl-map.ts). Unknown fields are ignored. A field named like a secret (api_key,
+// apiKey, authorization, http_authorization, …) is reported.
 
 export const MAPPABLE_FIELDS = [
   "ts",
@@ -73,11 +74,11 @@ function pathFromUrl(url: string): string {
 }
 
 export function createJsonlParser(map: JsonlMap = {}): (line: string) => ParseResult {
-  // Validated where it came in (JsonlMapSchema): checked again here without zod, which the parse worker does not load.
+  // Validated where it came in (checkJsonlMap): checked again here without zod, which the parse worker does not load.
   const m: Compiled = {};
   for (const [k, v] of Object.entries(map)) {
     if (v === undefined) continue;
-    if (!(MAPPABLE_FIELDS as readonly string[]).includes(k) || typeof v !== "string" || v.length > MAX_MAP_PATH || !DOT_PATH.test(v)) throw new Error(`Invalid --map ${k}=${String(v)}: validate the map with JsonlMapSchema first`);
+    if (!(MAPPABLE_FIELDS as readonly string[]).includes(k) || typeof v !== "string" || v.length > MAX_MAP_PATH || !DOT_PATH.test(v)) throw new Error(`Invalid --map ${k}=${String(v)}: validate the map with checkJsonlMap first`);
     m[k as MappableField] = v.split(".");
   }
   const mapped = Object.keys(m).length > 0;
