@@ -12,16 +12,16 @@ const IN_FLIGHT = 1; // batches waiting for the inserts (the worker parses the n
 // The worker's live data is small (a batch, the key index, a bounded path cache): a small heap makes V8
 // collect early instead of letting the heap grow (peak RSS at 1M lines: 360 MB without limits and two
 // batches in flight; 240-260 MB with these and one batch in flight; 266 MB at 5M). An 8 MB young
-// generation rather than 4: a 1M import 7.4-7.7 s against 8.8-8.9 s (2 CPU-s less, same peak RSS),
-// parse alone 5.2-5.8 s against 5.8-7.7 s; 16 MB was slower again (2026-11-30, interleaved runs).
-const WORKER_LIMITS = { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 };
+// generation made a 1M import faster (7.4-7.7 s against 8.8-8.9 s, 2 CPU-s less) but took peak RSS at
+// 5M lines over 300 MB in two runs of four (278-305 MB, against 275-295 MB with 4 MB): not kept.
+const WORKER_LIMITS = { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 };
 /** Detection's window state when the stage runs its rules (bounded per rule: subjects and samples). */
 const DETECTION_HEAP_MB = 256;
 const heapFor = (setup: StageSetup) => ({
   ...WORKER_LIMITS,
   // Room for the key index on top (about 300 bytes per key id or fingerprint): a large inventory must not run the worker out of heap.
   maxOldGenerationSizeMb: WORKER_LIMITS.maxOldGenerationSizeMb + Math.ceil(((setup.keysById.size + setup.keysByFingerprint.size) * 300) / 1e6) + (setup.detection ? DETECTION_HEAP_MB : 0),
-  ...(setup.detection ? { maxYoungGenerationSizeMb: 16 } : {}), // with detection, 8 MB measured no different
+  ...(setup.detection ? { maxYoungGenerationSizeMb: 16 } : {}),
 });
 
 type WorkerMessage = StageMessage | { type: "done" } | { type: "error"; name: string; message: string; code?: string };
