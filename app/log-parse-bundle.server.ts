@@ -16,7 +16,8 @@ import path from "node:path";
 
 /** Built here: gitignored with node_modules, and left alone by `remix build`. */
 const DEFAULT_DIR = path.resolve(process.cwd(), "node_modules/.cache/keyward");
-const ENTRY = path.resolve(process.cwd(), "app/log-parse.worker.ts");
+/** The worker's source entry (run from the repository, like the migrations). */
+export const WORKER_ENTRY = path.resolve(process.cwd(), "app/log-parse.worker.ts");
 const TSCONFIG = path.resolve(process.cwd(), "tsconfig.json"); // the `~/` alias
 const OPTIONS = { bundle: true, platform: "node", format: "cjs", target: "node20" } as const;
 /** Bundles kept (the newest): an older one may still be starting in another process. */
@@ -30,7 +31,7 @@ const recordPath = (dir: string) => path.join(dir, "log-parse.worker.json");
 
 /** sha256 of the entry, the build options, tsconfig.json and each source's path and content; null when one is unreadable. */
 export function sourcesHash(files: readonly string[]): string | null {
-  const h = createHash("sha256").update(JSON.stringify({ entry: ENTRY, OPTIONS }));
+  const h = createHash("sha256").update(JSON.stringify({ entry: WORKER_ENTRY, OPTIONS }));
   for (const f of [...files, TSCONFIG]) {
     try {
       h.update(f).update("\0").update(readFileSync(f)).update("\0");
@@ -49,7 +50,7 @@ export function freshBundle(dir = DEFAULT_DIR): string | null {
   } catch {
     return null;
   }
-  if (r.entry !== ENTRY || typeof r.hash !== "string" || typeof r.bundle !== "string" || !Array.isArray(r.files) || r.files.length === 0) return null;
+  if (r.entry !== WORKER_ENTRY || typeof r.hash !== "string" || typeof r.bundle !== "string" || !Array.isArray(r.files) || r.files.length === 0) return null;
   const file = path.join(dir, path.basename(r.bundle));
   return existsSync(file) && sourcesHash(r.files) === r.hash ? file : null;
 }
@@ -58,19 +59,19 @@ type Esbuild = { build(o: Record<string, unknown>): Promise<{ metafile?: { input
 
 /** Builds the bundle, names it by its sources' hash, records it as current, and returns its path. */
 export async function buildWorkerBundle(dir = DEFAULT_DIR): Promise<string> {
-  const esbuild = createRequire(ENTRY)("esbuild") as Esbuild;
+  const esbuild = createRequire(WORKER_ENTRY)("esbuild") as Esbuild;
   mkdirSync(dir, { recursive: true });
   const tag = randomUUID().slice(0, 8); // unique per build: test workers may share a process
   const tmp = path.join(dir, `build-${tag}.tmp`);
   try {
-    const out = await esbuild.build({ entryPoints: [ENTRY], ...OPTIONS, outfile: tmp, metafile: true, logLevel: "silent", absWorkingDir: process.cwd() });
+    const out = await esbuild.build({ entryPoints: [WORKER_ENTRY], ...OPTIONS, outfile: tmp, metafile: true, logLevel: "silent", absWorkingDir: process.cwd() });
     const inputs = Object.entries(out.metafile?.inputs ?? {}).map(([f, i]) => ({ file: path.resolve(process.cwd(), f), bytes: i.bytes }));
     const hash = sourcesHash(inputs.map((i) => i.file));
     // A source saved while esbuild read them would be hashed with content the bundle does not have.
     if (hash === null || inputs.some((i) => statSync(i.file).size !== i.bytes)) throw new Error("a source changed during the build");
     const bundle = `log-parse.worker.${hash.slice(0, 16)}.cjs`;
     renameSync(tmp, path.join(dir, bundle));
-    const record: BuildRecord = { entry: ENTRY, hash, bundle, files: inputs.map((i) => i.file) };
+    const record: BuildRecord = { entry: WORKER_ENTRY, hash, bundle, files: inputs.map((i) => i.file) };
     writeFileSync(`${tmp}.json`, JSON.stringify(record));
     renameSync(`${tmp}.json`, recordPath(dir));
     pruneBundles(dir, bundle);

@@ -1,5 +1,5 @@
-import path from "node:path";
 import { Worker } from "node:worker_threads";
+import { WORKER_ENTRY } from "./log-parse-bundle.server";
 import { LogInputError } from "./log-input.server";
 import { LogImportError, type StageMessage, type StageSetup } from "./log-parse-stage.server";
 
@@ -7,7 +7,6 @@ import { LogImportError, type StageMessage, type StageSetup } from "./log-parse-
 // iterator, in order, exactly as runParseStage would on this thread. Errors come back as the same
 // classes (LogImportError, LogInputError), so the import treats both paths alike.
 
-const WORKER = path.resolve(process.cwd(), "app/log-parse.worker.ts"); // run from the repository, like the migrations
 const IN_FLIGHT = 1; // batches waiting for the inserts (the worker parses the next meanwhile): 2 measured +40 MB of peak RSS, no faster
 // The worker's live data is small (a batch, the key index, a bounded path cache): a small heap makes V8
 // collect early instead of letting the heap grow (peak RSS at 1M lines: 360 MB without limits and two
@@ -30,7 +29,7 @@ export type ParseThread = AsyncIterableIterator<StageMessage> & { stop(): Promis
 
 /** `bundle`: the worker prebuilt (app/log-parse-bundle.server.ts), else null for its .ts sources through tsx's require hook (tsx runs the portal and the CLI already). */
 export function parseFileInWorker(file: string, setup: StageSetup, maxBytes: number | undefined, bundle: string | null): ParseThread {
-  const script = bundle !== null ? `require(${JSON.stringify(bundle)});` : `require("tsx/cjs"); require(${JSON.stringify(WORKER)});`;
+  const script = bundle !== null ? `require(${JSON.stringify(bundle)});` : `require("tsx/cjs"); require(${JSON.stringify(WORKER_ENTRY)});`;
   const worker = new Worker(script, { eval: true, workerData: { file, setup, maxBytes, credits: IN_FLIGHT }, resourceLimits: heapFor(setup) });
   const queue: WorkerMessage[] = [];
   let waiting: ((m: WorkerMessage) => void) | null = null;

@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import { eventKeysOf, numberOrNull, stringAt, type EventBatch } from "../app/domain/event-batch";
-import type { logEvents } from "./schema";
+import { EVENT_STRING_COLUMNS, type logEvents } from "./schema";
 
 // The import's hot path: prepared statements run once per event inside the batch transaction.
 // Raw SQL on purpose (drizzle's builder costs more per row than the insert itself); it is SQLite's
@@ -75,12 +75,9 @@ export function insertLogEvents(client: Database.Database, rows: readonly LogEve
   for (const r of rows) insert.run(FIELDS.map((f) => r[f] ?? null));
 }
 
-/** log_event_rows' string columns (event_strings ids). */
-const STRING_COLUMNS = ["key_ref", "src_ip", "country", "user_agent", "method", "path", "endpoint", "model", "gateway_error"];
-
 /** Calls `use` with every string id of the event rows after `afterRow` (0: all of them). */
 function forEachStringId(client: Database.Database, afterRow: number, use: (id: number) => void) {
-  const rows = client.prepare(`select ${STRING_COLUMNS.join(", ")} from log_event_rows where id > ?`).raw().iterate(afterRow) as IterableIterator<(number | null)[]>;
+  const rows = client.prepare(`select ${EVENT_STRING_COLUMNS.join(", ")} from log_event_rows where id > ?`).raw().iterate(afterRow) as IterableIterator<(number | null)[]>;
   for (const row of rows) for (let i = 0; i < row.length; i++) if (row[i] !== null) use(row[i]!);
 }
 

@@ -391,6 +391,9 @@ const eventStringColumns = <C>(column: (name: string) => C) => ({
   gatewayError: column("gateway_error"),
 });
 
+/** log_event_rows' columns that hold event_strings ids (retention's purge of unused strings reads them all). */
+export const EVENT_STRING_COLUMNS: readonly string[] = [...Object.values(eventStringColumns((name) => name)), "method", "path"];
+
 /**
  * One gateway request, as stored: its strings are event_strings ids. Read it through the log_events view
  * (below), which gives them back as text. Unique on (ts, eventKey): a re-import stores nothing twice, and

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
-import { openDatabase, type Db } from "../../db/client";
+import { migrateDatabase, openDatabase, type Db } from "../../db/client";
 
 // Databases as an older release left them, for the tests of a migration that converts data.
 
@@ -27,7 +27,7 @@ export function databaseBefore(suffix: string): { db: Db; migrateRest(): void; c
   migrate(db, { migrationsFolder: before });
   return {
     db,
-    migrateRest: () => migrate(db, { migrationsFolder: MIGRATIONS }),
+    migrateRest: () => migrateDatabase(db),
     close() {
       db.$client.close();
       fs.rmSync(tmp, { recursive: true, force: true });
