@@ -5,6 +5,7 @@ import { ALL_RULES } from "~/domain/detection/all-rules";
 import { createEngine, type Engine, type EngineContext, type RuleErrorCount, type SettingsOverrides } from "~/domain/detection/engine";
 import { STAGE_RULES, threadModules, type StageDetection } from "~/domain/detection/stage-detection";
 import { prefix24 } from "~/domain/detection/ip-prefix";
+import { MinuteCounts } from "~/domain/detection/minute-counts";
 import { SEVERITY_ORDER, type CatalogModel, type CredentialBaseline, type CredentialFacts, type Finding, type RuleId, type Severity } from "~/domain/detection/types";
 import { flagNotificationText, isNotifiable } from "~/domain/detection/triage";
 import type { Actor } from "~/domain/actor";
@@ -89,13 +90,11 @@ function statusChangedAt(c: CredentialRow): number | null {
 const DETECTION_ACTOR: Actor = { id: "system:detection", email: "detection@keyward", name: "Keyward detection", role: "security", orgId: null, orgKind: null, orgSlug: null, orgName: null };
 
 /** `minute`/`minuteCount`: the current run of events in one minute, added to `minutes` when another minute starts (events come in order). */
-type Seen = { first: number; last: number; ips: Map<string, number>; lastIp: string | null; models: Set<string>; lastModel: string | null; minutes: Map<number, number>; minute: number; minuteCount: number };
+type Seen = { first: number; last: number; ips: Map<string, number>; lastIp: string | null; models: Set<string>; lastModel: string | null; minutes: MinuteCounts; minute: number; minuteCount: number };
 
 function flushMinute(s: Seen) {
   if (s.minuteCount === 0) return;
-  const n = s.minutes.get(s.minute);
-  if (n !== undefined) s.minutes.set(s.minute, n + s.minuteCount);
-  else if (s.minutes.size < MAX_MINUTES_PER_CREDENTIAL) s.minutes.set(s.minute, s.minuteCount);
+  s.minutes.add(s.minute, s.minuteCount);
   s.minuteCount = 0;
 }
 
@@ -173,9 +172,10 @@ export function createImportDetector(importId?: string, settingsOverrides?: Sett
     let memo: CredentialFacts | null = null;
     const lookup = (id: string): CredentialFacts | null => {
       const f = facts.get(id) ?? null;
-      if (!f || keyRef === null || current.has(keyRef)) return f;
+      if (!f || keyRef === null) return f;
+      // Rotated-away keys are few (often none): looked up first, and a current key is only then ruled out.
       const rot = rotated.get(keyRef);
-      if (!rot || rot.credentialId !== id) return f;
+      if (!rot || rot.credentialId !== id || current.has(keyRef)) return f;
       let g = withGrace.get(keyRef);
       if (!g) withGrace.set(keyRef, (g = { ...f, rotatedKeyGraceEndsAt: rot.graceEndsAt }));
       return g;
@@ -369,7 +369,7 @@ export function createImportDetector(importId?: string, settingsOverrides?: Sett
   function remember(e: StoredEvent) {
     if (!e.credentialId) return;
     let s = seen.get(e.credentialId);
-    if (!s) seen.set(e.credentialId, (s = { first: e.ts, last: e.ts, ips: new Map(), lastIp: null, models: new Set(), lastModel: null, minutes: new Map(), minute: Number.NaN, minuteCount: 0 }));
+    if (!s) seen.set(e.credentialId, (s = { first: e.ts, last: e.ts, ips: new Map(), lastIp: null, models: new Set(), lastModel: null, minutes: new MinuteCounts(MAX_MINUTES_PER_CREDENTIAL), minute: Number.NaN, minuteCount: 0 }));
     if (e.ts < s.first) s.first = e.ts;
     if (e.ts > s.last) s.last = e.ts;
     if (e.srcIp && e.srcIp !== s.lastIp) {
