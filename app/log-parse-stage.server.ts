@@ -21,6 +21,8 @@ const FIRST_BATCH_EVENTS = 2_500;
 const DETECT_LINES = 5;
 const WRONG_FORMAT_LINES = 20;
 const MAX_SAMPLES = 50;
+/** Distinct strings the batch builder keeps across batches for detection (BatchBuilder). */
+const KEPT_STRINGS = 65_536;
 
 /** A log that cannot be imported as it is (wrong format, broken input), with the import it concerns. */
 export class LogImportError extends LogInputError {
@@ -146,7 +148,8 @@ export async function* runParseStage(lines: AsyncIterable<LogLine[]>, setup: Sta
   const samples = [...setup.samples];
   const secretFields = { ...setup.secretFields };
   const capacity = setup.batchEvents ?? BATCH_EVENTS;
-  const builder = new BatchBuilder(capacity);
+  // With detection here, its events' strings are the builder's, one object each for the whole import.
+  const builder = new BatchBuilder(capacity, setup.detection ? KEPT_STRINGS : 0);
   // The first batch is small, so the inserting thread starts while this stage is still warming up.
   let limit = Math.min(capacity, FIRST_BATCH_EVENTS);
   const scratch: BatchInput = { ts: 0, status: 0, asn: null, bytes: null, latencyMs: null, tokensIn: null, tokensOut: null, credentialRef: null, requestId: null, keyRef: null, srcIp: null, country: null, userAgent: null, method: "", path: "", endpoint: null, model: null, gatewayError: null, secrets: [] };
@@ -189,11 +192,6 @@ export async function* runParseStage(lines: AsyncIterable<LogLine[]>, setup: Sta
     if (credentialId) counters.matched++;
     else counters.unmatched++;
     const m = matchCached(e.method, e.path, e.model ?? null);
-    if (detector !== null) {
-      const d: DetectionEvent = { ts: e.ts, keyRef: e.keyRef ?? null, credentialId, srcIp: e.srcIp ?? null, userAgent: e.userAgent ?? null, method: e.method, path: e.path, endpoint: m.endpoint, model: m.model, status: e.status };
-      if (r.secretsStripped.length) d.secretsStripped = r.secretsStripped; // as batchEvents does: no spread per event
-      detector.observe(d, builder.n);
-    }
     // One input object for every event (the builder copies it into its columns): no allocation per event.
     const input = scratch;
     input.ts = e.ts;
@@ -216,6 +214,14 @@ export async function* runParseStage(lines: AsyncIterable<LogLine[]>, setup: Sta
     input.gatewayError = e.gatewayError ?? null;
     input.secrets = r.secretsStripped;
     builder.add(input);
+    if (detector !== null) {
+      // The builder's copies of the strings: one object per distinct string for the whole import (BatchBuilder).
+      const row = builder.n - 1;
+      const b = builder;
+      const d: DetectionEvent = { ts: e.ts, keyRef: b.stringOf("keyRef", row), credentialId, srcIp: b.stringOf("srcIp", row), userAgent: b.stringOf("userAgent", row), method: b.stringOf("method", row) as string, path: b.stringOf("path", row) as string, endpoint: m.endpoint, model: m.model, status: e.status };
+      if (r.secretsStripped.length) d.secretsStripped = r.secretsStripped; // as batchEvents does: no spread per event
+      detector.observe(d, row);
+    }
   };
 
   try {
