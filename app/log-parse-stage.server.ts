@@ -3,6 +3,7 @@ import type { RuleErrorCount } from "~/domain/detection/engine";
 import { createStageDetector, type StageDetection, type StageFinding } from "~/domain/detection/stage-detection";
 import type { DetectionEvent } from "~/domain/detection/types";
 import { BatchBuilder, type BatchInput, type EventBatch } from "~/domain/event-batch";
+import { flatCopy } from "~/domain/flat-copy";
 import type { JsonlMap } from "~/domain/log-formats/jsonl";
 import { detectFormat, parserFor, type LogFormat } from "~/domain/log-parse";
 import { LogInputError, type LogLine } from "./log-input.server";
@@ -21,8 +22,6 @@ const FIRST_BATCH_EVENTS = 2_500;
 const DETECT_LINES = 5;
 const WRONG_FORMAT_LINES = 20;
 const MAX_SAMPLES = 50;
-/** Distinct strings the batch builder keeps across batches for detection (BatchBuilder). */
-const KEPT_STRINGS = 65_536;
 
 /** A log that cannot be imported as it is (wrong format, broken input), with the import it concerns. */
 export class LogImportError extends LogInputError {
@@ -119,8 +118,8 @@ export async function* runParseStage(lines: AsyncIterable<LogLine[]>, setup: Sta
   // Paths repeat: remember each (method, path)'s match when the model comes from the path (at most
   // 20,000 paths of up to 256 characters under at most 16 methods, so the worker's small heap holds it).
   // Keyed by method, then by the path itself: the path's hash, computed here, is kept with the string for
-  // the batch's string table. A cached path is a copy: a path cut from its line (the access-log formats)
-  // would keep the whole line alive.
+  // the batch's string table. A cached path or method is a flat copy (flatCopy): a path cut from its line
+  // (the access-log formats) would keep the whole line alive, and a Map finds flat keys faster.
   let matches = new Map<string, Map<string, PathMatch>>();
   let cachedPaths = 0;
   const matchCached = (method: string, path: string, model: string | null): PathMatch => {
@@ -136,9 +135,9 @@ export async function* runParseStage(lines: AsyncIterable<LogLine[]>, setup: Sta
       }
       if (!byPath) {
         if (matches.size >= 16) return m; // methods are the log's own: not one map each for a flood of made-up ones
-        matches.set((" " + method).slice(1), (byPath = new Map()));
+        matches.set(flatCopy(method), (byPath = new Map()));
       }
-      byPath.set((" " + path).slice(1), m);
+      byPath.set(flatCopy(path), m);
       cachedPaths++;
     }
     return m;
@@ -148,8 +147,7 @@ export async function* runParseStage(lines: AsyncIterable<LogLine[]>, setup: Sta
   const samples = [...setup.samples];
   const secretFields = { ...setup.secretFields };
   const capacity = setup.batchEvents ?? BATCH_EVENTS;
-  // With detection here, its events' strings are the builder's, one object each for the whole import.
-  const builder = new BatchBuilder(capacity, setup.detection ? KEPT_STRINGS : 0);
+  const builder = new BatchBuilder(capacity);
   // The first batch is small, so the inserting thread starts while this stage is still warming up.
   let limit = Math.min(capacity, FIRST_BATCH_EVENTS);
   const scratch: BatchInput = { ts: 0, status: 0, asn: null, bytes: null, latencyMs: null, tokensIn: null, tokensOut: null, credentialRef: null, requestId: null, keyRef: null, srcIp: null, country: null, userAgent: null, method: "", path: "", endpoint: null, model: null, gatewayError: null, secrets: [] };
@@ -192,6 +190,11 @@ export async function* runParseStage(lines: AsyncIterable<LogLine[]>, setup: Sta
     if (credentialId) counters.matched++;
     else counters.unmatched++;
     const m = matchCached(e.method, e.path, e.model ?? null);
+    if (detector !== null) {
+      const d: DetectionEvent = { ts: e.ts, keyRef: e.keyRef ?? null, credentialId, srcIp: e.srcIp ?? null, userAgent: e.userAgent ?? null, method: e.method, path: e.path, endpoint: m.endpoint, model: m.model, status: e.status };
+      if (r.secretsStripped.length) d.secretsStripped = r.secretsStripped; // as batchEvents does: no spread per event
+      detector.observe(d, builder.n);
+    }
     // One input object for every event (the builder copies it into its columns): no allocation per event.
     const input = scratch;
     input.ts = e.ts;
@@ -214,14 +217,6 @@ export async function* runParseStage(lines: AsyncIterable<LogLine[]>, setup: Sta
     input.gatewayError = e.gatewayError ?? null;
     input.secrets = r.secretsStripped;
     builder.add(input);
-    if (detector !== null) {
-      // The builder's copies of the strings: one object per distinct string for the whole import (BatchBuilder).
-      const row = builder.n - 1;
-      const b = builder;
-      const d: DetectionEvent = { ts: e.ts, keyRef: b.stringOf("keyRef", row), credentialId, srcIp: b.stringOf("srcIp", row), userAgent: b.stringOf("userAgent", row), method: b.stringOf("method", row) as string, path: b.stringOf("path", row) as string, endpoint: m.endpoint, model: m.model, status: e.status };
-      if (r.secretsStripped.length) d.secretsStripped = r.secretsStripped; // as batchEvents does: no spread per event
-      detector.observe(d, row);
-    }
   };
 
   try {

@@ -65,30 +65,11 @@ export function batchBuffers(b: EventBatch): ArrayBuffer[] {
   return [...NUMBER_COLUMNS.map((c) => b[c].buffer as ArrayBuffer), ...STRING_COLUMNS.map((c) => b[c].buffer as ArrayBuffer)];
 }
 
-/** A string the builder keeps across batches (its own copy), and its index in the batch that last used it. */
-type KeptString = { s: string; batch: number; index: number };
-
-/** Strings kept across batches are at most this long. */
-const KEPT_STRING_LENGTH = 256;
-
-/**
- * Fills columnar batches row by row; repeated strings (key, address, path, user agent…) are stored once
- * per batch. With `keepStrings`, a short string is moreover one object across batches (`stringOf`), up
- * to that many (the set starts again between batches beyond it): the parse stage's detection finds its
- * state by these strings and compares them, which costs a comparison of characters whenever two equal
- * strings are different objects, as every parsed line's own strings are. A kept string is a copy, so it
- * holds no access-log line alive.
- */
+/** Fills columnar batches row by row; repeated strings (key, address, path, user agent…) are stored once per batch. */
 export class BatchBuilder {
   private b!: EventBatch;
-  /** Strings too long to keep: indexed for this batch only. */
   private index!: Map<string, number>;
-  private readonly kept = new Map<string, KeptString>();
-  private batchNo = 0;
-  constructor(
-    private readonly capacity: number,
-    private readonly keepStrings = 0,
-  ) {
+  constructor(private readonly capacity: number) {
     this.reset();
   }
   get n() {
@@ -122,36 +103,16 @@ export class BatchBuilder {
       secrets: [],
     };
     this.index = new Map();
-    this.batchNo++;
-    if (this.kept.size > this.keepStrings) this.kept.clear();
   }
   private str(s: string | null | undefined): number {
     if (s == null) return -1;
-    const strings = this.b.strings;
-    if (this.keepStrings === 0 || s.length > KEPT_STRING_LENGTH) {
-      let i = this.index.get(s);
-      if (i === undefined) {
-        i = strings.length;
-        strings.push(s);
-        this.index.set(s, i);
-      }
-      return i;
+    let i = this.index.get(s);
+    if (i === undefined) {
+      i = this.b.strings.length;
+      this.b.strings.push(s);
+      this.index.set(s, i);
     }
-    let k = this.kept.get(s);
-    if (k === undefined) {
-      const copy = (" " + s).slice(1);
-      this.kept.set(copy, (k = { s: copy, batch: this.batchNo, index: strings.length }));
-      strings.push(copy);
-    } else if (k.batch !== this.batchNo) {
-      k.batch = this.batchNo;
-      k.index = strings.length;
-      strings.push(k.s);
-    }
-    return k.index;
-  }
-  /** A string column's value at `row` of the batch being filled: the builder's own copy (null: none). */
-  stringOf(column: "keyRef" | "srcIp" | "userAgent" | "method" | "path", row: number): string | null {
-    return stringAt(this.b.strings, this.b[column][row]);
+    return i;
   }
   /** A string seldom repeated (request ids): not worth the lookup. */
   private once(s: string | null | undefined): number {
@@ -211,6 +172,7 @@ export function eventKeysOf(b: EventBatch): Float64Array {
 export const stringAt = (strings: readonly string[], index: number) => (index < 0 ? null : strings[index]);
 /** A number column's value (NaN: null). */
 export const numberOrNull = (v: number) => (v !== v ? null : v);
+const str = (b: EventBatch, col: Int32Array, i: number) => stringAt(b.strings, col[i]);
 /** The credential behind row i, by id. */
 const credentialIdAt = (b: EventBatch, i: number, credentialOf: ReadonlyMap<number, string>) => (b.credentialRef[i] !== b.credentialRef[i] ? null : (credentialOf.get(b.credentialRef[i]) ?? null));
 
@@ -219,37 +181,24 @@ export type StoredEvent = DetectionEvent & { importId: string };
 
 /**
  * The stored rows of a batch as event objects (detection's input), with only the fields detection
- * reads. `credentialOf` maps a credential reference back to the credential's id. `canonical` gives a
- * string its import-wide copy, asked once per distinct string of the batch: every batch arrives with
- * strings of its own, and detection's rules find their state by these strings and compare them, which
- * costs a comparison of characters whenever two equal strings are different objects (about a fifth of
- * the rules' time, bench-detection).
+ * reads. `credentialOf` maps a credential reference back to the credential's id.
  */
-export function batchEvents(b: EventBatch, stored: Uint8Array, importId: string, credentialOf: ReadonlyMap<number, string>, canonical: (s: string) => string = (s) => s): StoredEvent[] {
+export function batchEvents(b: EventBatch, stored: Uint8Array, importId: string, credentialOf: ReadonlyMap<number, string>): StoredEvent[] {
   const secrets = b.secrets.length ? new Map(b.secrets) : null;
-  // The batch's strings that detection reads, by index, made canonical on first use (request ids never are).
-  const copies: (string | undefined)[] = new Array(b.strings.length);
-  const at = (col: Int32Array, i: number): string | null => {
-    const k = col[i];
-    if (k < 0) return null;
-    let c = copies[k];
-    if (c === undefined) copies[k] = c = canonical(b.strings[k]);
-    return c;
-  };
   const out: StoredEvent[] = [];
   for (let i = 0; i < b.n; i++) {
     if (!stored[i]) continue;
     const e: StoredEvent = {
       importId,
       ts: b.ts[i],
-      keyRef: at(b.keyRef, i),
+      keyRef: str(b, b.keyRef, i),
       credentialId: credentialIdAt(b, i, credentialOf),
-      srcIp: at(b.srcIp, i),
-      userAgent: at(b.userAgent, i),
-      method: at(b.method, i) as string,
-      path: at(b.path, i) as string,
-      endpoint: at(b.endpoint, i),
-      model: at(b.model, i),
+      srcIp: str(b, b.srcIp, i),
+      userAgent: str(b, b.userAgent, i),
+      method: b.strings[b.method[i]],
+      path: b.strings[b.path[i]],
+      endpoint: str(b, b.endpoint, i),
+      model: str(b, b.model, i),
       status: b.status[i],
     };
     const s = secrets?.get(i);

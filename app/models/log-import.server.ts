@@ -6,7 +6,6 @@ import { credentialRotations, credentials, logImportKeys, logImports } from "../
 import type { ActionContext } from "~/domain/actor";
 import { aggregateBatch, batchEvents, type StoredEvent } from "~/domain/event-batch";
 import type { RuleErrorCount } from "~/domain/detection/engine";
-import { Interner } from "~/domain/detection/interner";
 import type { StageDetection } from "~/domain/detection/stage-detection";
 import type { Finding } from "~/domain/detection/types";
 import type { JsonlMap } from "~/domain/log-formats/jsonl";
@@ -32,8 +31,6 @@ const STALE_MS = 10 * 60_000;
 export const PARSE_IN_WORKER_BYTES = 16 * 1024 * 1024;
 /** Read size for a file imported on this thread: one await per 256 KB chunk. */
 const READ_CHUNK_BYTES = 256 * 1024;
-/** Distinct strings kept as detection's import-wide copies (the set starts again when full). */
-const CANONICAL_STRINGS = 65_536;
 
 export type ImportInput = {
   source: string;
@@ -283,9 +280,6 @@ async function runImport(opts: ImportInput, run: ImportRun): Promise<ImportSumma
   const importRef = eventRefOf(db.$client, "import", importId);
   track(importId); // until the row leaves "running" (below), so that isImportLive() knows it is not orphaned
   let committedOffset = resumeAfter;
-  // Detection's events: each distinct string one object for the whole import (batchEvents).
-  const eventStrings = new Interner(CANONICAL_STRINGS);
-  const canonical = (s: string) => eventStrings.intern(s);
 
   const flush = (m: Extract<StageMessage, { type: "batch" }>) => {
     const b = m.batch;
@@ -305,7 +299,7 @@ async function runImport(opts: ImportInput, run: ImportRun): Promise<ImportSumma
       const stageDetects = run.setup.detection !== undefined; // the parse stage ran the stage rules: their findings go to onBatch
       if (opts.onBatch && (count || stageDetects)) {
         const stage = stageDetects ? { findings: m.findings.filter((f) => stored[f.index]).map((f) => f.finding), ruleErrors: m.ruleErrors } : undefined;
-        counters.flagsRaised += opts.onBatch(batchEvents(b, stored, importId, credentialOf, canonical), stage);
+        counters.flagsRaised += opts.onBatch(batchEvents(b, stored, importId, credentialOf), stage);
       }
       tx.update(logImports)
         .set({

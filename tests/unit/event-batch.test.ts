@@ -30,54 +30,6 @@ describe("event batches", () => {
     expect(batchBuffers(batch).every((buf) => buf instanceof ArrayBuffer)).toBe(true);
   });
 
-  // Keeping strings across batches is for speed (one object per distinct string, which JavaScript cannot
-  // observe: bench-detection measures it); what can break is each batch's table, checked here.
-  it("keeps strings across batches when asked, each batch's table still naming every string of its rows once", () => {
-    const long = "/v1/" + "x".repeat(300); // too long to keep: indexed per batch
-    const b = new BatchBuilder(4, 100);
-    const batches = [
-      [row({ srcIp: "198.51.100.1" }), row({ srcIp: "198.51.100.2", path: long })],
-      [row({ srcIp: "198.51.100.2" }), row({ srcIp: "198.51.100.1", path: long }), row({ srcIp: "198.51.100.3", userAgent: null })],
-      [row({ srcIp: "198.51.100.3", path: long })],
-    ];
-    for (const rows of batches) {
-      rows.forEach((r, i) => {
-        b.add(r);
-        expect(b.stringOf("srcIp", i)).toBe(r.srcIp);
-        expect(b.stringOf("path", i)).toBe(r.path);
-        expect(b.stringOf("userAgent", i)).toBe(r.userAgent);
-      });
-      const batch = b.take();
-      expect(new Set(batch.strings).size).toBe(batch.strings.length - rows.filter((r) => r.requestId !== null).length + 1); // request ids are added once each, unlooked-up: here all "r1"
-      const events = batchEvents(batch, new Uint8Array(batch.n).fill(1), "imp", credentialOf);
-      expect(events.map((e) => [e.srcIp, e.path, e.userAgent])).toEqual(rows.map((r) => [r.srcIp, r.path, r.userAgent]));
-    }
-  });
-
-  it("starts its kept strings again between batches beyond the bound, with every table still right", () => {
-    const b = new BatchBuilder(8, 2);
-    const ips = ["198.51.100.1", "198.51.100.2", "198.51.100.3", "198.51.100.4"];
-    for (let round = 0; round < 3; round++) {
-      for (const ip of ips) b.add(row({ srcIp: ip, requestId: null }));
-      const batch = b.take();
-      expect(batch.strings.filter((x) => ips.includes(x)).sort()).toEqual(ips);
-      expect(batchEvents(batch, new Uint8Array(batch.n).fill(1), "imp", credentialOf).map((e) => e.srcIp)).toEqual(ips);
-    }
-  });
-
-  it("asks for detection's import-wide copy once per distinct string of a batch, and never for request ids", () => {
-    const asked: string[] = [];
-    const b = new BatchBuilder(4);
-    b.add(row({ requestId: "r1" }));
-    b.add(row({ requestId: "r2", srcIp: "198.51.100.9" }));
-    b.add(row({ requestId: "r3" }));
-    const events = batchEvents(b.take(), new Uint8Array([1, 1, 1]), "imp", credentialOf, (x) => (asked.push(x), x));
-    expect(events.map((e) => e.srcIp)).toEqual(["198.51.100.1", "198.51.100.9", "198.51.100.1"]);
-    expect(asked.filter((x) => x === "198.51.100.1")).toHaveLength(1);
-    expect(asked.some((x) => x.startsWith("r"))).toBe(false);
-    expect(asked.sort()).toEqual(["/v1/x", "198.51.100.1", "198.51.100.9", "POST", "atlas-2", "curl/8", "kw_a", "messages"]);
-  });
-
   it("gives each row the identity eventKey() gives its event", () => {
     const b = new BatchBuilder(3);
     const rows = [row(), row({ requestId: null, srcIp: null, bytes: null, userAgent: null, latencyMs: 1234 }), row({ status: 404, path: "/v1/y" })];
