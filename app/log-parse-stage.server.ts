@@ -123,7 +123,7 @@ export async function* runParseStage(lines: AsyncIterable<LogLine[]>, setup: Sta
   let matches = new Map<string, Map<string, PathMatch>>();
   let cachedPaths = 0;
   const matchCached = (method: string, path: string, model: string | null): PathMatch => {
-    if (model !== null || path.length > 256) return match(method, path, model); // long paths (probes) are not worth keeping
+    if (model !== null || path.length > 256 || method.length > 20) return match(method, path, model); // long paths (probes) and made-up methods are not worth keeping
     let byPath = matches.get(method);
     let m = byPath?.get(path);
     if (!m) {
