@@ -2,7 +2,7 @@ import { and, asc, eq, inArray } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { catalogEndpoints, catalogModels, credentials, orgEntitlements, organizations } from "../../db/schema";
 import type { ActionContext, Actor } from "~/domain/actor";
-import { type EntitlementsInput } from "~/domain/credential";
+import type { EntitlementsInput } from "~/domain/credential";
 import { ALL_ENDPOINTS, ALL_GA, describeUncovered, isWithin, uncovered, type CatalogModelRef } from "~/domain/grant";
 import { writeAudit } from "./audit.server";
 import type { FieldResult } from "./organization.server";
