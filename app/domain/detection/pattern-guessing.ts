@@ -35,7 +35,7 @@ const MAX_KEYS = 3;
  * through the rule's Interner, so a variant holds no event's strings).
  */
 type Variant = {
-  shape: string[];
+  shape: Shape;
   ts: number;
   group: Group;
   /** False once dropped from its group. */
@@ -51,6 +51,13 @@ type Group = {
   variants: Map<string, Variant>;
   /** Timestamps of non-2xx answers in the window (ascending). */
   failures: number[];
+  /**
+   * The sizes of variants, failures and keys, kept on the group itself: the check every request makes
+   * (does the group qualify? one key only?) then reads no other object.
+   */
+  nVariants: number;
+  nFailures: number;
+  nKeys: number;
   /** Key references behind the group's requests ("" for none) → last seen, up to MAX_KEYS (per-IP subjects only). */
   keys: Map<string, { ts: number }>;
   /** The key of the group's last request and its entry while still in `keys` (the usual request repeats it). */
@@ -80,7 +87,7 @@ type Subject = {
 };
 
 /** A logged path as first seen (one string object for every later event's sample), the path without its query (the variant), its shape. */
-type ShapeEntry = { raw: string; path: string; shape: string[] };
+type ShapeEntry = { raw: string; path: string; shape: Shape };
 
 /** Bound on a subject's path index before it is rebuilt from the live groups. */
 const MAX_INDEXED_PATHS = MAX_GROUPS * MAX_VARIANTS * 2;
@@ -99,6 +106,7 @@ function evict(g: Group, cutoff: number) {
   let i = 0;
   while (i < g.failures.length && g.failures[i] <= cutoff) i++;
   if (i > 0) g.failures.splice(0, i);
+  g.nFailures = g.failures.length;
   if (g.failures.length > 0 && g.failures[0] < next) next = g.failures[0];
   for (const [k, v] of g.keys) {
     if (v.ts <= cutoff) {
@@ -106,6 +114,8 @@ function evict(g: Group, cutoff: number) {
       if (v === g.lastKeyEntry) g.lastKeyEntry = null;
     } else if (v.ts < next) next = v.ts;
   }
+  g.nVariants = g.variants.size;
+  g.nKeys = g.keys.size;
   g.nextEvict = next;
 }
 
@@ -125,9 +135,54 @@ function oldestKey<V>(m: Map<string, V>, tsOf: (v: V) => number): string | undef
 /** Shapes of recently seen paths (legitimate traffic repeats a few paths over and over). */
 const SHAPE_CACHE_SIZE = 4096;
 
+/** Pair keys of the similarity memo (ids below 2^26, so a pair is an exact integer), and its bound. */
+const PAIR_BASE = 2 ** 26;
+const MAX_ANSWERS = 65_536;
+
+/** A path shape's normalised segments, one object per distinct shape, numbered for the similarity memo. */
+type Shape = { segments: string[]; id: number };
+
+/**
+ * Are two shapes variants of one another (sameShape), remembered per pair: a request whose path has no
+ * variant in its subject yet compares its shape with every variant's, and the edit distances behind an
+ * answer were most of the rule's cost before the answers were kept.
+ */
+class ShapeSimilarity {
+  private readonly byKey = new Map<string, Shape>();
+  private readonly answers = new Map<number, boolean>();
+  private nextId = 0;
+  constructor(private readonly maxEdits: number) {}
+
+  shapeOf(segments: string[]): Shape {
+    const key = segments.join("/");
+    let shape = this.byKey.get(key);
+    if (shape === undefined) {
+      if (this.byKey.size >= SHAPE_CACHE_SIZE) this.byKey.clear();
+      shape = { segments, id: this.nextId++ };
+      this.byKey.set(key, shape);
+    }
+    return shape;
+  }
+
+  similar(a: Shape, b: Shape): boolean {
+    if (a === b) return true;
+    if (a.segments.length !== b.segments.length) return false;
+    // Beyond 2^26 shapes in one import, a pair no longer fits one exact key: compare without the memo.
+    if (a.id >= PAIR_BASE || b.id >= PAIR_BASE) return sameShape(a.segments, b.segments, this.maxEdits);
+    const key = a.id < b.id ? a.id * PAIR_BASE + b.id : b.id * PAIR_BASE + a.id;
+    let answer = this.answers.get(key);
+    if (answer === undefined) {
+      answer = sameShape(a.segments, b.segments, this.maxEdits);
+      if (this.answers.size >= MAX_ANSWERS) this.answers.clear();
+      this.answers.set(key, answer);
+    }
+    return answer;
+  }
+}
+
 /** Adds the event to the subject's matching group (or a new one); returns the group. */
 /** `keyOf`: the key behind the request, tracked for per-IP subjects (null for per-key subjects: always their own). */
-function record(subj: Subject, path: string, rawPath: string, shape: string[], keyOf: string | null, event: DetectionEvent, windowMs: number, maxEdits: number, strings: Interner): Group {
+function record(subj: Subject, path: string, rawPath: string, shape: Shape, keyOf: string | null, event: DetectionEvent, windowMs: number, shapes: ShapeSimilarity, strings: Interner): Group {
   const cutoff = event.ts - windowMs;
   if (subj.nextExpiry <= cutoff) {
     subj.groups = subj.groups.filter((g) => {
@@ -144,7 +199,7 @@ function record(subj: Subject, path: string, rawPath: string, shape: string[], k
   if (!group) {
     outer: for (const g of subj.groups) {
       for (const v of g.variants.values()) {
-        if (sameShape(v.shape, shape, maxEdits)) {
+        if (shapes.similar(v.shape, shape)) {
           group = g;
           break outer;
         }
@@ -152,7 +207,7 @@ function record(subj: Subject, path: string, rawPath: string, shape: string[], k
     }
   }
   if (!group) {
-    group = { variants: new Map(), failures: [], keys: new Map(), lastKey: null, lastKeyEntry: null, lastTs: event.ts, dead: false, nextEvict: event.ts };
+    group = { variants: new Map(), failures: [], nVariants: 0, nFailures: 0, nKeys: 0, keys: new Map(), lastKey: null, lastKeyEntry: null, lastTs: event.ts, dead: false, nextEvict: event.ts };
     subj.groups.push(group);
     subj.nextExpiry = Math.min(subj.nextExpiry, event.ts);
     if (subj.groups.length > MAX_GROUPS) {
@@ -180,12 +235,13 @@ function record(subj: Subject, path: string, rawPath: string, shape: string[], k
         group.variants.delete(oldest);
         if (gone) gone.live = false;
       }
+      group.nVariants = group.variants.size;
     } else known = group.variants.get(path);
   }
   if (known !== undefined && known.live && event.ts >= known.ts) noteRequest(known, event, rawPath, strings);
   subj.hotPath = path;
   subj.hotVariant = known !== undefined && known.live ? known : null;
-  if (event.status < 200 || event.status > 299) group.failures.push(event.ts);
+  if (event.status < 200 || event.status > 299) group.nFailures = group.failures.push(event.ts);
   if (keyOf !== null) {
     const last = group.lastKeyEntry;
     const entry = last !== null && keyOf === group.lastKey ? last : group.keys.get(keyOf);
@@ -200,6 +256,7 @@ function record(subj: Subject, path: string, rawPath: string, shape: string[], k
         if (group.keys.get(oldest) === group.lastKeyEntry) group.lastKeyEntry = null;
         group.keys.delete(oldest);
       }
+      group.nKeys = group.keys.size;
     } else {
       if (event.ts > entry.ts) entry.ts = event.ts;
       group.lastKey = keyOf;
@@ -226,7 +283,7 @@ function latestRequests(g: Group): Finding["sample"] {
 }
 
 function qualifies(g: Group, s: Readonly<Record<string, number>>): boolean {
-  return g.variants.size >= s.variants && g.failures.length >= s.failures;
+  return g.nVariants >= s.variants && g.nFailures >= s.failures;
 }
 
 function finding(g: Group, event: DetectionEvent, path: string, s: Readonly<Record<string, number>>, who: string): Finding {
@@ -248,26 +305,26 @@ function finding(g: Group, event: DetectionEvent, path: string, s: Readonly<Reco
 const newSubject = (): Subject => ({ groups: [], nextExpiry: Infinity, hotPath: null, hotVariant: null, groupOf: new Map(), lastRaw: null, lastEntry: null });
 
 export function createPatternGuessing(opts: { maxSubjects?: number } = {}): PatternGuessingRule {
-  let state: { byKey: SubjectStore<Subject>; byIp: SubjectStore<Subject>; gate: FiringGate } | null = null;
+  let state: { byKey: SubjectStore<Subject>; byIp: SubjectStore<Subject>; gate: FiringGate; similarity: ShapeSimilarity } | null = null;
   // Logged path → its entry.
   const shapes = new Map<string, ShapeEntry>();
   const strings = new Interner();
   // Subjects per key: a credential by its id (a UUID), else "key:<ref>" (built once per key reference, not per event).
   const refKeys = new PrefixedKeys("key:");
-  const shapeOf = (raw: string): ShapeEntry => {
+  const shapeOf = (raw: string, similarity: ShapeSimilarity): ShapeEntry => {
     let entry = shapes.get(raw);
     if (entry === undefined) {
       const path = pathOnly(raw);
-      entry = { raw, path, shape: pathShape(path) };
+      entry = { raw, path, shape: similarity.shapeOf(pathShape(path)) };
       if (shapes.size >= SHAPE_CACHE_SIZE) shapes.clear();
       shapes.set(raw, entry);
     }
     return entry;
   };
   /** The event's path entry; the subject's last one when the request repeats its path (the usual case). */
-  const entryFor = (subj: Subject, raw: string): ShapeEntry => {
+  const entryFor = (subj: Subject, raw: string, similarity: ShapeSimilarity): ShapeEntry => {
     if (subj.lastRaw === raw && subj.lastEntry !== null) return subj.lastEntry;
-    const entry = shapeOf(raw);
+    const entry = shapeOf(raw, similarity);
     subj.lastRaw = entry.raw;
     subj.lastEntry = entry;
     return entry;
@@ -281,25 +338,27 @@ export function createPatternGuessing(opts: { maxSubjects?: number } = {}): Patt
         byKey: new SubjectStore<Subject>({ idleMs: s.windowMs, maxSubjects: opts.maxSubjects }),
         byIp: new SubjectStore<Subject>({ idleMs: s.windowMs, maxSubjects: opts.maxSubjects }),
         gate: new FiringGate(s.windowMs, opts),
+        similarity: new ShapeSimilarity(s.maxEdits),
       };
       const key = event.credentialId !== null ? event.credentialId : event.keyRef ? refKeys.of(event.keyRef) : null;
       let out = NO_FINDINGS;
       let entry: ShapeEntry | null = null;
       if (key !== null) {
         const subj = state.byKey.touch(key, event.ts, newSubject);
-        entry = entryFor(subj, event.path);
-        const g = record(subj, entry.path, entry.raw, entry.shape, null, event, s.windowMs, s.maxEdits, strings);
+        entry = entryFor(subj, event.path, state.similarity);
+        const g = record(subj, entry.path, entry.raw, entry.shape, null, event, s.windowMs, state.similarity, strings);
         if (qualifies(g, s) && state.gate.allow(key, "high", event.ts)) out = [finding(g, event, entry.path, s, "with this key")];
       }
       if (event.srcIp !== null && event.srcIp !== "") {
         const subj = state.byIp.touch(event.srcIp, event.ts, newSubject);
-        const e = entry ?? entryFor(subj, event.path);
-        const g = record(subj, e.path, e.raw, e.shape, key ?? "", event, s.windowMs, s.maxEdits, strings);
-        const oneKey = g.keys.size === 1 && !g.keys.has("");
+        const e = entry ?? entryFor(subj, event.path, state.similarity);
+        const g = record(subj, e.path, e.raw, e.shape, key ?? "", event, s.windowMs, state.similarity, strings);
+        // One key, and not "none": when a group has one key, it is this request's (record just noted it).
+        const oneKey = g.nKeys === 1 && key !== null;
         if (!oneKey && qualifies(g, s) && state.gate.allow(`ip:${event.srcIp}`, "high", event.ts)) {
-          const f = finding(g, event, e.path, s, `from ${event.srcIp}${g.keys.size > 1 ? ` with ${g.keys.size} different keys` : ""}`);
+          const f = finding(g, event, e.path, s, `from ${event.srcIp}${g.nKeys > 1 ? ` with ${g.nKeys} different keys` : ""}`);
           if (out === NO_FINDINGS) out = [];
-          out.push(g.keys.size > 1 ? { ...f, credentialId: null, keyRef: null } : f);
+          out.push(g.nKeys > 1 ? { ...f, credentialId: null, keyRef: null } : f);
         }
       }
       return out;
