@@ -55,9 +55,8 @@ export function createOutOfGrant(opts: { maxSubjects?: number } = {}): Rule & { 
       if (!e.credentialId) return NO_FINDINGS;
       const c = ctx.credential(e.credentialId);
       if (!c) return NO_FINDINGS;
-      // Most events are inside the grant: tested without allocating, the list built only for the others.
+      // Most events are inside the grant: tested without allocating, the list built only for a finding.
       if (!anyOutsideGrant(e, c, ctx.catalog)) return NO_FINDINGS;
-      const outside = outsideGrant(e, c, ctx.catalog);
       const windowMs = ctx.settings.windowMs ?? defaults.windowMs;
       const threshold = ctx.settings.repeatThreshold ?? defaults.repeatThreshold;
       counter ??= new SlidingWindowCounter(windowMs, { maxEvents: threshold + 1, maxKeys: 1, maxSubjects: opts.maxSubjects, distinctAbove: Number.POSITIVE_INFINITY });
@@ -67,6 +66,7 @@ export function createOutOfGrant(opts: { maxSubjects?: number } = {}): Rule & { 
       const repeated = count > threshold;
       const severity: Severity = passed ? "critical" : repeated ? "high" : "medium";
       if (!gate.allow(e.credentialId, severity, e.ts)) return NO_FINDINGS;
+      const outside = outsideGrant(e, c, ctx.catalog);
       const what = `${subjectLabel(e)} called ${e.method} ${e.path} (${outside.join(", ")}), outside its grant (${describeGrant(c)})`;
       const why = passed
         ? `and the gateway answered ${e.status}: it let the request through`

@@ -52,7 +52,7 @@ export function createReconThenUse(opts: { maxSubjects?: number } = {}): ReconTh
     trackedSubjects: () => state?.subjects.size() ?? 0,
     observe(event: DetectionEvent, ctx: RuleContext): Finding[] {
       const id = event.credentialId;
-      if (id === null) return [];
+      if (id === null) return NO_FINDINGS;
       const s = ctx.settings;
       // The models used in this import must survive idleness, so subjects expire only after a day idle.
       state ??= { subjects: new SubjectStore<Subject>({ idleMs: Math.max(s.windowMs, 86_400_000), maxSubjects: opts.maxSubjects }), gate: new FiringGate(s.windowMs, opts) };
@@ -61,9 +61,13 @@ export function createReconThenUse(opts: { maxSubjects?: number } = {}): ReconTh
 
       if (event.status >= 200 && event.status <= 299 && event.model !== null) {
         const model = event.model;
-        const isNew = !subj.used.has(model) && !(ctx.baseline(id)?.modelsUsed.includes(model) ?? false);
-        subj.used.add(model);
-        if (subj.used.size > MAX_MODELS) subj.used.delete(subj.used.values().next().value as string);
+        // Adding a model already in the set changes nothing (not even its order): only new ones are added.
+        let isNew = false;
+        if (!subj.used.has(model)) {
+          isNew = !(ctx.baseline(id)?.modelsUsed.includes(model) ?? false);
+          subj.used.add(model);
+          if (subj.used.size > MAX_MODELS) subj.used.delete(subj.used.values().next().value as string);
+        }
         const r = subj.recon;
         if (isNew && r !== null && event.ts >= r.ts && event.ts - r.ts <= s.windowMs && state.gate.allow(id, "high", event.ts)) {
           out = [{
