@@ -154,7 +154,8 @@ class ShapeSimilarity {
   constructor(private readonly maxEdits: number) {}
 
   shapeOf(segments: string[]): Shape {
-    const key = segments.join("/");
+    // Not segments.join("/"): a decoded segment may hold a "/" itself ("a%2Fb").
+    const key = JSON.stringify(segments);
     let shape = this.byKey.get(key);
     if (shape === undefined) {
       if (this.byKey.size >= SHAPE_CACHE_SIZE) this.byKey.clear();

@@ -17,6 +17,13 @@ function run(events: DetectionEvent[], c = ctx()): Finding[] {
 const at = (min: number, path: string, status: number, over: Partial<DetectionEvent> = {}) => ev({ ts: T0 + min * MIN, path, status, endpoint: null, model: null, ...over });
 
 describe("pattern_guessing", () => {
+  it("tells a segment with an encoded slash from two segments (/q/a%2Fb is two segments, /q/a/b three)", () => {
+    // Two variants of /q/<one segment>, and one path of another shape: no group has 3 variants.
+    expect(run([at(1, "/q/a%2Fb", 404), at(2, "/q/a/b", 404), at(3, "/q/a%2Fc", 404)])).toEqual([]);
+    // The same shapes in the other order.
+    expect(run([at(1, "/q/a/b", 404), at(2, "/q/a%2Fb", 404), at(3, "/q/a/c", 404)])).toEqual([]);
+  });
+
   it("exports its id, defaults and a factory", () => {
     expect(rule.id).toBe("pattern_guessing");
     expect(rule.defaults).toMatchObject({ variants: 3, failures: 2, windowMs: 3_600_000 });
