@@ -14,7 +14,8 @@ import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
-import { BENCH_CREDENTIALS, benchKeyId, benchTraffic } from "./bench-traffic";
+import { seedBenchDatabase } from "./bench-database";
+import { benchTraffic } from "./bench-traffic";
 
 const { values } = parseArgs({ options: { lines: { type: "string", default: "1000000" }, keep: { type: "boolean", default: false }, detect: { type: "boolean", default: false }, file: { type: "string" }, runs: { type: "string", default: "1" }, "parse-in": { type: "string" }, "generate-only": { type: "string" } } });
 const parseIn = values["parse-in"] === "thread" || values["parse-in"] === "worker" ? values["parse-in"] : undefined; // default: by file size, as in production
@@ -47,23 +48,12 @@ type Run = { seconds: number; cpuSeconds: number; summary: Awaited<ReturnType<ty
 
 /** One import of the file into a fresh database (the demo data plus the bench's credentials), with or without detection. */
 async function importOnce(file: string, size: number, detect: boolean): Promise<Run> {
-  const { closeDb, getDb } = await import("../db/client");
-  const { organizations, credentials } = await import("../db/schema");
+  const { closeDb } = await import("../db/client");
   const { importLogs } = await import("../app/models/log-import.server");
-  const { seedDemo } = await import("../app/models/demo-seed.server");
   const { createImportDetector } = await import("../app/models/detection.server");
   closeDb();
   for (const f of ["", "-wal", "-shm"]) rmSync(`${process.env.KEYWARD_DB}${f}`, { force: true });
-  await seedDemo({ actor: null, ip: null });
-  const db = getDb();
-  const org = db.select({ id: organizations.id }).from(organizations).limit(1).get()!;
-  db.transaction((tx) => {
-    for (let k = 0; k < BENCH_CREDENTIALS; k++) {
-      tx.insert(credentials)
-        .values({ keyId: benchKeyId(k), orgId: org.id, label: `bench ${k}`, holderService: "bench", grantModels: ["@ga"], grantEndpoints: ["*"], environment: "production", storage: "secrets_manager", issuedAt: new Date("2026-10-01") })
-        .run();
-    }
-  });
+  await seedBenchDatabase();
   const t = process.hrtime.bigint();
   const cpu0 = process.cpuUsage(); // CPU time too: on a shared machine it varies far less than wall time
   // Detection runs every rule on the events (issue 7: at most +30% import time): the event-only rules
