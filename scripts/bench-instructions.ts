@@ -26,7 +26,7 @@ async function importOnce(file: string, template: string, detect: boolean) {
   const created = detect ? createImportDetector() : null;
   const hooks = created ? { onBatch: created.onBatch, onComplete: created.onComplete, stageDetection: created.stageDetection } : {};
   const s = await importLogs({ source: "bench", format: "jsonl", via: "cli", filePath: file, ctx: { actor: null, ip: null }, sizeBytes: statSync(file).size, ...hooks });
-  console.log(JSON.stringify({ parsed: s.parsed, flagsRaised: s.flagsRaised }));
+  console.log(JSON.stringify({ parsed: s.parsed, matched: s.matched, flagsRaised: s.flagsRaised }));
 }
 
 /** A number from cachegrind's summary ("==1== I   refs:      13,067,220,154"). */
@@ -45,9 +45,14 @@ function run(script: string, args: string[], env: Record<string, string>, valgri
 }
 
 async function main() {
-  if (values.seed) return seedBenchDatabase();
+  if (values.seed) {
+    await seedBenchDatabase();
+    // Closed, so that everything is in the file itself (not in its write-ahead log) when it is copied.
+    return (await import("../db/client")).closeDb();
+  }
   if (values["import-once"]) return importOnce(values["import-once"], values.template!, values.detect);
 
+  if (values.only !== undefined && values.only !== "with" && values.only !== "without") throw new Error(`--only takes "with" or "without", not "${values.only}"`);
   if (spawnSync("valgrind", ["--version"]).status !== 0) throw new Error("valgrind is not installed (Debian: apt-get install valgrind)");
   const dir = mkdtempSync(path.join(os.tmpdir(), "keyward-instructions-"));
   try {
@@ -69,7 +74,11 @@ async function main() {
       const r = run(bundle, ["--import-once", file, "--template", template, ...(detect ? ["--detect"] : [])], { KEYWARD_DB: db, KEYWARD_DATA: path.join(dir, "data") }, true);
       out[name] = { instructions: summaryNumber(r.stderr, /I {3}refs:/), l1DataMisses: summaryNumber(r.stderr, /D1 {2}misses:/), lastLevelMisses: summaryNumber(r.stderr, /LLd misses:/), flagsRaised: JSON.parse(r.stdout.trim().split("\n").pop()!).flagsRaised };
     }
-    const share = (k: keyof Counts) => (out.with && out.without ? `+${((100 * (out.with[k] - out.without[k])) / out.without[k]).toFixed(1)}%` : undefined);
+    const share = (k: keyof Counts) => {
+      if (!out.with || !out.without) return undefined;
+      const p = (100 * (out.with[k] - out.without[k])) / out.without[k];
+      return `${p >= 0 ? "+" : ""}${p.toFixed(1)}%`;
+    };
     console.log(JSON.stringify({ lines: Number(values.lines), file: values.file ?? null, ...out, detection: { instructions: share("instructions"), l1DataMisses: share("l1DataMisses"), lastLevelMisses: share("lastLevelMisses") } }, null, 2));
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -25,7 +25,7 @@ describe("bench-instructions", () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout.trim());
-    expect(out.parsed).toBe(3000);
+    expect(out).toMatchObject({ parsed: 3000, matched: 3000 }); // the copy holds the template's credentials
     expect(out.flagsRaised).toBeGreaterThan(0);
   }, 120_000);
 });
