@@ -10,10 +10,13 @@ import { recordUsage } from "../support/dashboard-factory";
 import { actorFor, createOrg, tenancyWorld } from "../support/factories";
 
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
 describe("daily usage totals", () => {
   it("rolls closed days up once an hour, recomputes the recent ones, and reads today live", () => {
-    const now = new Date(Math.floor(Date.now() / HOUR) * HOUR + 60_000); // a minute into the hour
+    // Yesterday at 10:01 UTC: a minute into the hour, and the two hours after it stay in the same day (a
+    // time taken from the clock failed between 23:00 and 00:00, when "the next hour" is tomorrow).
+    const now = new Date(Math.floor(Date.now() / DAY) * DAY - DAY + 10 * HOUR + 60_000);
     const days = lastDays(now, 5); // [d-4 … today]
     const org = createOrg();
     const a = createCredential(org.id);
