@@ -183,6 +183,8 @@ export function createImportDetector(importId?: string, settingsOverrides?: Sett
     ctx = {
       catalog,
       setKeyRef(k) {
+        // The facts depend on the credential and the key only: the same key keeps the memo.
+        if (k === keyRef) return;
         keyRef = k;
         memoId = null;
       },
@@ -399,13 +401,11 @@ export function createImportDetector(importId?: string, settingsOverrides?: Sett
       batchNo++;
       let raised = 0;
       const en = engineFor(stage !== undefined);
-      for (const e of events) {
-        c.setKeyRef(e.keyRef);
-        const { findings } = en.observe(e, c);
-        for (const f of findings) if (!isSuppressed(f) && upsertFlag(f, e.importId)) raised++;
-        remember(e);
-      }
+      // The credential's facts depend on the key the event presented (a rotated-away key's grace period).
+      const { findings } = en.observeBatch(events, c, (e) => c.setKeyRef(e.keyRef));
       c.setKeyRef(null);
+      for (const { index, finding } of findings) if (!isSuppressed(finding) && upsertFlag(finding, events[index].importId)) raised++;
+      for (const e of events) remember(e);
       if (stage) {
         stageErrors = stage.ruleErrors;
         const importIdOfEvents = events[0]?.importId ?? importId ?? "";

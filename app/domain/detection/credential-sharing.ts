@@ -3,7 +3,8 @@
 // count only when the log carries them (null = the format logs none; "" = a client sent none, counted).
 
 import { SAMPLE_SIZE } from "./error-burst";
-import { FiringGate, SubjectStore, describeDuration } from "./leaky-bucket";
+import { FiringGate, describeDuration } from "./leaky-bucket";
+import { spacesOf, type RuleSpaces, type Subjects } from "./subject-space";
 import { prefix16 } from "./ip-prefix";
 import { dropThrough, LastSeenList, type TimedEntry } from "./last-seen-list";
 import { NO_FINDINGS, sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule, type Severity } from "./types";
@@ -50,15 +51,16 @@ function forgetNet(subj: Subject, n: SeenIp) {
 
 const newSubject = (): Subject => ({ ips: new LastSeenList(), nets: new Map(), uas: new LastSeenList(), recent: [], oldest: Infinity });
 
-export function createCredentialSharing(opts: { maxSubjects?: number } = {}): CredentialSharingRule {
-  let state: { subjects: SubjectStore<Subject>; gate: FiringGate } | null = null;
+export function createCredentialSharing(opts: { maxSubjects?: number; spaces?: RuleSpaces } = {}): CredentialSharingRule {
+  const spaces = spacesOf(opts);
+  let state: { subjects: Subjects<Subject>; gate: FiringGate } | null = null;
   return {
     id: "credential_sharing",
     trackedSubjects: () => state?.subjects.size() ?? 0,
     observe(event: DetectionEvent, ctx: RuleContext): Finding[] {
       if (event.credentialId === null || event.srcIp === null || event.srcIp === "") return NO_FINDINGS;
       const s = ctx.settings;
-      state ??= { subjects: new SubjectStore<Subject>({ idleMs: s.windowMs, maxSubjects: opts.maxSubjects }), gate: new FiringGate(s.windowMs, opts) };
+      state ??= { subjects: spaces.credentials.view<Subject>(s.windowMs), gate: new FiringGate(s.windowMs, opts) };
       const subj = state.subjects.touch(event.credentialId, event.ts, newSubject);
       const cutoff = event.ts - s.windowMs;
       const { ips, uas } = subj;
@@ -141,7 +143,8 @@ export function createCredentialSharing(opts: { maxSubjects?: number } = {}): Cr
 
 export const rule: RuleModule = {
   id: "credential_sharing",
+  stateBy: "credential",
   description: "One credential from many sources within 30 min: 3 or more IPs in distinct /16s (high), or 2 or more IPs and 2 or more user agents (low).",
   defaults,
-  create: () => createCredentialSharing(),
+  create: (spaces) => createCredentialSharing({ spaces }),
 };

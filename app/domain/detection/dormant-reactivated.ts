@@ -3,7 +3,8 @@
 // not be who it was issued to. Medium. Only a credential's first event in an import can qualify (later
 // ones follow a use in this very import), so it fires at most once per credential per import.
 
-import { describeDuration, SubjectStore } from "./leaky-bucket";
+import { describeDuration } from "./leaky-bucket";
+import { spacesOf, type RuleSpaces } from "./subject-space";
 import { subjectLabel } from "./subject-label";
 import { NO_FINDINGS, sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
 
@@ -22,9 +23,9 @@ function iso(ms: number): string {
 
 const yes = (): true => true;
 
-export function createDormantReactivated(opts: { maxSubjects?: number } = {}): Rule & { trackedSubjects(): number } {
+export function createDormantReactivated(opts: { maxSubjects?: number; spaces?: RuleSpaces } = {}): Rule & { trackedSubjects(): number } {
   // Credentials already seen in this import. Never idle within an import; bounded by the hard cap.
-  const seen = new SubjectStore<true>({ idleMs: Number.POSITIVE_INFINITY, maxSubjects: opts.maxSubjects });
+  const seen = spacesOf(opts).credentials.view<true>(Number.POSITIVE_INFINITY);
   return {
     id: "dormant_reactivated",
     observe(e: DetectionEvent, ctx: RuleContext): Finding[] {
@@ -65,7 +66,8 @@ export function createDormantReactivated(opts: { maxSubjects?: number } = {}): R
 
 export const rule: RuleModule = {
   id: "dormant_reactivated",
+  stateBy: "credential",
   description: "A credential used after 90 or more days idle, or used for the first time more than 30 days after it was issued.",
   defaults,
-  create: () => createDormantReactivated(),
+  create: (spaces) => createDormantReactivated({ spaces }),
 };

@@ -1,9 +1,19 @@
-// The detection engine (pure): runs every rule module on each event of an import, in order, with the
-// rule's own thresholds (defaults merged with overrides from settings). A rule that throws does not stop
-// the others: its error is caught, counted per rule and reported with the event's result.
+// The detection engine (pure): runs every rule module on each event of an import, with the rule's own
+// thresholds (defaults merged with overrides from settings). A rule that throws does not stop the others:
+// its error is caught, counted per rule and reported with the event's result.
+//
+// observeBatch runs a batch of events grouped. The rules whose state is all per credential
+// (`stateBy: "credential"`) see the batch grouped by credential, each credential's events in their
+// order: a credential's state then stays in the processor's cache for its events instead of being fetched
+// again for each (in a batch of 25,000 events, 400 credentials have about 60 each). The rules whose state
+// is all per source address see it grouped by address; any other rule sees the batch in its order. The
+// findings come back in event order, and within an event in rule order, as one pass in order would give
+// them. Measured on the benchmark's 1M-line import: grouping took the import with detection from 10.3-10.8 s
+// to 7.1-8.9 s (README, "Detection's cost").
 // Persistence (flags, baselines) is app/models/detection.server.ts.
 
 import { ALL_RULES } from "./all-rules";
+import { createRuleSpaces } from "./subject-space";
 import { NO_FINDINGS, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleId, type RuleModule } from "./types";
 
 /** What the caller provides per import; the engine adds each rule's `settings`. */
@@ -15,6 +25,11 @@ export type RuleError = { rule: RuleId; message: string };
 
 export type ObserveResult = { findings: Finding[]; errors: RuleError[] };
 
+/** A finding of a batch's event at `index`. */
+export type IndexedFinding = { index: number; finding: Finding };
+
+export type BatchResult = { findings: IndexedFinding[]; errors: RuleError[] };
+
 /** A rule's errors so far: how many, and the latest message. */
 export type RuleErrorCount = { rule: RuleId; count: number; lastMessage: string };
 
@@ -22,6 +37,12 @@ export type Engine = {
   readonly rules: readonly RuleId[];
   /** Run every rule on one event (events in time order, give or take). */
   observe(event: DetectionEvent, ctx: EngineContext): ObserveResult;
+  /**
+   * Run every rule on a batch of events (in time order, give or take), per-credential rules grouped by
+   * credential (see above). `prepare` is called before the rules see an event (the caller's context may
+   * depend on it).
+   */
+  observeBatch(events: readonly DetectionEvent[], ctx: EngineContext, prepare?: (event: DetectionEvent) => void): BatchResult;
   /** Errors caught so far, per rule (with the latest message). */
   errorCounts(): RuleErrorCount[];
 };
@@ -34,46 +55,127 @@ export function mergeSettings(module: RuleModule, overrides?: Readonly<Record<st
 }
 
 export function createEngine(modules: readonly RuleModule[] = ALL_RULES, settingsOverrides: SettingsOverrides = {}): Engine {
-  const running: { rule: Rule; settings: Readonly<Record<string, number>> }[] = modules.map((m) => ({ rule: m.create(), settings: mergeSettings(m, settingsOverrides[m.id]) }));
+  // One slot per credential and per source address for every rule's state: found once per event.
+  const spaces = createRuleSpaces();
+  const running: { rule: Rule; settings: Readonly<Record<string, number>> }[] = modules.map((m) => ({ rule: m.create(spaces), settings: mergeSettings(m, settingsOverrides[m.id]) }));
   const errors = new Map<RuleId, Omit<RuleErrorCount, "rule">>();
   // One RuleContext per rule, rebuilt only when the caller passes another context object.
   let lastBase: EngineContext | null = null;
   let contexts: RuleContext[] = [];
+  const contextsFor = (base: EngineContext) => {
+    if (base !== lastBase) {
+      lastBase = base;
+      contexts = running.map((r) => ({ catalog: base.catalog, credential: base.credential, baseline: base.baseline, isRegisteredKey: base.isRegisteredKey, settings: r.settings }));
+    }
+    return contexts;
+  };
   const NO_ERRORS = Object.freeze([]) as unknown as RuleError[];
   const QUIET: ObserveResult = Object.freeze({ findings: NO_FINDINGS, errors: NO_ERRORS });
   const rules = running.map((r) => r.rule);
+  const all = rules.map((_, i) => i);
+  // The passes over a batch: the rules grouped by credential, those grouped by address, the rest in order.
+  const passes = [
+    { rules: all.filter((i) => modules[i].stateBy === "credential"), groups: (events: readonly DetectionEvent[]) => groupBy(events, credentialOf) },
+    { rules: all.filter((i) => modules[i].stateBy === "address"), groups: (events: readonly DetectionEvent[]) => groupBy(events, addressOf) },
+    { rules: all.filter((i) => modules[i].stateBy === undefined), groups: (events: readonly DetectionEvent[]) => [events.map((_, i) => i)] },
+  ].filter((p) => p.rules.length > 0);
+
+  /** Counts a rule's error; the error as the result reports it. */
+  function failed(rule: Rule, error: unknown): RuleError {
+    const message = error instanceof Error ? error.message : String(error);
+    const e = errors.get(rule.id);
+    if (e) {
+      e.count++;
+      e.lastMessage = message;
+    } else errors.set(rule.id, { count: 1, lastMessage: message });
+    return { rule: rule.id, message };
+  }
+
+  /** Runs the rules at `which` on one event; findings and errors go to `sink` (with the rule's index). */
+  function run(event: DetectionEvent, ctxs: RuleContext[], which: readonly number[], sink: (rule: number, finding: Finding | null, error: RuleError | null) => void) {
+    for (let k = 0; k < which.length; k++) {
+      const i = which[k];
+      try {
+        const out = rules[i].observe(event, ctxs[i]);
+        for (let j = 0; j < out.length; j++) sink(i, out[j], null);
+      } catch (error) {
+        sink(i, null, failed(rules[i], error));
+      }
+    }
+  }
 
   return {
     rules: running.map((r) => r.rule.id),
     observe(event, base) {
-      if (base !== lastBase) {
-        lastBase = base;
-        contexts = running.map((r) => ({ catalog: base.catalog, credential: base.credential, baseline: base.baseline, isRegisteredKey: base.isRegisteredKey, settings: r.settings }));
-      }
+      const ctxs = contextsFor(base);
       // Most events raise nothing: the findings array is allocated on the first finding only.
       let findings = NO_FINDINGS;
       let errs = NO_ERRORS;
-      for (let i = 0; i < running.length; i++) {
-        const rule = rules[i];
+      for (let i = 0; i < rules.length; i++) {
         try {
-          const out = rule.observe(event, contexts[i]);
+          const out = rules[i].observe(event, ctxs[i]);
           if (out.length === 0) continue;
           if (findings === NO_FINDINGS) findings = [];
           for (let j = 0; j < out.length; j++) findings.push(out[j]);
         } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
-          const e = errors.get(rule.id);
-          if (e) {
-            e.count++;
-            e.lastMessage = message;
-          } else errors.set(rule.id, { count: 1, lastMessage: message });
           if (errs === NO_ERRORS) errs = [];
-          errs.push({ rule: rule.id, message });
+          errs.push(failed(rules[i], error));
         }
       }
       // A quiet event allocates nothing: the shared empty result is frozen.
       return findings === NO_FINDINGS && errs === NO_ERRORS ? QUIET : { findings, errors: errs };
     },
+    observeBatch(events, base, prepare) {
+      const ctxs = contextsFor(base);
+      const found: { index: number; rule: number; finding: Finding }[] = [];
+      const errs: RuleError[] = [];
+      let index = 0;
+      const sink = (rule: number, f: Finding | null, e: RuleError | null) => {
+        if (f !== null) found.push({ index, rule, finding: f });
+        if (e !== null) errs.push(e);
+      };
+      // The stores' sweeps may not pass the batch's earliest event: a later group's events may be earlier than the last one seen.
+      let earliest = Number.POSITIVE_INFINITY;
+      for (let i = 0; i < events.length; i++) if (events[i].ts < earliest) earliest = events[i].ts;
+      spaces.limit.ts = earliest;
+      try {
+        for (const pass of passes) {
+          for (const group of pass.groups(events)) {
+            for (let g = 0; g < group.length; g++) {
+              index = group[g];
+              prepare?.(events[index]);
+              run(events[index], ctxs, pass.rules, sink);
+            }
+          }
+        }
+      } finally {
+        spaces.limit.ts = Number.POSITIVE_INFINITY;
+      }
+      // In event order, then rule order, as one pass in order would have found them.
+      if (found.length > 1) found.sort((a, b) => a.index - b.index || a.rule - b.rule);
+      return { findings: found.map((f) => ({ index: f.index, finding: f.finding })), errors: errs };
+    },
     errorCounts: () => [...errors].map(([rule, e]) => ({ rule, ...e })),
   };
+}
+
+const credentialOf = (e: DetectionEvent) => e.credentialId;
+const addressOf = (e: DetectionEvent) => (e.srcIp === "" ? null : e.srcIp);
+
+/** Indices of the events grouped by `key` (groups in order of first appearance), each group in event order; events without a key form one group. */
+export function groupBy(events: readonly DetectionEvent[], key: (e: DetectionEvent) => string | null): number[][] {
+  const groups = new Map<string | null, number[]>();
+  let lastKey: string | null | undefined;
+  let last: number[] = [];
+  for (let i = 0; i < events.length; i++) {
+    const k = key(events[i]);
+    if (k !== lastKey) {
+      let g = groups.get(k);
+      if (g === undefined) groups.set(k, (g = []));
+      last = g;
+      lastKey = k;
+    }
+    last.push(i);
+  }
+  return [...groups.values()];
 }

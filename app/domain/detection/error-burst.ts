@@ -3,7 +3,7 @@
 // unit, one unit leaks every `leakMs`, more than `capacity` in the bucket is a finding (medium; high past
 // `highMultiplier` × capacity). Events without a credential are left to ip_probe.
 
-import { DistinctLeakyBucket, FiringGate, describeLeak, describeSpan } from "./leaky-bucket";
+import { DistinctLeakyBucket, FiringGate, describeLeak, describeSpan, type StoreOptions } from "./leaky-bucket";
 import { pathOnly } from "./path-shape";
 import { NO_FINDINGS, sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule, type Severity } from "./types";
 
@@ -20,7 +20,7 @@ const defaults = {
 
 export type ErrorBurstRule = Rule & { trackedSubjects(): number };
 
-export function createErrorBurst(opts: { maxSubjects?: number } = {}): ErrorBurstRule {
+export function createErrorBurst(opts: StoreOptions = {}): ErrorBurstRule {
   let state: { bucket: DistinctLeakyBucket<DetectionEvent>; gate: FiringGate } | null = null;
   return {
     id: "error_burst",
@@ -56,7 +56,8 @@ export function createErrorBurst(opts: { maxSubjects?: number } = {}): ErrorBurs
 
 export const rule: RuleModule = {
   id: "error_burst",
+  stateBy: "credential",
   description: "Distinct paths answered 400/403/404/405 for one credential, in a leaky bucket (more than 5, leaking 1 per 10 s).",
   defaults,
-  create: () => createErrorBurst(),
+  create: (spaces) => createErrorBurst({ spaces }),
 };

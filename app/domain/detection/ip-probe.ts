@@ -8,6 +8,7 @@
 import { PROBE_STATUSES, SAMPLE_SIZE } from "./error-burst";
 import { DistinctLeakyBucket, FiringGate, SlidingWindowCounter, describeDuration, describeLeak, describeSpan } from "./leaky-bucket";
 import { pathOnly } from "./path-shape";
+import { spacesOf, type RuleSpaces } from "./subject-space";
 import { NO_FINDINGS, sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule, type Severity } from "./types";
 
 const defaults = {
@@ -34,7 +35,8 @@ function baseOf(event: DetectionEvent, ip: string, windowMs: number) {
   return { rule: "ip_probe" as const, credentialId: event.credentialId, srcIp: ip, keyRef: event.keyRef, ts: event.ts, windowMs };
 }
 
-export function createIpProbe(opts: { maxSubjects?: number } = {}): IpProbeRule {
+export function createIpProbe(opts: { maxSubjects?: number; spaces?: RuleSpaces } = {}): IpProbeRule {
+  const spaces = spacesOf(opts);
   let state: State | null = null;
   return {
     id: "ip_probe",
@@ -45,7 +47,7 @@ export function createIpProbe(opts: { maxSubjects?: number } = {}): IpProbeRule 
       const s = ctx.settings;
       state ??= {
         bucket: new DistinctLeakyBucket<DetectionEvent>({ capacity: s.capacity, leakMs: s.leakMs }, opts),
-        sweep: new SlidingWindowCounter(s.sweepWindowMs, { maxEvents: s.sweepRequests + 1, maxKeys: s.sweepDistinctPaths + 1, maxSubjects: opts.maxSubjects, distinctAbove: s.sweepRequests }),
+        sweep: new SlidingWindowCounter(s.sweepWindowMs, { maxEvents: s.sweepRequests + 1, maxKeys: s.sweepDistinctPaths + 1, distinctAbove: s.sweepRequests, subjects: spaces.addresses }),
         gate: new FiringGate(s.repeatWindowMs, opts),
         sweepGate: new FiringGate(s.repeatWindowMs, opts),
       };
@@ -87,8 +89,9 @@ export function createIpProbe(opts: { maxSubjects?: number } = {}): IpProbeRule 
 
 export const rule: RuleModule = {
   id: "ip_probe",
+  stateBy: "address",
   description:
     "Distinct error paths per source IP in a leaky bucket (more than 10, leaking 1 per 10 s), or a sweep of more than 500 requests and 250 distinct paths in 10 min.",
   defaults,
-  create: () => createIpProbe(),
+  create: (spaces) => createIpProbe({ spaces }),
 };

@@ -9,17 +9,22 @@
 
 import { dropThrough, LastSeenList, type TimedEntry } from "./last-seen-list";
 import { Interner } from "./interner";
+import { MAX_SUBJECTS, advanceClock, type RuleSpaces, type SubjectSpace, type Subjects, type SweepLimit } from "./subject-space";
 import { SEVERITY_ORDER, type Severity } from "./types";
 
-/** Hard cap on tracked subjects per rule state (oldest first eviction). */
-export const MAX_SUBJECTS = 100_000;
+export { MAX_SUBJECTS };
 
 export type SubjectStoreOptions = {
   /** A subject untouched for longer than this (in event time) is forgotten. */
   idleMs: number;
   /** Hard cap on tracked subjects; the least recently touched goes first. */
   maxSubjects?: number;
+  /** How far the clock of the idle sweep may run (the engine's, while it runs a batch grouped by credential). */
+  limit?: SweepLimit;
 };
+
+/** What the window helpers take from a rule's options: its cap, and the engine's spaces (their sweep limit). */
+export type StoreOptions = { maxSubjects?: number; spaces?: RuleSpaces };
 
 /** A subject's entry: its state, when last touched (event time, never lowered), and its place in touch order. */
 type Slot<S> = { key: string; state: S; touchedAt: number; prev: Slot<S> | null; next: Slot<S> | null };
@@ -30,20 +35,22 @@ type Slot<S> = { key: string; state: S; touchedAt: number; prev: Slot<S> | null;
  * `touch()` drops idle subjects from the front (at most 4 per touch, so no single event pays for a long
  * quiet spell) and enforces the cap.
  */
-export class SubjectStore<S> {
+export class SubjectStore<S> implements Subjects<S> {
   private readonly slots = new LastSeenList<Slot<S>>();
   private readonly idleMs: number;
   private readonly max: number;
+  private readonly limit: SweepLimit | undefined;
   private clock = -Infinity;
 
   constructor(opts: SubjectStoreOptions) {
     this.idleMs = opts.idleMs;
     this.max = Math.max(1, opts.maxSubjects ?? MAX_SUBJECTS);
+    this.limit = opts.limit;
   }
 
   /** The subject's state, created by `init` when absent or forgotten; marks it touched at `now`. */
   touch(subject: string, now: number, init: () => S): S {
-    if (now > this.clock) this.clock = now;
+    this.clock = advanceClock(this.clock, now, this.limit);
     const slots = this.slots;
     let slot = slots.get(subject);
     if (slot !== undefined) {
@@ -181,12 +188,12 @@ export class DistinctLeakyBucket<T = undefined> {
 
   constructor(
     private readonly params: LeakyBucketParams,
-    opts: { maxSubjects?: number } = {},
+    opts: StoreOptions = {},
   ) {
     this.maxKeys = params.maxKeys ?? Math.max(64, params.capacity * 8);
     this.keyTtl = (params.capacity + 1) * params.leakMs;
     // A bucket is idle (and empty) once everything it can hold has leaked.
-    this.store = new SubjectStore<BucketState<T>>({ idleMs: this.keyTtl * 4, maxSubjects: opts.maxSubjects });
+    this.store = new SubjectStore<BucketState<T>>({ idleMs: this.keyTtl * 4, maxSubjects: opts.maxSubjects, limit: opts.spaces?.limit });
   }
 
   pour(subject: string, key: string, now: number, payload?: T): PourResult {
@@ -259,16 +266,17 @@ export type WindowCount = { count: number; distinct: number; since: number };
  * it, then kept up to date. Quiet subjects pay one array push per event instead of a Map update.
  */
 export class SlidingWindowCounter {
-  private readonly store: SubjectStore<WindowState>;
+  private readonly store: Subjects<WindowState>;
   private readonly distinctAbove: number;
   /** One string per distinct key (the queue would otherwise hold every event's own copy). */
   private readonly strings = new Interner();
 
   constructor(
     private readonly windowMs: number,
-    private readonly opts: { maxEvents: number; maxKeys: number; maxSubjects?: number; distinctAbove?: number },
+    private readonly opts: { maxEvents: number; maxKeys: number; maxSubjects?: number; distinctAbove?: number; subjects?: SubjectSpace; limit?: SweepLimit },
   ) {
-    this.store = new SubjectStore<WindowState>({ idleMs: windowMs, maxSubjects: opts.maxSubjects });
+    // `subjects`: a space shared with other rules (its cap applies); else a store of its own.
+    this.store = opts.subjects ? opts.subjects.view<WindowState>(windowMs) : new SubjectStore<WindowState>({ idleMs: windowMs, maxSubjects: opts.maxSubjects, limit: opts.limit });
     this.distinctAbove = Math.min(opts.distinctAbove ?? -1, opts.maxEvents - 1);
   }
 
@@ -335,9 +343,9 @@ export class FiringGate {
 
   constructor(
     private readonly windowMs: number,
-    opts: { maxSubjects?: number } = {},
+    opts: StoreOptions = {},
   ) {
-    this.store = new SubjectStore({ idleMs: windowMs, maxSubjects: opts.maxSubjects });
+    this.store = new SubjectStore({ idleMs: windowMs, maxSubjects: opts.maxSubjects, limit: opts.spaces?.limit });
   }
 
   /** True (and recorded) when a finding of `severity` for `subject` at `now` should be emitted. */

@@ -4,7 +4,8 @@
 // before this one): everything is "new" for a new credential. At most once per IP per credential per
 // import; within one import, an IP or a /24 seen earlier for the credential is not new again.
 
-import { SubjectStore, describeDuration } from "./leaky-bucket";
+import { describeDuration } from "./leaky-bucket";
+import { spacesOf, type RuleSpaces, type Subjects } from "./subject-space";
 import { prefix24 } from "./ip-prefix";
 import { NO_FINDINGS, sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
 
@@ -28,8 +29,9 @@ function remember(set: Set<string>, value: string) {
 
 const newSubject = (): Subject => ({ ips: new Set(), prefixes: new Set() });
 
-export function createNewSource(opts: { maxSubjects?: number } = {}): NewSourceRule {
-  let subjects: SubjectStore<Subject> | null = null;
+export function createNewSource(opts: { maxSubjects?: number; spaces?: RuleSpaces } = {}): NewSourceRule {
+  const spaces = spacesOf(opts);
+  let subjects: Subjects<Subject> | null = null;
   return {
     id: "new_source",
     trackedSubjects: () => subjects?.size() ?? 0,
@@ -37,7 +39,7 @@ export function createNewSource(opts: { maxSubjects?: number } = {}): NewSourceR
       if (event.credentialId === null || event.srcIp === null || event.srcIp === "") return NO_FINDINGS;
       const s = ctx.settings;
       // Kept for the whole import (idle for longer than the history window is the only expiry).
-      subjects ??= new SubjectStore<Subject>({ idleMs: s.historyMs, maxSubjects: opts.maxSubjects });
+      subjects ??= spaces.credentials.view<Subject>(s.historyMs);
       const subj = subjects.touch(event.credentialId, event.ts, newSubject);
       const ip = event.srcIp;
       if (subj.ips.has(ip)) return NO_FINDINGS;
@@ -69,7 +71,8 @@ export function createNewSource(opts: { maxSubjects?: number } = {}): NewSourceR
 
 export const rule: RuleModule = {
   id: "new_source",
+  stateBy: "credential",
   description: "First use of a credential from an IP and /24 not seen in its 10-day history (low; suppressed while the history is shorter than 10 days).",
   defaults,
-  create: () => createNewSource(),
+  create: (spaces) => createNewSource({ spaces }),
 };

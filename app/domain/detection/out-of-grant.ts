@@ -3,7 +3,7 @@
 // (more than 3 in an hour). Unknown model names are unknown_model's business: only catalog models count.
 
 import { ALL_ENDPOINTS, ALL_GA } from "~/domain/grant";
-import { describeDuration, FiringGate, SlidingWindowCounter } from "./leaky-bucket";
+import { describeDuration, FiringGate, SlidingWindowCounter, type StoreOptions } from "./leaky-bucket";
 import { lookupModel, modelIndex } from "./model-index";
 import { subjectLabel } from "./subject-label";
 import { NO_FINDINGS, sampleOf, type CatalogModel, type CredentialFacts, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule, type Severity } from "./types";
@@ -46,7 +46,7 @@ function describeGrant(c: CredentialFacts): string {
   return `models: ${models}; endpoints: ${endpoints}`;
 }
 
-export function createOutOfGrant(opts: { maxSubjects?: number } = {}): Rule & { trackedSubjects(): number } {
+export function createOutOfGrant(opts: StoreOptions = {}): Rule & { trackedSubjects(): number } {
   let counter: SlidingWindowCounter | null = null;
   let gate: FiringGate | null = null;
   return {
@@ -59,7 +59,7 @@ export function createOutOfGrant(opts: { maxSubjects?: number } = {}): Rule & { 
       if (!anyOutsideGrant(e, c, ctx.catalog)) return NO_FINDINGS;
       const windowMs = ctx.settings.windowMs ?? defaults.windowMs;
       const threshold = ctx.settings.repeatThreshold ?? defaults.repeatThreshold;
-      counter ??= new SlidingWindowCounter(windowMs, { maxEvents: threshold + 1, maxKeys: 1, maxSubjects: opts.maxSubjects, distinctAbove: Number.POSITIVE_INFINITY });
+      counter ??= new SlidingWindowCounter(windowMs, { maxEvents: threshold + 1, maxKeys: 1, maxSubjects: opts.maxSubjects, distinctAbove: Number.POSITIVE_INFINITY, limit: opts.spaces?.limit });
       gate ??= new FiringGate(windowMs, opts);
       const { count } = counter.add(e.credentialId, "", e.ts);
       const passed = e.status >= 200 && e.status < 300;
@@ -92,8 +92,9 @@ export function createOutOfGrant(opts: { maxSubjects?: number } = {}): Rule & { 
 
 export const rule: RuleModule = {
   id: "out_of_grant",
+  stateBy: "credential",
   description: "A credential used for an endpoint or catalog model outside its grant: medium; critical when the gateway answered 2xx; high when more than 3 in an hour.",
   defaults,
-  create: () => createOutOfGrant(),
+  create: (spaces) => createOutOfGrant({ spaces }),
 };
 

@@ -4,7 +4,8 @@
 // (query string dropped). More than 20 distinct within 1 h → medium.
 
 import { SAMPLE_SIZE } from "./error-burst";
-import { DistinctWindow, FiringGate, SubjectStore, describeDuration, describeSpan } from "./leaky-bucket";
+import { DistinctWindow, FiringGate, describeDuration, describeSpan } from "./leaky-bucket";
+import { spacesOf, type RuleSpaces, type Subjects } from "./subject-space";
 import { PrefixedKeys } from "./interner";
 import { pathOnly } from "./path-shape";
 import { NO_FINDINGS, sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
@@ -18,8 +19,9 @@ type Subject = { keys: DistinctWindow; recent: DetectionEvent[] };
 
 export type PathEnumerationRule = Rule & { trackedSubjects(): number };
 
-export function createPathEnumeration(opts: { maxSubjects?: number } = {}): PathEnumerationRule {
-  let state: { subjects: SubjectStore<Subject>; gate: FiringGate; init: () => Subject } | null = null;
+export function createPathEnumeration(opts: { maxSubjects?: number; spaces?: RuleSpaces } = {}): PathEnumerationRule {
+  const spaces = spacesOf(opts);
+  let state: { subjects: Subjects<Subject>; gate: FiringGate; init: () => Subject } | null = null;
   const endpointKeys = new PrefixedKeys("endpoint:");
   const pathKeys = new PrefixedKeys("path:");
   return {
@@ -29,7 +31,7 @@ export function createPathEnumeration(opts: { maxSubjects?: number } = {}): Path
       if (event.credentialId === null) return NO_FINDINGS;
       const s = ctx.settings;
       state ??= {
-        subjects: new SubjectStore<Subject>({ idleMs: s.windowMs, maxSubjects: opts.maxSubjects }),
+        subjects: spaces.credentials.view<Subject>(s.windowMs),
         gate: new FiringGate(s.windowMs, opts),
         init: () => ({ keys: new DistinctWindow(s.windowMs, s.distinct * 4 + 16), recent: [] }),
       };
@@ -60,7 +62,8 @@ export function createPathEnumeration(opts: { maxSubjects?: number } = {}): Path
 
 export const rule: RuleModule = {
   id: "path_enumeration",
+  stateBy: "credential",
   description: "Distinct endpoint templates or unknown paths per credential (more than 20 in 1 h).",
   defaults,
-  create: () => createPathEnumeration(),
+  create: (spaces) => createPathEnumeration({ spaces }),
 };

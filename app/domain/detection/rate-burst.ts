@@ -3,7 +3,8 @@
 // credential, or no p99 yet) only the absolute threshold counts: more than 600 in a minute. Events a little
 // out of order count in their own minute as long as it is the current or the previous one.
 
-import { FiringGate, SubjectStore, describeDuration } from "./leaky-bucket";
+import { FiringGate, describeDuration } from "./leaky-bucket";
+import { spacesOf, type RuleSpaces, type Subjects } from "./subject-space";
 import { NO_FINDINGS, sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
 
 const MINUTE = 60_000;
@@ -22,8 +23,9 @@ export type RateBurstRule = Rule & { trackedSubjects(): number };
 /** A subject's minutes are set by its first event. */
 const newSubject = (): Subject => ({ minute: Number.NaN, count: 0, prevMinute: Number.NaN, prevCount: 0, first: null });
 
-export function createRateBurst(opts: { maxSubjects?: number } = {}): RateBurstRule {
-  let state: { subjects: SubjectStore<Subject>; gate: FiringGate } | null = null;
+export function createRateBurst(opts: { maxSubjects?: number; spaces?: RuleSpaces } = {}): RateBurstRule {
+  const spaces = spacesOf(opts);
+  let state: { subjects: Subjects<Subject>; gate: FiringGate } | null = null;
   return {
     id: "rate_burst",
     trackedSubjects: () => state?.subjects.size() ?? 0,
@@ -31,7 +33,7 @@ export function createRateBurst(opts: { maxSubjects?: number } = {}): RateBurstR
       const id = event.credentialId;
       if (id === null) return NO_FINDINGS;
       const s = ctx.settings;
-      state ??= { subjects: new SubjectStore<Subject>({ idleMs: 2 * MINUTE, maxSubjects: opts.maxSubjects }), gate: new FiringGate(s.repeatWindowMs, opts) };
+      state ??= { subjects: spaces.credentials.view<Subject>(2 * MINUTE), gate: new FiringGate(s.repeatWindowMs, opts) };
       const minute = Math.floor(event.ts / MINUTE);
       const subj = state.subjects.touch(id, event.ts, newSubject);
       if (Number.isNaN(subj.minute)) {
@@ -82,7 +84,8 @@ export function createRateBurst(opts: { maxSubjects?: number } = {}): RateBurstR
 
 export const rule: RuleModule = {
   id: "rate_burst",
+  stateBy: "credential",
   description: "Requests per credential per minute: more than 5 × its baseline p99 and more than 120; without a baseline, more than 600.",
   defaults,
-  create: () => createRateBurst(),
+  create: (spaces) => createRateBurst({ spaces }),
 };

@@ -9,7 +9,8 @@
 // counts as "never used before".
 
 import { coversModel } from "~/domain/grant";
-import { FiringGate, SubjectStore, describeDuration, describeSpan } from "./leaky-bucket";
+import { FiringGate, describeDuration, describeSpan } from "./leaky-bucket";
+import { spacesOf, type RuleSpaces, type Subjects } from "./subject-space";
 import { endpointOutsideGrant } from "./out-of-grant";
 import { NO_FINDINGS, sampleOf, type CatalogModel, type CredentialFacts, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
 
@@ -45,8 +46,9 @@ function reconReason(event: DetectionEvent, ctx: RuleContext, credentialId: stri
 
 const newSubject = (): Subject => ({ recon: null, reconWhy: "", used: new Set() });
 
-export function createReconThenUse(opts: { maxSubjects?: number } = {}): ReconThenUseRule {
-  let state: { subjects: SubjectStore<Subject>; gate: FiringGate } | null = null;
+export function createReconThenUse(opts: { maxSubjects?: number; spaces?: RuleSpaces } = {}): ReconThenUseRule {
+  const spaces = spacesOf(opts);
+  let state: { subjects: Subjects<Subject>; gate: FiringGate } | null = null;
   return {
     id: "recon_then_use",
     trackedSubjects: () => state?.subjects.size() ?? 0,
@@ -55,7 +57,7 @@ export function createReconThenUse(opts: { maxSubjects?: number } = {}): ReconTh
       if (id === null) return NO_FINDINGS;
       const s = ctx.settings;
       // The models used in this import must survive idleness, so subjects expire only after a day idle.
-      state ??= { subjects: new SubjectStore<Subject>({ idleMs: Math.max(s.windowMs, 86_400_000), maxSubjects: opts.maxSubjects }), gate: new FiringGate(s.windowMs, opts) };
+      state ??= { subjects: spaces.credentials.view<Subject>(Math.max(s.windowMs, 86_400_000)), gate: new FiringGate(s.windowMs, opts) };
       const subj = state.subjects.touch(id, event.ts, newSubject);
       let out = NO_FINDINGS;
 
@@ -96,7 +98,8 @@ export function createReconThenUse(opts: { maxSubjects?: number } = {}): ReconTh
 
 export const rule: RuleModule = {
   id: "recon_then_use",
+  stateBy: "credential",
   description: "An error, unknown-path or out-of-grant request, then within 15 min a successful call to a model the credential never used before.",
   defaults,
-  create: () => createReconThenUse(),
+  create: (spaces) => createReconThenUse({ spaces }),
 };

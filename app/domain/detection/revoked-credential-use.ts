@@ -2,7 +2,7 @@
 // rotated away whose grace period has ended: critical. A rotated-away key still within its grace period is
 // expected (clients moving over): info, so the owner can see who has not moved yet.
 
-import { describeDuration, FiringGate } from "./leaky-bucket";
+import { describeDuration, FiringGate, type StoreOptions } from "./leaky-bucket";
 import { subjectLabel } from "./subject-label";
 import { NO_FINDINGS, sampleOf, type CredentialFacts, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule, type Severity } from "./types";
 
@@ -25,7 +25,7 @@ export function credentialUseVerdict(c: CredentialFacts, ts: number): { severity
   return null;
 }
 
-export function createRevokedCredentialUse(opts: { maxSubjects?: number } = {}): Rule & { trackedSubjects(): number } {
+export function createRevokedCredentialUse(opts: StoreOptions = {}): Rule & { trackedSubjects(): number } {
   let gate: FiringGate | null = null;
   return {
     id: "revoked_credential_use",
@@ -58,7 +58,8 @@ export function createRevokedCredentialUse(opts: { maxSubjects?: number } = {}):
 
 export const rule: RuleModule = {
   id: "revoked_credential_use",
+  stateBy: "credential",
   description: "Use of a revoked, suspended or expired credential, or of a rotated key after its grace period (critical); within the grace period: info.",
   defaults,
-  create: () => createRevokedCredentialUse(),
+  create: (spaces) => createRevokedCredentialUse({ spaces }),
 };

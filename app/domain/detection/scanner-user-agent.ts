@@ -5,7 +5,7 @@
 // the user agent (null) never fires. At most once per window per subject (source IP, else credential),
 // again when the severity rises.
 
-import { describeDuration, FiringGate } from "./leaky-bucket";
+import { describeDuration, FiringGate, type StoreOptions } from "./leaky-bucket";
 import { subjectLabel } from "./subject-label";
 import { NO_FINDINGS, sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule, type Severity } from "./types";
 
@@ -67,7 +67,7 @@ export function scannerIn(userAgent: string): string | null {
 
 const MAX_CACHED_AGENTS = 4096;
 
-export function createScannerUserAgent(opts: { maxSubjects?: number } = {}): Rule & { trackedSubjects(): number } {
+export function createScannerUserAgent(opts: StoreOptions = {}): Rule & { trackedSubjects(): number } {
   let gate: FiringGate | null = null;
   // User agent → "" (empty: none sent), the tool it names, or null: a log repeats a few user agents over and over.
   const verdicts = new Map<string, string | null>();
@@ -113,7 +113,8 @@ export function createScannerUserAgent(opts: { maxSubjects?: number } = {}): Rul
 
 export const rule: RuleModule = {
   id: "scanner_user_agent",
+  stateBy: "address",
   description: "A scanning tool's user agent (gobuster, ffuf, nikto, sqlmap, nuclei, …): high; no user agent at all: medium. Never generic clients or SDKs by themselves.",
   defaults,
-  create: () => createScannerUserAgent(),
+  create: (spaces) => createScannerUserAgent({ spaces }),
 };

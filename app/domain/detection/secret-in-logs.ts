@@ -3,13 +3,13 @@
 // high. The summary names the fields, never the values (the engine never passes them). Once per subject
 // and set of fields per window.
 
-import { describeDuration, FiringGate } from "./leaky-bucket";
+import { describeDuration, FiringGate, type StoreOptions } from "./leaky-bucket";
 import { subjectKey, subjectLabel } from "./subject-label";
 import { NO_FINDINGS, sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
 
 const defaults = { windowMs: 86_400_000 } as const;
 
-export function createSecretInLogs(opts: { maxSubjects?: number } = {}): Rule & { trackedSubjects(): number } {
+export function createSecretInLogs(opts: StoreOptions = {}): Rule & { trackedSubjects(): number } {
   let gate: FiringGate | null = null;
   return {
     id: "secret_in_logs",
@@ -40,7 +40,8 @@ export function createSecretInLogs(opts: { maxSubjects?: number } = {}): Rule & 
 
 export const rule: RuleModule = {
   id: "secret_in_logs",
+  stateBy: "credential",
   description: "Secret material (authorization or API key headers, bearer tokens) found in an imported log line and dropped before storage.",
   defaults,
-  create: () => createSecretInLogs(),
+  create: (spaces) => createSecretInLogs({ spaces }),
 };

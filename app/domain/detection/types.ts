@@ -5,6 +5,8 @@
 // import runs; state that must survive between imports goes through `baseline` (read) and the
 // `BaselineUpdate`s it returns (written by the engine).
 
+import type { RuleSpaces } from "./subject-space";
+
 export type Severity = "info" | "low" | "medium" | "high" | "critical";
 export const SEVERITY_ORDER: Record<Severity, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
 
@@ -110,7 +112,16 @@ export type RuleModule = {
   id: RuleId;
   description: string;
   defaults: Readonly<Record<string, number>>;
-  create(): Rule;
+  /** `spaces`: the per-subject state the engine's rules share (a rule created without them keeps its own). */
+  create(spaces?: RuleSpaces): Rule;
+  /**
+   * All of the rule's state is per credential, or all of it per source address: its subjects are the
+   * event's credential (or address), or, for an event without one, something no event with one is keyed
+   * by (its key reference, say), and nothing it keeps across subjects depends on the order of events. The
+   * engine may then run it over a batch grouped by credential (or address), each group in event order
+   * (engine.ts). Without it, the rule sees each batch in its order.
+   */
+  stateBy?: "credential" | "address";
 };
 
 /** What a rule returns for an event that raises nothing: one shared, frozen empty array (no allocation per event). */

@@ -4,7 +4,7 @@
 // guessing campaign (high), however innocent each name looks.
 
 import { editDistance } from "./edit-distance";
-import { describeDuration, DistinctWindow, FiringGate, SubjectStore } from "./leaky-bucket";
+import { describeDuration, DistinctWindow, FiringGate, SubjectStore, type StoreOptions } from "./leaky-bucket";
 import { containedTerm, lookupModel, modelIndex, type ModelIndex } from "./model-index";
 import { subjectKey, subjectLabel } from "./subject-label";
 import { NO_FINDINGS, sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule, type Severity } from "./types";
@@ -42,7 +42,7 @@ export function classifyUnknownModel(name: string, index: ModelIndex, typoMaxDis
   return { severity: "low", reason: "matches no model, alias or codename in the catalog" };
 }
 
-export function createUnknownModel(opts: { maxSubjects?: number } = {}): Rule & { trackedSubjects(): number } {
+export function createUnknownModel(opts: StoreOptions = {}): Rule & { trackedSubjects(): number } {
   let names: SubjectStore<DistinctWindow> | null = null;
   let perName: FiringGate | null = null;
   let escalation: FiringGate | null = null;
@@ -56,7 +56,7 @@ export function createUnknownModel(opts: { maxSubjects?: number } = {}): Rule & 
       const windowMs = s("windowMs");
       const escWindow = s("escalationWindowMs");
       const escDistinct = s("escalationDistinct");
-      names ??= new SubjectStore({ idleMs: escWindow, maxSubjects: opts.maxSubjects });
+      names ??= new SubjectStore({ idleMs: escWindow, maxSubjects: opts.maxSubjects, limit: opts.spaces?.limit });
       perName ??= new FiringGate(windowMs, opts);
       escalation ??= new FiringGate(escWindow, opts);
 
@@ -107,7 +107,8 @@ export function createUnknownModel(opts: { maxSubjects?: number } = {}): Rule & 
 
 export const rule: RuleModule = {
   id: "unknown_model",
+  stateBy: "credential",
   description: "A model name that is not in the catalog: a typo (info), a guess at a restricted or unreleased model (high), or something else (low); several distinct unknown names from one key in a day (high).",
   defaults,
-  create: () => createUnknownModel(),
+  create: (spaces) => createUnknownModel({ spaces }),
 };

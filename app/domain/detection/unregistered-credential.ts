@@ -3,12 +3,12 @@
 // declared: high. A rejected attempt with an unknown key is noise for the volume rules, not this one.
 // Once per key reference per window.
 
-import { describeDuration, FiringGate } from "./leaky-bucket";
+import { describeDuration, FiringGate, type StoreOptions } from "./leaky-bucket";
 import { NO_FINDINGS, sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
 
 const defaults = { windowMs: 86_400_000 } as const;
 
-export function createUnregisteredCredential(opts: { maxSubjects?: number } = {}): Rule & { trackedSubjects(): number } {
+export function createUnregisteredCredential(opts: StoreOptions = {}): Rule & { trackedSubjects(): number } {
   let gate: FiringGate | null = null;
   return {
     id: "unregistered_credential",
@@ -38,7 +38,8 @@ export function createUnregisteredCredential(opts: { maxSubjects?: number } = {}
 
 export const rule: RuleModule = {
   id: "unregistered_credential",
+  stateBy: "credential",
   description: "A key reference never registered in Keyward that the gateway answered successfully (2xx).",
   defaults,
-  create: () => createUnregisteredCredential(),
+  create: (spaces) => createUnregisteredCredential({ spaces }),
 };

@@ -1,7 +1,7 @@
 // unreleased_model: a request naming a model whose catalog status is "unreleased", or carrying one of its
 // names or codenames anywhere in the path (the April 2026 guess). One event is enough: critical.
 
-import { describeDuration, FiringGate } from "./leaky-bucket";
+import { describeDuration, FiringGate, type StoreOptions } from "./leaky-bucket";
 import { containedTerm, lookupModel, modelIndex } from "./model-index";
 import { subjectKey, subjectLabel } from "./subject-label";
 import { NO_FINDINGS, sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
@@ -16,7 +16,7 @@ function remember(cache: Map<string, Hit | null>, key: string, hit: Hit | null) 
   cache.set(key, hit);
 }
 
-export function createUnreleasedModel(opts: { maxSubjects?: number } = {}): Rule & { trackedSubjects(): number } {
+export function createUnreleasedModel(opts: StoreOptions = {}): Rule & { trackedSubjects(): number } {
   let gate: FiringGate | null = null;
   let cachedFor: ReturnType<typeof modelIndex> | null = null;
   const byModel = new Map<string, Hit | null>();
@@ -92,7 +92,8 @@ function lowerPath(path: string): string {
 
 export const rule: RuleModule = {
   id: "unreleased_model",
+  stateBy: "credential",
   description: "A request naming an unreleased model, or one of its codenames, in the model field or the path.",
   defaults,
-  create: () => createUnreleasedModel(),
+  create: (spaces) => createUnreleasedModel({ spaces }),
 };
