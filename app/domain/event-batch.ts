@@ -179,15 +179,70 @@ const credentialIdAt = (b: EventBatch, i: number, credentialOf: ReadonlyMap<numb
 /** A stored event as detection sees it: what the rules read, and the import it came with. */
 export type StoredEvent = DetectionEvent & { importId: string };
 
+/** A batch's stored events grouped by credential, and their indices in event order. */
+export type BatchEvents = { events: StoredEvent[]; order: Int32Array };
+
 /**
  * The stored rows of a batch as event objects (detection's input), with only the fields detection
  * reads. `credentialOf` maps a credential reference back to the credential's id.
+ *
+ * The events come grouped by credential (groups in order of first appearance, each in event order; the
+ * events without a credential last), made in that order: the detection rules that keep state per
+ * credential run over a batch grouped that way (detection/engine.ts), and then read the events in the
+ * order they lie in memory. `order` lists their indices in event order, for the other rules.
  */
-export function batchEvents(b: EventBatch, stored: Uint8Array, importId: string, credentialOf: ReadonlyMap<number, string>): StoredEvent[] {
-  const secrets = b.secrets.length ? new Map(b.secrets) : null;
-  const out: StoredEvent[] = [];
+export function batchEvents(b: EventBatch, stored: Uint8Array, importId: string, credentialOf: ReadonlyMap<number, string>): BatchEvents {
+  // A counting sort by credential reference: each row's group, then each group's first position.
+  const groupOf = new Int32Array(b.n);
+  const groupIds = new Map<number, number>();
+  const sizes: number[] = [];
+  let none = 0;
+  let lastRef = Number.NaN;
+  let lastGroup = -1;
+  let n = 0;
   for (let i = 0; i < b.n; i++) {
     if (!stored[i]) continue;
+    n++;
+    const ref = b.credentialRef[i];
+    if (ref !== ref) {
+      groupOf[i] = -1;
+      none++;
+      continue;
+    }
+    if (ref !== lastRef) {
+      let g = groupIds.get(ref);
+      if (g === undefined) {
+        g = sizes.length;
+        groupIds.set(ref, g);
+        sizes.push(0);
+      }
+      lastRef = ref;
+      lastGroup = g;
+    }
+    groupOf[i] = lastGroup;
+    sizes[lastGroup]++;
+  }
+  const next = new Int32Array(sizes.length);
+  let at = 0;
+  for (let g = 0; g < sizes.length; g++) {
+    next[g] = at;
+    at += sizes[g];
+  }
+  let nextNone = at;
+  // Where each stored row goes, in event order; then the events, made in their grouped order.
+  const order = new Int32Array(n);
+  const rowAt = new Int32Array(n);
+  for (let i = 0, k = 0; i < b.n; i++) {
+    if (!stored[i]) continue;
+    const g = groupOf[i];
+    const pos = g < 0 ? nextNone++ : next[g]++;
+    order[k++] = pos;
+    rowAt[pos] = i;
+  }
+  const secrets = b.secrets.length ? new Map(b.secrets) : null;
+  const events: StoredEvent[] = [];
+  for (let pos = 0; pos < n; pos++) {
+    const i = rowAt[pos];
     const e: StoredEvent = {
       importId,
       ts: b.ts[i],
@@ -203,9 +258,9 @@ export function batchEvents(b: EventBatch, stored: Uint8Array, importId: string,
     };
     const s = secrets?.get(i);
     if (s) e.secretsStripped = s;
-    out.push(e);
+    events.push(e);
   }
-  return out;
+  return { events, order };
 }
 
 export type BatchAggregate = {

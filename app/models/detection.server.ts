@@ -100,7 +100,7 @@ function flushMinute(s: Seen) {
 
 export type ImportDetector = {
   /** With `stage`, the parse stage ran STAGE_RULES (stageDetection) and these are their findings: the detector runs the other rules. */
-  onBatch(events: StoredEvent[], stage?: StageDetectionResult): number;
+  onBatch(events: StoredEvent[], stage?: StageDetectionResult, order?: ArrayLike<number>): number;
   onComplete(): void;
   /** Rule errors caught by the engine during this import (a rule that throws never stops the import). */
   ruleErrors(): RuleErrorCount[];
@@ -368,10 +368,15 @@ export function createImportDetector(importId?: string, settingsOverrides?: Sett
     if (r.ok) getDb().insert(flagActivity).values({ flagId, kind: "suspended", actorId: null, actorName: "Keyward (auto-suspend policy)", body: "Suspended automatically: the policy suspends a credential on a critical flag.", partnerVisible: true }).run();
   }
 
+  // The credential remembered last (a batch's events come grouped by credential).
+  let lastSeenId: string | null = null;
+  let lastSeen: Seen | undefined;
   function remember(e: StoredEvent) {
     if (!e.credentialId) return;
-    let s = seen.get(e.credentialId);
+    let s = e.credentialId === lastSeenId ? lastSeen : seen.get(e.credentialId);
     if (!s) seen.set(e.credentialId, (s = { first: e.ts, last: e.ts, ips: new Map(), lastIp: null, models: new Set(), lastModel: null, minutes: new MinuteCounts(MAX_MINUTES_PER_CREDENTIAL), minute: Number.NaN, minuteCount: 0 }));
+    lastSeenId = e.credentialId;
+    lastSeen = s;
     if (e.ts < s.first) s.first = e.ts;
     if (e.ts > s.last) s.last = e.ts;
     if (e.srcIp && e.srcIp !== s.lastIp) {
@@ -397,12 +402,12 @@ export function createImportDetector(importId?: string, settingsOverrides?: Sett
   const c = load();
 
   return {
-    onBatch(events, stage) {
+    onBatch(events, stage, order) {
       batchNo++;
       let raised = 0;
       const en = engineFor(stage !== undefined);
       // The credential's facts depend on the key the event presented (a rotated-away key's grace period).
-      const { findings } = en.observeBatch(events, c, (e) => c.setKeyRef(e.keyRef));
+      const { findings } = en.observeBatch(events, c, (e) => c.setKeyRef(e.keyRef), order);
       c.setKeyRef(null);
       for (const { index, finding } of findings) if (!isSuppressed(finding) && upsertFlag(finding, events[index].importId)) raised++;
       for (const e of events) remember(e);
@@ -455,6 +460,8 @@ export function createImportDetector(importId?: string, settingsOverrides?: Sett
         });
       }
       seen.clear();
+      lastSeenId = null;
+      lastSeen = undefined;
       storedBaselines = null; // stale now: a later read goes to the table
     },
 

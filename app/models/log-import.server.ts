@@ -54,9 +54,10 @@ export type ImportInput = {
   onProgress?: (p: { lines: number; rawBytes: number }) => void;
   /**
    * Called inside each batch's transaction with the events stored by it (detection hooks in here), and,
-   * when the parse stage ran `stageDetection`'s rules, their findings for those events. Returns flags raised.
+   * when the parse stage ran `stageDetection`'s rules, their findings for those events. The events come
+   * grouped by credential (batchEvents); `order` lists their indices in event order. Returns flags raised.
    */
-  onBatch?: (events: StoredEvent[], stage?: StageDetectionResult) => number;
+  onBatch?: (events: StoredEvent[], stage?: StageDetectionResult, order?: ArrayLike<number>) => number;
   /** Detection's rules the parse stage may run (on a second thread when the file is parsed in a worker). */
   stageDetection?: StageDetection;
   /** Called once after the last batch, inside the transaction that marks the import completed (detection's baselines). */
@@ -299,7 +300,8 @@ async function runImport(opts: ImportInput, run: ImportRun): Promise<ImportSumma
       const stageDetects = run.setup.detection !== undefined; // the parse stage ran the stage rules: their findings go to onBatch
       if (opts.onBatch && (count || stageDetects)) {
         const stage = stageDetects ? { findings: m.findings.filter((f) => stored[f.index]).map((f) => f.finding), ruleErrors: m.ruleErrors } : undefined;
-        counters.flagsRaised += opts.onBatch(batchEvents(b, stored, importId, credentialOf), stage);
+        const { events, order } = batchEvents(b, stored, importId, credentialOf);
+        counters.flagsRaised += opts.onBatch(events, stage, order);
       }
       tx.update(logImports)
         .set({

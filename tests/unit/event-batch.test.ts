@@ -23,7 +23,10 @@ describe("event batches", () => {
     expect(batch.n).toBe(3);
     expect(batch.ts).toHaveLength(3); // trimmed to its rows
     expect(batch.strings.filter((s) => s === "curl/8")).toHaveLength(1);
-    const events = batchEvents(batch, new Uint8Array([1, 1, 1]), "imp-1", credentialOf);
+    const { events, order } = batchEvents(batch, new Uint8Array([1, 1, 1]), "imp-1", credentialOf);
+    // Grouped by credential, the events without one last; `order` gives event order.
+    expect([...order]).toEqual([0, 2, 1]);
+    events.splice(0, 3, events[order[0]], events[order[1]], events[order[2]]);
     expect(events[0]).toEqual({ importId: "imp-1", ts: T0, keyRef: "kw_a", credentialId: "cred-a", srcIp: "198.51.100.1", userAgent: "curl/8", method: "POST", path: "/v1/x", endpoint: "messages", model: "atlas-2", status: 200 });
     expect(events[1]).toMatchObject({ srcIp: null, credentialId: null, keyRef: "kw_unknown", secretsStripped: ["authorization"] });
     expect(events[0].secretsStripped).toBeUndefined();

@@ -38,11 +38,12 @@ export type Engine = {
   /** Run every rule on one event (events in time order, give or take). */
   observe(event: DetectionEvent, ctx: EngineContext): ObserveResult;
   /**
-   * Run every rule on a batch of events (in time order, give or take), per-credential rules grouped by
-   * credential (see above). `prepare` is called before the rules see an event (the caller's context may
-   * depend on it).
+   * Run every rule on a batch of events, grouped as above. `order`: the events' indices in event order
+   * (time order, give or take), when the array is not in it (an array already grouped by credential, each
+   * credential's events in event order, as the import hands them over); findings come back in that order.
+   * `prepare` is called before the rules see an event (the caller's context may depend on it).
    */
-  observeBatch(events: readonly DetectionEvent[], ctx: EngineContext, prepare?: (event: DetectionEvent) => void): BatchResult;
+  observeBatch(events: readonly DetectionEvent[], ctx: EngineContext, prepare?: (event: DetectionEvent) => void, order?: ArrayLike<number>): BatchResult;
   /** Errors caught so far, per rule (with the latest message). */
   errorCounts(): RuleErrorCount[];
 };
@@ -74,11 +75,15 @@ export function createEngine(modules: readonly RuleModule[] = ALL_RULES, setting
   const rules = running.map((r) => r.rule);
   const all = rules.map((_, i) => i);
   // The passes over a batch: the rules grouped by credential, those grouped by address, the rest in order.
-  const passes = [
-    { rules: all.filter((i) => modules[i].stateBy === "credential"), groups: (events: readonly DetectionEvent[]) => groupBy(events, credentialOf) },
-    { rules: all.filter((i) => modules[i].stateBy === "address"), groups: (events: readonly DetectionEvent[]) => groupBy(events, addressOf) },
-    { rules: all.filter((i) => modules[i].stateBy === undefined), groups: (events: readonly DetectionEvent[]) => [events.map((_, i) => i)] },
-  ].filter((p) => p.rules.length > 0);
+  // A credential's events are in event order in the array (in event order, or grouped by credential).
+  // `rank`: each index's place in event order (null: the array is in event order).
+  type Groups = (events: readonly DetectionEvent[], order: ArrayLike<number>, rank: Int32Array | null) => ArrayLike<number>[];
+  const kinds: { rules: number[]; groups: Groups }[] = [
+    { rules: all.filter((i) => modules[i].stateBy === "credential"), groups: (events) => groupBy(events, credentialOf) },
+    { rules: all.filter((i) => modules[i].stateBy === "address"), groups: (events, _, rank) => inEventOrder(groupBy(events, addressOf), rank) },
+    { rules: all.filter((i) => modules[i].stateBy === undefined), groups: (_, order) => [order] },
+  ];
+  const passes = kinds.filter((p) => p.rules.length > 0);
 
   /** Counts a rule's error; the error as the result reports it. */
   function failed(rule: Rule, error: unknown): RuleError {
@@ -125,7 +130,13 @@ export function createEngine(modules: readonly RuleModule[] = ALL_RULES, setting
       // A quiet event allocates nothing: the shared empty result is frozen.
       return findings === NO_FINDINGS && errs === NO_ERRORS ? QUIET : { findings, errors: errs };
     },
-    observeBatch(events, base, prepare) {
+    observeBatch(events, base, prepare, given) {
+      const order = given ?? identity(events.length);
+      let rank: Int32Array | null = null;
+      if (given !== undefined) {
+        rank = new Int32Array(events.length);
+        for (let k = 0; k < given.length; k++) rank[given[k]] = k;
+      }
       const ctxs = contextsFor(base);
       const found: { index: number; rule: number; finding: Finding }[] = [];
       const errs: RuleError[] = [];
@@ -140,7 +151,7 @@ export function createEngine(modules: readonly RuleModule[] = ALL_RULES, setting
       spaces.limit.ts = earliest;
       try {
         for (const pass of passes) {
-          for (const group of pass.groups(events)) {
+          for (const group of pass.groups(events, order, rank)) {
             for (let g = 0; g < group.length; g++) {
               index = group[g];
               prepare?.(events[index]);
@@ -152,7 +163,7 @@ export function createEngine(modules: readonly RuleModule[] = ALL_RULES, setting
         spaces.limit.ts = Number.POSITIVE_INFINITY;
       }
       // In event order, then rule order, as one pass in order would have found them.
-      if (found.length > 1) found.sort((a, b) => a.index - b.index || a.rule - b.rule);
+      if (found.length > 1) found.sort(rank === null ? (a, b) => a.index - b.index || a.rule - b.rule : (a, b) => rank[a.index] - rank[b.index] || a.rule - b.rule);
       return { findings: found.map((f) => ({ index: f.index, finding: f.finding })), errors: errs };
     },
     errorCounts: () => [...errors].map(([rule, e]) => ({ rule, ...e })),
@@ -162,7 +173,16 @@ export function createEngine(modules: readonly RuleModule[] = ALL_RULES, setting
 const credentialOf = (e: DetectionEvent) => e.credentialId;
 const addressOf = (e: DetectionEvent) => (e.srcIp === "" ? null : e.srcIp);
 
-/** Indices of the events grouped by `key` (groups in order of first appearance), each group in event order; events without a key form one group. */
+const identity = (n: number) => {
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  return order;
+};
+
+/**
+ * Indices of the events grouped by `key` (groups in order of first appearance), each group in array order;
+ * events without a key form one group.
+ */
 export function groupBy(events: readonly DetectionEvent[], key: (e: DetectionEvent) => string | null): number[][] {
   const groups = new Map<string | null, number[]>();
   let lastKey: string | null | undefined;
@@ -178,4 +198,23 @@ export function groupBy(events: readonly DetectionEvent[], key: (e: DetectionEve
     last.push(i);
   }
   return [...groups.values()];
+}
+
+/**
+ * Each group's indices in event order (`rank`: each index's place in it; null: the array's order is event
+ * order). Grouping the array first and sorting a group only when it is out of order is cheaper than
+ * visiting the events in event order: the array is grouped by credential, and an address mostly serves
+ * one credential, so most groups come out in order already.
+ */
+function inEventOrder(groups: number[][], rank: Int32Array | null): number[][] {
+  if (rank === null) return groups;
+  for (const g of groups) {
+    for (let j = 1; j < g.length; j++) {
+      if (rank[g[j]] < rank[g[j - 1]]) {
+        g.sort((a, b) => rank[a] - rank[b]);
+        break;
+      }
+    }
+  }
+  return groups;
 }

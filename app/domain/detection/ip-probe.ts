@@ -47,15 +47,15 @@ export function createIpProbe(opts: { maxSubjects?: number; spaces?: RuleSpaces 
       const s = ctx.settings;
       state ??= {
         bucket: new DistinctLeakyBucket<DetectionEvent>({ capacity: s.capacity, leakMs: s.leakMs }, opts),
-        sweep: new SlidingWindowCounter(s.sweepWindowMs, { maxEvents: s.sweepRequests + 1, maxKeys: s.sweepDistinctPaths + 1, distinctAbove: s.sweepRequests, subjects: spaces.addresses }),
+        sweep: new SlidingWindowCounter(s.sweepWindowMs, { maxEvents: s.sweepRequests + 1, maxKeys: s.sweepDistinctPaths + 1, distinctAbove: s.sweepRequests, subjects: spaces.addresses, keyOf: pathOnly }),
         gate: new FiringGate(s.repeatWindowMs, opts),
         sweepGate: new FiringGate(s.repeatWindowMs, opts),
       };
       const ip = event.srcIp;
-      const path = pathOnly(event.path);
       let out: Finding[] = NO_FINDINGS;
 
-      const w = state.sweep.add(ip, path, event.ts);
+      // The sweep counts the logged path; its distinct paths (without the query) only once it is busy.
+      const w = state.sweep.add(ip, event.path, event.ts);
       if (w.count > s.sweepRequests && w.distinct > s.sweepDistinctPaths && state.sweepGate.allow(ip, "high", event.ts)) {
         if (out === NO_FINDINGS) out = [];
         out.push({
@@ -67,7 +67,7 @@ export function createIpProbe(opts: { maxSubjects?: number; spaces?: RuleSpaces 
       }
 
       if (PROBE_STATUSES.has(event.status)) {
-        const r = state.bucket.pour(ip, path, event.ts, event);
+        const r = state.bucket.pour(ip, pathOnly(event.path), event.ts, event);
         if (r.added && r.overflow) {
           const severity: Severity = r.level > s.capacity * s.highMultiplier ? "high" : "medium";
           if (state.gate.allow(ip, severity, event.ts)) {

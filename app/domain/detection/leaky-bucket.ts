@@ -261,19 +261,20 @@ export type WindowCount = { count: number; distinct: number; since: number };
  * exceed any threshold compared against them.
  *
  * `distinctAbove` (below `maxEvents`): distinct keys are only needed once the count passes it (a sweep is
- * many requests AND many paths), so until then the counter only queues each event's key; when the count
- * first passes it, the queue still holds every event of the window and the distinct keys are built from
- * it, then kept up to date. Quiet subjects pay one array push per event instead of a Map update.
+ * many requests AND many paths), so until then the counter only queues each event's key as given; when the
+ * count first passes it, the queue still holds every event of the window and the distinct keys are built
+ * from it (`keyOf` applied), then kept up to date. Quiet subjects pay one array push per event instead of a
+ * Map update, and no normalising of their keys.
  */
 export class SlidingWindowCounter {
   private readonly store: Subjects<WindowState>;
   private readonly distinctAbove: number;
-  /** One string per distinct key (the queue would otherwise hold every event's own copy). */
+  /** One string per distinct key in the distinct windows. */
   private readonly strings = new Interner();
 
   constructor(
     private readonly windowMs: number,
-    private readonly opts: { maxEvents: number; maxKeys: number; maxSubjects?: number; distinctAbove?: number; subjects?: SubjectSpace; limit?: SweepLimit },
+    private readonly opts: { maxEvents: number; maxKeys: number; maxSubjects?: number; distinctAbove?: number; subjects?: SubjectSpace; limit?: SweepLimit; keyOf?: (raw: string) => string },
   ) {
     // `subjects`: a space shared with other rules (its cap applies); else a store of its own.
     this.store = opts.subjects ? opts.subjects.view<WindowState>(windowMs) : new SubjectStore<WindowState>({ idleMs: windowMs, maxSubjects: opts.maxSubjects, limit: opts.limit });
@@ -284,9 +285,13 @@ export class SlidingWindowCounter {
   private readonly result: WindowCount = { count: 0, distinct: 0, since: 0 };
   private readonly init = (): WindowState => ({ ts: [], keys: [], start: 0, len: 0, distinct: null });
 
+  /** The key a queued one counts as among the distinct keys. */
+  private keyFor(raw: string): string {
+    return this.strings.intern(this.opts.keyOf ? this.opts.keyOf(raw) : raw);
+  }
+
   add(subject: string, rawKey: string, now: number): WindowCount {
     const w = this.store.touch(subject, now, this.init);
-    const key = this.strings.intern(rawKey);
     const cutoff = now - this.windowMs;
     let cap = w.ts.length;
     while (w.len > 0 && w.ts[w.start] <= cutoff) dropOldest(w, cap);
@@ -307,17 +312,17 @@ export class SlidingWindowCounter {
     }
     const at = ringAt(w, w.len, cap);
     w.ts[at] = now;
-    w.keys[at] = key;
+    w.keys[at] = rawKey;
     w.len++;
     if (w.len > this.opts.maxEvents) dropOldest(w, cap);
     const count = w.len;
-    if (w.distinct !== null) w.distinct.add(key, now);
+    if (w.distinct !== null) w.distinct.add(this.keyFor(rawKey), now);
     else if (count > this.distinctAbove) {
       // Every event of the window is still queued (the count has not reached maxEvents): replay them.
       w.distinct = new DistinctWindow(this.windowMs, this.opts.maxKeys);
       for (let i = 0; i < w.len; i++) {
         const j = ringAt(w, i, cap);
-        w.distinct.add(w.keys[j], w.ts[j]);
+        w.distinct.add(this.keyFor(w.keys[j]), w.ts[j]);
       }
     }
     const r = this.result;

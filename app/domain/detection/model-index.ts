@@ -25,12 +25,18 @@ export type ModelIndex = {
   unreleased: readonly SensitiveTerm[];
   /** lookupModel's answers by the name as logged (a log repeats a few names over and over). */
   asLogged: Map<string, CatalogModel | null>;
+  /** Its last answer: the rules of one event ask for the same name, one after the other. */
+  lastName: string | null;
+  lastModel: CatalogModel | null;
 };
 
 /** Distinct logged names remembered per index before its cache starts over (names come from logs). */
 const MAX_CACHED_NAMES = 4096;
 
 const cache = new WeakMap<readonly CatalogModel[], ModelIndex>();
+/** The index built or found last (every rule of an import asks with the same catalog). */
+let lastCatalog: readonly CatalogModel[] | null = null;
+let lastIndex: ModelIndex | null = null;
 
 /** "mythos" of "mythos-preview": the first dash-separated part of a name when it is 4 or more letters. */
 export function familyToken(name: string): string | null {
@@ -39,8 +45,13 @@ export function familyToken(name: string): string | null {
 }
 
 export function modelIndex(catalog: readonly CatalogModel[]): ModelIndex {
+  if (catalog === lastCatalog && lastIndex !== null) return lastIndex;
   const hit = cache.get(catalog);
-  if (hit) return hit;
+  if (hit) {
+    lastCatalog = catalog;
+    lastIndex = hit;
+    return hit;
+  }
   const byName = new Map<string, CatalogModel>();
   for (const m of catalog) byName.set(m.name.toLowerCase(), m);
   for (const m of catalog) for (const a of m.aliases) if (!byName.has(a.toLowerCase())) byName.set(a.toLowerCase(), m);
@@ -64,19 +75,24 @@ export function modelIndex(catalog: readonly CatalogModel[]): ModelIndex {
     sensitive.push(...terms);
   }
   const longestFirst = (a: SensitiveTerm, b: SensitiveTerm) => b.term.length - a.term.length || a.term.localeCompare(b.term);
-  const index: ModelIndex = { byName, gaTerms, sensitive: sensitive.sort(longestFirst), unreleased: unreleased.sort(longestFirst), asLogged: new Map() };
+  const index: ModelIndex = { byName, gaTerms, sensitive: sensitive.sort(longestFirst), unreleased: unreleased.sort(longestFirst), asLogged: new Map(), lastName: null, lastModel: null };
   cache.set(catalog, index);
+  lastCatalog = catalog;
+  lastIndex = index;
   return index;
 }
 
 /** The catalog model a logged or resolved name refers to (name or alias, any case), or null. */
 export function lookupModel(index: ModelIndex, name: string): CatalogModel | null {
+  if (name === index.lastName) return index.lastModel;
   let m = index.asLogged.get(name);
   if (m === undefined) {
     m = index.byName.get(name.toLowerCase()) ?? null;
     if (index.asLogged.size >= MAX_CACHED_NAMES) index.asLogged.clear();
     index.asLogged.set(name, m);
   }
+  index.lastName = name;
+  index.lastModel = m;
   return m;
 }
 

@@ -21,6 +21,11 @@ export function createUnreleasedModel(opts: StoreOptions = {}): Rule & { tracked
   let cachedFor: ReturnType<typeof modelIndex> | null = null;
   const byModel = new Map<string, Hit | null>();
   const byPath = new Map<string, Hit | null>();
+  // The last verdicts: a credential's events, which the engine runs together, often repeat them.
+  let lastModel: string | null = null;
+  let lastModelHit: Hit | null = null;
+  let lastPath: string | null = null;
+  let lastPathHit: Hit | null = null;
   return {
     id: "unreleased_model",
     observe(e: DetectionEvent, ctx: RuleContext): Finding[] {
@@ -31,10 +36,12 @@ export function createUnreleasedModel(opts: StoreOptions = {}): Rule & { tracked
         cachedFor = index;
         byModel.clear();
         byPath.clear();
+        lastModel = lastPath = null;
       }
       // Both verdicts depend only on the string (and the catalog): cached per distinct model name and path.
       let hit: Hit | null = null;
-      if (e.model) {
+      if (e.model && e.model === lastModel) hit = lastModelHit;
+      else if (e.model) {
         let h = byModel.get(e.model);
         if (h === undefined) {
           h = null;
@@ -47,8 +54,11 @@ export function createUnreleasedModel(opts: StoreOptions = {}): Rule & { tracked
           remember(byModel, e.model, h);
         }
         hit = h;
+        lastModel = e.model;
+        lastModelHit = h;
       }
-      if (!hit) {
+      if (!hit && e.path === lastPath) hit = lastPathHit;
+      else if (!hit) {
         let h = byPath.get(e.path);
         if (h === undefined) {
           h = null;
@@ -57,6 +67,8 @@ export function createUnreleasedModel(opts: StoreOptions = {}): Rule & { tracked
           remember(byPath, e.path, h);
         }
         hit = h;
+        lastPath = e.path;
+        lastPathHit = h;
       }
       if (!hit) return NO_FINDINGS;
       gate ??= new FiringGate(windowMs, opts);

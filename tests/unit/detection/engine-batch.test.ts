@@ -43,12 +43,24 @@ function inOrder(): string[] {
   return events.flatMap((e) => engine.observe(e, ctx).findings.map(line));
 }
 
-function batched(size: number): string[] {
+/** A batch as the import hands it over: grouped by credential (those without one last), and the indices in event order. */
+function groupedBatch(batch: DetectionEvent[]): { events: DetectionEvent[]; order: number[] } {
+  const groups = groupBy(batch, (e) => e.credentialId);
+  const withNone = groups.findIndex((g) => batch[g[0]].credentialId === null);
+  if (withNone >= 0) groups.push(...groups.splice(withNone, 1));
+  const positions = groups.flat();
+  const order: number[] = [];
+  positions.forEach((i, pos) => (order[i] = pos));
+  return { events: positions.map((i) => batch[i]), order };
+}
+
+function batched(size: number, grouped = false): string[] {
   const engine = createEngine();
   const out: string[] = [];
   for (let i = 0; i < events.length; i += size) {
-    const batch = events.slice(i, i + size);
-    const r = engine.observeBatch(batch, ctx);
+    const given = events.slice(i, i + size);
+    const { events: batch, order } = grouped ? groupedBatch(given) : { events: given, order: undefined };
+    const r = engine.observeBatch(batch, ctx, undefined, order);
     expect(r.errors).toEqual([]);
     for (const { index, finding } of r.findings) {
       expect(finding.ts).toBe(batch[index].ts);
@@ -69,6 +81,8 @@ describe("engine.observeBatch", () => {
     expect(rules).toContain("error_burst");
     expect(rules).toContain("path_enumeration");
     for (const size of [1, 97, 2_500, events.length]) expect(batched(size)).toEqual(expected);
+    // Grouped by credential beforehand, with the event order given.
+    for (const size of [97, events.length]) expect(batched(size, true)).toEqual(expected);
   });
 
   it("runs each rule grouped by what its state is kept per, or in event order", () => {
