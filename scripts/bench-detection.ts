@@ -68,7 +68,8 @@ const skip = new Set((values.skip ?? "").split(","));
 const modules = (values.rule ? ALL_RULES.filter((m) => values.rule?.split(",").includes(m.id)) : ALL_RULES).filter((m) => !skip.has(m.id));
 const per: Record<string, number> = {};
 // As the import runs: events a batch at a time (--batch, the import's 25,000 by default; 0: one batch of
-// every event), each batch observed while it is fresh (engine.observeBatch, as the inserting thread does).
+// every event), each batch observed while it is fresh (engine.observeBatch, as the inserting thread does;
+// the import's batches also come made in credential order, with their event order beside, and these do not).
 const batch = Number(values.batch) || raw.length;
 if (values.dump) {
   const engine = createEngine(modules);
