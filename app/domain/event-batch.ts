@@ -196,7 +196,6 @@ export function batchEvents(b: EventBatch, stored: Uint8Array, importId: string,
   const groupOf = new Int32Array(b.n);
   const groupIds = new Map<number, number>();
   const sizes: number[] = [];
-  let none = 0;
   let lastRef = Number.NaN;
   let lastGroup = -1;
   let n = 0;
@@ -206,7 +205,6 @@ export function batchEvents(b: EventBatch, stored: Uint8Array, importId: string,
     const ref = b.credentialRef[i];
     if (ref !== ref) {
       groupOf[i] = -1;
-      none++;
       continue;
     }
     if (ref !== lastRef) {

@@ -264,7 +264,8 @@ export type WindowCount = { count: number; distinct: number; since: number };
  * many requests AND many paths), so until then the counter only queues each event's key as given; when the
  * count first passes it, the queue still holds every event of the window and the distinct keys are built
  * from it (`keyOf` applied), then kept up to date. Quiet subjects pay one array push per event instead of a
- * Map update, and no normalising of their keys.
+ * Map update, and no normalising of their keys; the queue holds the keys as given (at most maxEvents per
+ * subject), the distinct windows one interned string per distinct key.
  */
 export class SlidingWindowCounter {
   private readonly store: Subjects<WindowState>;

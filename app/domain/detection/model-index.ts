@@ -34,7 +34,7 @@ export type ModelIndex = {
 const MAX_CACHED_NAMES = 4096;
 
 const cache = new WeakMap<readonly CatalogModel[], ModelIndex>();
-/** The index built or found last (every rule of an import asks with the same catalog). */
+/** The index built or found last (every rule of an import asks with the same catalog; held until another is asked for). */
 let lastCatalog: readonly CatalogModel[] | null = null;
 let lastIndex: ModelIndex | null = null;
 

@@ -8,8 +8,8 @@
 // flags still commit with the events that raised them and a re-import raises nothing.
 
 import { ALL_RULES } from "./all-rules";
-import { createEngine, type RuleErrorCount, type SettingsOverrides } from "./engine";
-import type { CatalogModel, DetectionEvent, Finding, RuleId, RuleModule } from "./types";
+import { createEngine, type IndexedFinding, type RuleErrorCount, type SettingsOverrides } from "./engine";
+import type { CatalogModel, DetectionEvent, RuleId, RuleModule } from "./types";
 
 /**
  * Rules run by the parse stage. Any rule that asks the context for no credential facts or baseline may
@@ -25,7 +25,7 @@ export const STAGE_RULES: readonly RuleId[] = ["pattern_guessing"];
 export type StageDetection = { rules: readonly RuleId[]; overrides: SettingsOverrides; catalog: CatalogModel[] };
 
 /** A finding of the stage's rules for the batch's event at `index`. */
-export type StageFinding = { index: number; finding: Finding };
+export type StageFinding = IndexedFinding;
 
 export type StageDetector = {
   /** Runs the stage's rules on the event that will be the batch's `index`-th. */

@@ -33,6 +33,7 @@ export function advanceClock(clock: number, now: number, limit: SweepLimit | und
 export interface Subjects<S> {
   /** The subject's state, created by `init` when absent or forgotten; marks it touched at `now`. */
   touch(subject: string, now: number, init: () => S): S;
+  /** The subject's state, if kept (a state idle past idleMs may be kept until its next touch or sweep). */
   get(subject: string): S | undefined;
   /** Number of tracked subjects (test hook for the memory bound). */
   size(): number;
@@ -54,8 +55,8 @@ export class SubjectSpace {
   /** The longest idleMs of the views: a slot idle for longer holds no live state. */
   private idleMs = 0;
   private views = 0;
-  /** The latest event time seen. */
-  clock = -Infinity;
+  /** The latest event time seen (held at the sweep limit). */
+  private clock = -Infinity;
   /** The slot found last, and its key: the next rules of the same event ask for the same subject. */
   private lastKey: string | null = null;
   private last: SpaceSlot | null = null;
