@@ -3,8 +3,8 @@
 // count only when the log carries them (null = the format logs none; "" = a client sent none, counted).
 
 import { SAMPLE_SIZE } from "./error-burst";
-import { FiringGate, describeDuration } from "./leaky-bucket";
-import { spacesOf, type RuleSpaces, type Subjects } from "./subject-space";
+import { FiringGate, describeDuration, type StoreOptions } from "./leaky-bucket";
+import { spacesOf, type Subjects } from "./subject-space";
 import { prefix16 } from "./ip-prefix";
 import { dropThrough, LastSeenList, type TimedEntry } from "./last-seen-list";
 import { NO_FINDINGS, sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule, type Severity } from "./types";
@@ -51,7 +51,7 @@ function forgetNet(subj: Subject, n: SeenIp) {
 
 const newSubject = (): Subject => ({ ips: new LastSeenList(), nets: new Map(), uas: new LastSeenList(), recent: [], oldest: Infinity });
 
-export function createCredentialSharing(opts: { maxSubjects?: number; spaces?: RuleSpaces } = {}): CredentialSharingRule {
+export function createCredentialSharing(opts: StoreOptions = {}): CredentialSharingRule {
   const spaces = spacesOf(opts);
   let state: { subjects: Subjects<Subject>; gate: FiringGate } | null = null;
   return {

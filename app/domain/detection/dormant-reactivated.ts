@@ -3,8 +3,8 @@
 // not be who it was issued to. Medium. Only a credential's first event in an import can qualify (later
 // ones follow a use in this very import), so it fires at most once per credential per import.
 
-import { describeDuration } from "./leaky-bucket";
-import { spacesOf, type RuleSpaces } from "./subject-space";
+import { describeDuration, type StoreOptions } from "./leaky-bucket";
+import { spacesOf } from "./subject-space";
 import { subjectLabel } from "./subject-label";
 import { NO_FINDINGS, sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
 
@@ -23,7 +23,7 @@ function iso(ms: number): string {
 
 const yes = (): true => true;
 
-export function createDormantReactivated(opts: { maxSubjects?: number; spaces?: RuleSpaces } = {}): Rule & { trackedSubjects(): number } {
+export function createDormantReactivated(opts: StoreOptions = {}): Rule & { trackedSubjects(): number } {
   // Credentials already seen in this import. Never idle within an import; bounded by the hard cap.
   const seen = spacesOf(opts).credentials.view<true>(Number.POSITIVE_INFINITY);
   return {

@@ -6,9 +6,9 @@
 // Memory: both states are per IP, dropped when idle and capped (oldest first) at `maxSubjects`.
 
 import { PROBE_STATUSES, SAMPLE_SIZE } from "./error-burst";
-import { DistinctLeakyBucket, FiringGate, SlidingWindowCounter, describeDuration, describeLeak, describeSpan } from "./leaky-bucket";
+import { DistinctLeakyBucket, FiringGate, SlidingWindowCounter, describeDuration, describeLeak, describeSpan, type StoreOptions } from "./leaky-bucket";
 import { pathOnly } from "./path-shape";
-import { spacesOf, type RuleSpaces } from "./subject-space";
+import { spacesOf } from "./subject-space";
 import { NO_FINDINGS, sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule, type Severity } from "./types";
 
 const defaults = {
@@ -35,7 +35,7 @@ function baseOf(event: DetectionEvent, ip: string, windowMs: number) {
   return { rule: "ip_probe" as const, credentialId: event.credentialId, srcIp: ip, keyRef: event.keyRef, ts: event.ts, windowMs };
 }
 
-export function createIpProbe(opts: { maxSubjects?: number; spaces?: RuleSpaces } = {}): IpProbeRule {
+export function createIpProbe(opts: StoreOptions = {}): IpProbeRule {
   const spaces = spacesOf(opts);
   let state: State | null = null;
   return {

@@ -4,8 +4,8 @@
 // before this one): everything is "new" for a new credential. At most once per IP per credential per
 // import; within one import, an IP or a /24 seen earlier for the credential is not new again.
 
-import { describeDuration } from "./leaky-bucket";
-import { spacesOf, type RuleSpaces, type Subjects } from "./subject-space";
+import { describeDuration, type StoreOptions } from "./leaky-bucket";
+import { spacesOf, type Subjects } from "./subject-space";
 import { prefix24 } from "./ip-prefix";
 import { NO_FINDINGS, sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
 
@@ -29,7 +29,7 @@ function remember(set: Set<string>, value: string) {
 
 const newSubject = (): Subject => ({ ips: new Set(), prefixes: new Set() });
 
-export function createNewSource(opts: { maxSubjects?: number; spaces?: RuleSpaces } = {}): NewSourceRule {
+export function createNewSource(opts: StoreOptions = {}): NewSourceRule {
   const spaces = spacesOf(opts);
   let subjects: Subjects<Subject> | null = null;
   return {

@@ -4,8 +4,8 @@
 // (query string dropped). More than 20 distinct within 1 h → medium.
 
 import { SAMPLE_SIZE } from "./error-burst";
-import { DistinctWindow, FiringGate, describeDuration, describeSpan } from "./leaky-bucket";
-import { spacesOf, type RuleSpaces, type Subjects } from "./subject-space";
+import { DistinctWindow, FiringGate, describeDuration, describeSpan, type StoreOptions } from "./leaky-bucket";
+import { spacesOf, type Subjects } from "./subject-space";
 import { PrefixedKeys } from "./interner";
 import { pathOnly } from "./path-shape";
 import { NO_FINDINGS, sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
@@ -19,7 +19,7 @@ type Subject = { keys: DistinctWindow; recent: DetectionEvent[] };
 
 export type PathEnumerationRule = Rule & { trackedSubjects(): number };
 
-export function createPathEnumeration(opts: { maxSubjects?: number; spaces?: RuleSpaces } = {}): PathEnumerationRule {
+export function createPathEnumeration(opts: StoreOptions = {}): PathEnumerationRule {
   const spaces = spacesOf(opts);
   let state: { subjects: Subjects<Subject>; gate: FiringGate; init: () => Subject } | null = null;
   const endpointKeys = new PrefixedKeys("endpoint:");

@@ -3,8 +3,8 @@
 // credential, or no p99 yet) only the absolute threshold counts: more than 600 in a minute. Events a little
 // out of order count in their own minute as long as it is the current or the previous one.
 
-import { FiringGate, describeDuration } from "./leaky-bucket";
-import { spacesOf, type RuleSpaces, type Subjects } from "./subject-space";
+import { FiringGate, describeDuration, type StoreOptions } from "./leaky-bucket";
+import { spacesOf, type Subjects } from "./subject-space";
 import { NO_FINDINGS, sampleOf, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
 
 const MINUTE = 60_000;
@@ -23,7 +23,7 @@ export type RateBurstRule = Rule & { trackedSubjects(): number };
 /** A subject's minutes are set by its first event. */
 const newSubject = (): Subject => ({ minute: Number.NaN, count: 0, prevMinute: Number.NaN, prevCount: 0, first: null });
 
-export function createRateBurst(opts: { maxSubjects?: number; spaces?: RuleSpaces } = {}): RateBurstRule {
+export function createRateBurst(opts: StoreOptions = {}): RateBurstRule {
   const spaces = spacesOf(opts);
   let state: { subjects: Subjects<Subject>; gate: FiringGate } | null = null;
   return {

@@ -9,8 +9,8 @@
 // counts as "never used before".
 
 import { coversModel } from "~/domain/grant";
-import { FiringGate, describeDuration, describeSpan } from "./leaky-bucket";
-import { spacesOf, type RuleSpaces, type Subjects } from "./subject-space";
+import { FiringGate, describeDuration, describeSpan, type StoreOptions } from "./leaky-bucket";
+import { spacesOf, type Subjects } from "./subject-space";
 import { endpointOutsideGrant } from "./out-of-grant";
 import { NO_FINDINGS, sampleOf, type CatalogModel, type CredentialFacts, type DetectionEvent, type Finding, type Rule, type RuleContext, type RuleModule } from "./types";
 
@@ -46,7 +46,7 @@ function reconReason(event: DetectionEvent, ctx: RuleContext, credentialId: stri
 
 const newSubject = (): Subject => ({ recon: null, reconWhy: "", used: new Set() });
 
-export function createReconThenUse(opts: { maxSubjects?: number; spaces?: RuleSpaces } = {}): ReconThenUseRule {
+export function createReconThenUse(opts: StoreOptions = {}): ReconThenUseRule {
   const spaces = spacesOf(opts);
   let state: { subjects: Subjects<Subject>; gate: FiringGate } | null = null;
   return {
