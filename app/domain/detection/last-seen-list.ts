@@ -68,3 +68,13 @@ export function dropThrough<N extends Linked<N> & { ts: number }>(list: LastSeen
     n = list.head;
   }
 }
+
+/** The entry of `key` seen again at `now`: its touch time moved on (never back), and the entry to the back; undefined when absent. */
+export function seenAgain<N extends Linked<N> & { touchedAt: number }>(list: LastSeenList<N>, key: string, now: number): N | undefined {
+  const n = list.get(key);
+  if (n !== undefined) {
+    if (now > n.touchedAt) n.touchedAt = now;
+    list.moveToBack(n);
+  }
+  return n;
+}

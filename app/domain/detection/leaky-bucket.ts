@@ -7,7 +7,7 @@
 // - DistinctWindow: distinct keys within a sliding window for one subject (a LastSeenList).
 // - FiringGate: "fire when first crossed, then at most once per window per subject, or on escalation".
 
-import { dropThrough, LastSeenList, type TimedEntry } from "./last-seen-list";
+import { dropThrough, LastSeenList, seenAgain, type TimedEntry } from "./last-seen-list";
 import { Interner } from "./interner";
 import { MAX_SUBJECTS, advanceClock, type RuleSpaces, type SubjectSpace, type Subjects, type SweepLimit } from "./subject-space";
 import { SEVERITY_ORDER, type Severity } from "./types";
@@ -52,11 +52,8 @@ export class SubjectStore<S> implements Subjects<S> {
   touch(subject: string, now: number, init: () => S): S {
     this.clock = advanceClock(this.clock, now, this.limit);
     const slots = this.slots;
-    let slot = slots.get(subject);
-    if (slot !== undefined) {
-      if (now > slot.touchedAt) slot.touchedAt = now;
-      slots.moveToBack(slot);
-    } else {
+    let slot = seenAgain(slots, subject, now);
+    if (slot === undefined) {
       slot = { key: subject, state: init(), touchedAt: now, prev: null, next: null };
       slots.add(slot);
     }

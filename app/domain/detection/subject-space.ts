@@ -9,7 +9,7 @@
 // - The space drops slots idle longer than the longest idleMs of its views, from the front of its touch
 //   order (at most 4 per lookup), and holds at most maxSubjects slots (the least recently touched go).
 
-import { LastSeenList } from "./last-seen-list";
+import { LastSeenList, seenAgain } from "./last-seen-list";
 
 /** Hard cap on tracked subjects per store or space (oldest first eviction). */
 export const MAX_SUBJECTS = 100_000;
@@ -84,11 +84,8 @@ export class SubjectSpace {
       return last;
     }
     const slots = this.slots;
-    let slot = slots.get(key);
-    if (slot !== undefined) {
-      if (now > slot.touchedAt) slot.touchedAt = now;
-      slots.moveToBack(slot);
-    } else {
+    let slot = seenAgain(slots, key, now);
+    if (slot === undefined) {
       slot = { key, touchedAt: now, prev: null, next: null, states: [], touched: [] };
       slots.add(slot);
     }
